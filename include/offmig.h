@@ -1,0 +1,259 @@
+/*
+ * offmig.h - the one public header of liboffmig: inspect an offline Windows
+ * installation from its mounted volume and carry its users' state across a
+ * reinstall.
+ *
+ * Everything here is prefixed offmig_.  Types are opaque; hivex and libxml2
+ * types never appear.  Every fallible function returns OFFMIG_OK (0) or a
+ * negative enum offmig_err and records a message in the context; the
+ * library never prints to the terminal on its own and never exits.
+ */
+#ifndef OFFMIG_H
+#define OFFMIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Error codes.  Each maps to one exit status of the offmig command. */
+enum offmig_err {
+	OFFMIG_OK	  =  0,
+	OFFMIG_ENOMEM	  = -1,	/* out of memory */
+	OFFMIG_EIO	  = -2,	/* I/O error; errno is in offmig_errno() */
+	OFFMIG_ECORRUPT	  = -3,	/* input file is damaged or not what it claims */
+	OFFMIG_ENOTFOUND  = -4,	/* key, value, profile or file does not exist */
+	OFFMIG_EXML	  = -5,	/* XML is not well formed or not valid USMT */
+	OFFMIG_EXDEV	  = -6,	/* hard link would cross volumes */
+	OFFMIG_EINVAL	  = -7,	/* caller passed a bad argument */
+	OFFMIG_ENOWINDOWS = -8,	/* no Windows installation on the volume */
+	OFFMIG_EAMBIGUOUS = -9,	/* several installations; caller must choose */
+	OFFMIG_EUNSAFE	  = -10	/* refused: would lose data or alter evidence */
+};
+
+/* Exit statuses shared by every command (offmig(1), EXIT STATUS). */
+enum offmig_exit {
+	OFFMIG_EXIT_OK		= 0,	/* done */
+	OFFMIG_EXIT_PARTIAL	= 1,	/* done, but some items failed */
+	OFFMIG_EXIT_USAGE	= 2,	/* bad command line */
+	OFFMIG_EXIT_DATA	= 3,	/* bad input data */
+	OFFMIG_EXIT_ENV		= 4,	/* environment or I/O failure */
+	OFFMIG_EXIT_SAFETY	= 5,	/* refused for safety */
+	OFFMIG_EXIT_NOTHING	= 6	/* nothing to work on */
+};
+
+/*
+ * Context: error detail, the problem log and its counters.  One per thread.
+ */
+struct offmig_ctx;
+
+/* Severity of a message handed to the log callback. */
+enum offmig_level {
+	OFFMIG_LOG_INFO = 0,	/* progress or a remark */
+	OFFMIG_LOG_WARN = 1,	/* a per-item problem: reported, counted, skipped */
+	OFFMIG_LOG_ERROR = 2	/* an item failed: counted in offmig_ctx_failures() */
+};
+
+typedef void offmig_log_fn(void *arg, enum offmig_level level, const char *msg);
+
+/* Returns a new context, or NULL when out of memory. */
+struct offmig_ctx *offmig_ctx_new(void);
+/* Frees the context; accepts NULL. */
+void		 offmig_ctx_free(struct offmig_ctx *ctx);
+/*
+ * Sets the callback that receives per-item problems (one line each, no
+ * trailing newline).  Without one, messages are only counted.
+ */
+void		 offmig_ctx_set_log(struct offmig_ctx *ctx, offmig_log_fn *fn,
+		    void *arg);
+/* Number of warnings and errors reported through the log since creation. */
+unsigned long	 offmig_ctx_warnings(const struct offmig_ctx *ctx);
+unsigned long	 offmig_ctx_failures(const struct offmig_ctx *ctx);
+/* Detail of the last error; borrowed until the next call on ctx.  Never NULL. */
+const char	*offmig_errmsg(const struct offmig_ctx *ctx);
+/* errno saved with the last error, or 0. */
+int		 offmig_errno(const struct offmig_ctx *ctx);
+/* Static text for a code. */
+const char	*offmig_strerror(int err);
+/* Exit status for a code (OFFMIG_OK gives 0). */
+int		 offmig_exit_status(int err);
+/* Library version string, e.g. "0.1.0". */
+const char	*offmig_version(void);
+
+/*
+ * Documents: every report is a tree of objects, arrays, strings, integers,
+ * booleans and nulls, with the stable field names of DESIGN.md.  The same
+ * tree is printed as JSON, as tables or as CSV.  Strings are UTF-8; bytes
+ * that are not valid UTF-8 and lone UTF-16 surrogates from the disk are kept
+ * as they are and escaped faithfully by the JSON writer (see offmig(1)).
+ */
+struct offmig_doc;	/* owns all its nodes */
+struct offmig_node;	/* borrowed from its doc until offmig_doc_free() */
+
+enum offmig_node_type {
+	OFFMIG_NODE_NULL = 0,
+	OFFMIG_NODE_BOOL,
+	OFFMIG_NODE_INT,
+	OFFMIG_NODE_STRING,
+	OFFMIG_NODE_ARRAY,
+	OFFMIG_NODE_OBJECT
+};
+
+void			 offmig_doc_free(struct offmig_doc *doc);	/* NULL ok */
+const struct offmig_node *offmig_doc_root(const struct offmig_doc *doc);
+enum offmig_node_type	 offmig_node_type(const struct offmig_node *n);
+/*
+ * Member of an object by name; "a.b.c" descends through objects.  NULL when
+ * absent or when n is not an object.
+ */
+const struct offmig_node *offmig_node_get(const struct offmig_node *n,
+			    const char *path);
+/* Number of elements of an array or members of an object; 0 otherwise. */
+size_t			 offmig_node_len(const struct offmig_node *n);
+/* Element i of an array or value of member i of an object, or NULL. */
+const struct offmig_node *offmig_node_at(const struct offmig_node *n, size_t i);
+/* Name of member i of an object, or NULL. */
+const char		*offmig_node_key(const struct offmig_node *n, size_t i);
+/* String value (NULL if not a string); length in *lenp when lenp != NULL. */
+const char		*offmig_node_str(const struct offmig_node *n, size_t *lenp);
+/* Integer value, booleans as 0/1; 0 for other types. */
+int64_t			 offmig_node_int(const struct offmig_node *n);
+/* Convenience: string member at path, or NULL. */
+const char		*offmig_node_get_str(const struct offmig_node *n,
+			    const char *path);
+
+/* Output formats. */
+enum offmig_format {
+	OFFMIG_FMT_TABLE = 0,
+	OFFMIG_FMT_JSON,
+	OFFMIG_FMT_CSV
+};
+
+/*
+ * One column of a table or CSV listing.  key is a path below each row
+ * object ("user", "hive.dirty"); arrays of scalars are joined with ",".
+ * A column with flex set gives up width first when the table must fit.
+ */
+struct offmig_column {
+	const char	*header;	/* column title */
+	const char	*key;		/* path in each row */
+	int		 flex;		/* may be shortened to fit the width */
+};
+
+/* Writes the whole tree as one pretty-printed JSON document and a newline. */
+int	offmig_write_json(FILE *fp, const struct offmig_node *n);
+/*
+ * Writes the array rows as an aligned table with a header line, fitting
+ * width columns (0: no limit).  Values too wide are shortened with "~".
+ * Missing or null cells print as "-".
+ */
+int	offmig_write_table(FILE *fp, const struct offmig_node *rows,
+	    const struct offmig_column *cols, size_t ncols, unsigned width);
+/* Writes the array rows as RFC 4180 CSV with a header line. */
+int	offmig_write_csv(FILE *fp, const struct offmig_node *rows,
+	    const struct offmig_column *cols, size_t ncols);
+/*
+ * Writes "label: value" lines for the given members of an object, labels
+ * aligned (the header of each column is the label).
+ */
+int	offmig_write_fields(FILE *fp, const struct offmig_node *obj,
+	    const struct offmig_column *cols, size_t ncols, unsigned width);
+
+/*
+ * Volumes: a mounted Windows system volume, read only.
+ */
+struct offmig_volume;
+
+enum offmig_volume_flags {
+	OFFMIG_VOLUME_NO_LOGS = 1 << 0	/* read dirty hives as they are */
+};
+
+struct offmig_volume_opts {
+	const char	*windows_dir;	/* choose an installation by its
+					   directory name ("Windows", "WINNT");
+					   NULL: the only one */
+	unsigned	 flags;		/* enum offmig_volume_flags */
+};
+
+/*
+ * Opens the volume mounted at root and finds its Windows installation:
+ * a directory whose System32\config holds SOFTWARE and SYSTEM, every name
+ * matched case-insensitively.  Nothing on the volume is written; every file
+ * is opened O_RDONLY and no symbolic link is followed.  Errors:
+ * OFFMIG_ENOWINDOWS (none found; the message tells a blank or non-Windows
+ * volume from a damaged installation), OFFMIG_EAMBIGUOUS (several; the
+ * message lists them), OFFMIG_EIO.  On success *volp must be closed with
+ * offmig_volume_close().  opts may be NULL.
+ */
+int	offmig_volume_open(struct offmig_ctx *ctx, const char *root,
+	    const struct offmig_volume_opts *opts, struct offmig_volume **volp);
+void	offmig_volume_close(struct offmig_volume *vol);	/* NULL ok */
+/*
+ * Lists the candidate installations on a volume (doc: "installations"[]
+ * {"dir", "host_path", "software", "system", "complete"}).  Returns OK even
+ * when there are none.  On success *docp belongs to the caller.
+ */
+int	offmig_volume_scan(struct offmig_ctx *ctx, const char *root,
+	    struct offmig_doc **docp);
+
+/*
+ * User filters, as USMT's /ui, /ue and /uel.  Patterns are DOMAIN\user,
+ * user or a SID, with '*' wildcards, matched case-insensitively.  A user is
+ * selected when it matches an --ui pattern, or else when it matches no --ue
+ * pattern and, with uel_days set, was used within that many days.
+ */
+struct offmig_filter;
+
+struct offmig_filter *offmig_filter_new(void);		/* NULL on ENOMEM */
+void	offmig_filter_free(struct offmig_filter *f);	/* NULL ok */
+int	offmig_filter_include(struct offmig_filter *f, const char *pattern);
+int	offmig_filter_exclude(struct offmig_filter *f, const char *pattern);
+/* days < 0: no age limit.  now is the reference time (Unix seconds). */
+void	offmig_filter_set_uel(struct offmig_filter *f, int days, int64_t now);
+
+/*
+ * Reports.  Each builds a document the caller frees with offmig_doc_free().
+ * They return OFFMIG_OK when the report was produced, even if some parts
+ * were missing or damaged: those problems are in the document
+ * ("problems"[] of the item, "attention"[]) and were logged as warnings.
+ * A fatal problem (the SOFTWARE hive cannot be read at all) returns an
+ * error and no document.
+ */
+enum offmig_report_flags {
+	OFFMIG_REPORT_ALL_APPS = 1 << 0	/* keep what Add/Remove Programs hides */
+};
+
+/* OS facts and the hive list (doc: the "os" object of DESIGN.md §1). */
+int	offmig_os_report(struct offmig_ctx *ctx, struct offmig_volume *vol,
+	    struct offmig_doc **docp);
+/* ProfileList entries and orphan folders (doc: "profiles"[]). */
+int	offmig_profiles_report(struct offmig_ctx *ctx,
+	    struct offmig_volume *vol, const struct offmig_filter *filter,
+	    struct offmig_doc **docp);
+/* Installed applications (doc: "apps"[]); filter selects user hives. */
+int	offmig_apps_report(struct offmig_ctx *ctx, struct offmig_volume *vol,
+	    const struct offmig_filter *filter, unsigned flags,
+	    struct offmig_doc **docp);
+/*
+ * Known folders per profile (doc: "profiles"[] {"folders"[]}, "common"[],
+ * "browsers"[]).  user, when not NULL, selects one profile by name or SID.
+ */
+int	offmig_folders_report(struct offmig_ctx *ctx,
+	    struct offmig_volume *vol, const char *user,
+	    const struct offmig_filter *filter, struct offmig_doc **docp);
+/*
+ * Everything above in one document ("os", "profiles", "apps", "folders",
+ * "attention"[] {"severity", "what", "subject", "detail"}).
+ */
+int	offmig_inspect_report(struct offmig_ctx *ctx,
+	    struct offmig_volume *vol, const struct offmig_filter *filter,
+	    unsigned flags, struct offmig_doc **docp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OFFMIG_H */

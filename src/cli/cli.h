@@ -1,0 +1,94 @@
+/*
+ * cli.h - what the offmig command's files share: the command table entry,
+ * the options every inventory command takes, and printing helpers.  The CLI
+ * includes only offmig.h and this header.
+ */
+#ifndef OFFMIG_CLI_H
+#define OFFMIG_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "offmig.h"
+
+struct offmig_cmd {
+	const char	*name;
+	int		(*run)(struct offmig_ctx *ctx, int argc, char **argv);
+	const char	*usage;		/* one line, as in the man page SYNOPSIS */
+	const char	*summary;	/* for "offmig help" */
+	const char	*help;		/* option list for "offmig help CMD" */
+};
+
+extern const struct offmig_cmd cmd_inspect_entry;
+extern const struct offmig_cmd cmd_os_entry;
+extern const struct offmig_cmd cmd_profiles_entry;
+extern const struct offmig_cmd cmd_apps_entry;
+extern const struct offmig_cmd cmd_folders_entry;
+
+/* Options shared by the inventory commands. */
+struct cli_common {
+	enum offmig_format	 format;	/* --json, --csv */
+	const char		*windows_dir;	/* --windows DIR */
+	int			 no_logs;	/* --no-logs */
+	int			 all;		/* --all */
+	struct offmig_filter	*filter;	/* --ui, --ue, --uel */
+	unsigned		 width;		/* terminal columns, 0 = no limit */
+};
+
+/*
+ * getopt_long option codes for the shared options; each command appends
+ * CLI_COMMON_LONGOPTS to its own table and passes unknown codes to
+ * cli_common_opt().
+ */
+enum {
+	OPT_JSON = 0x100, OPT_CSV, OPT_WINDOWS, OPT_NO_LOGS, OPT_ALL, OPT_UI,
+	OPT_UE, OPT_UEL, OPT_HELP
+};
+#define CLI_COMMON_LONGOPTS \
+	{ "json", no_argument, NULL, OPT_JSON }, \
+	{ "csv", no_argument, NULL, OPT_CSV }, \
+	{ "windows", required_argument, NULL, OPT_WINDOWS }, \
+	{ "no-logs", no_argument, NULL, OPT_NO_LOGS }, \
+	{ "all", no_argument, NULL, OPT_ALL }, \
+	{ "ui", required_argument, NULL, OPT_UI }, \
+	{ "ue", required_argument, NULL, OPT_UE }, \
+	{ "uel", required_argument, NULL, OPT_UEL }, \
+	{ "help", no_argument, NULL, 'h' }
+
+/* Prepares c (filter allocated, width from the terminal or $COLUMNS). */
+void	cli_common_init(struct cli_common *c);
+void	cli_common_release(struct cli_common *c);
+/*
+ * Handles one shared option.  Returns 1 when handled, 0 when ch is not a
+ * shared option, -1 after printing a usage error.
+ */
+int	cli_common_opt(const struct offmig_cmd *cmd, struct cli_common *c,
+	    int ch, const char *arg);
+
+/* Prints "offmig CMD: msg" to stderr. */
+void	cli_error(const struct offmig_cmd *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Prints a usage error and the usage line; returns OFFMIG_EXIT_USAGE. */
+int	cli_usage(const struct offmig_cmd *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Prints the error recorded in ctx and returns the matching exit status. */
+int	cli_fail(const struct offmig_cmd *cmd, struct offmig_ctx *ctx, int err);
+/* The log callback that prints "offmig: warning: msg" to stderr. */
+void	cli_log(void *arg, enum offmig_level level, const char *msg);
+/*
+ * Opens the volume per the shared options; prints the error and returns
+ * the exit status on failure (0 on success).
+ */
+int	cli_open_volume(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
+	    const struct cli_common *c, const char *root,
+	    struct offmig_volume **volp);
+/*
+ * Exit status at the end of a command that produced its output: 1 when
+ * items failed or warnings were logged, else 0.
+ */
+int	cli_finish(struct offmig_ctx *ctx);
+
+/* Prints "== title ==" section headers of the readable report. */
+void	cli_section(FILE *fp, const char *title);
+
+#endif /* OFFMIG_CLI_H */

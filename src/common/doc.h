@@ -1,0 +1,68 @@
+/*
+ * doc.h - building report documents (struct offmig_doc).  A document owns
+ * every node and string in it (one arena), so a report is freed in one call.
+ *
+ * Building never fails visibly: when memory runs out the document records
+ * it, later calls do nothing, and doc_status() returns OFFMIG_ENOMEM.  Every
+ * function accepts a NULL parent and then does nothing, so a builder can
+ * chain calls without checking each one.
+ */
+#ifndef OFFMIG_DOC_H
+#define OFFMIG_DOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "offmig.h"
+
+/* A new document whose root is an empty object, or NULL on ENOMEM. */
+struct offmig_doc	*doc_new(void);
+struct offmig_node	*doc_root_mut(struct offmig_doc *doc);
+/* OFFMIG_OK, or OFFMIG_ENOMEM if any allocation failed while building. */
+int			 doc_status(const struct offmig_doc *doc);
+/* Copies s into the document's arena; NULL on ENOMEM or when s is NULL. */
+const char		*doc_strdup(struct offmig_doc *doc, const char *s);
+
+/*
+ * Object members.  Adding a key that already exists appends a second member
+ * of that name; builders do not do that.  s == NULL stores a null.
+ */
+struct offmig_node	*doc_add_object(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key);
+struct offmig_node	*doc_add_array(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key);
+void			 doc_add_str(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key, const char *s);
+void			 doc_add_strn(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key,
+			    const char *s, size_t len);
+void			 doc_add_int(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key, int64_t v);
+void			 doc_add_bool(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key, int v);
+void			 doc_add_null(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key);
+/* Unix seconds as an ISO 8601 string, or null for NO_TIME. */
+void			 doc_add_time(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key, int64_t t);
+/* Adds a copy of src (a node of any document) as member key of obj. */
+void			 doc_add_copy(struct offmig_doc *doc,
+			    struct offmig_node *obj, const char *key,
+			    const struct offmig_node *src);
+
+/* Array elements. */
+struct offmig_node	*doc_push_object(struct offmig_doc *doc,
+			    struct offmig_node *arr);
+struct offmig_node	*doc_push_array(struct offmig_doc *doc,
+			    struct offmig_node *arr);
+void			 doc_push_str(struct offmig_doc *doc,
+			    struct offmig_node *arr, const char *s);
+void			 doc_push_int(struct offmig_doc *doc,
+			    struct offmig_node *arr, int64_t v);
+void			 doc_push_copy(struct offmig_doc *doc,
+			    struct offmig_node *arr, const struct offmig_node *src);
+
+/* Mutable lookup of an existing member (for adding to it later). */
+struct offmig_node	*doc_get_mut(struct offmig_node *obj, const char *key);
+
+#endif /* OFFMIG_DOC_H */

@@ -1,0 +1,81 @@
+/*
+ * vpath.h - resolving Windows paths under the root of a mounted volume.
+ *
+ * ntfs-3g shows names as NTFS stores them, on a case-sensitive mount, while
+ * Windows looks names up case-insensitively.  These functions resolve one
+ * component at a time with openat(2) below a directory descriptor, matching
+ * each name as Windows would (an exact match first, then wstrcasecmp()),
+ * and never follow a symbolic link: a link met before the last component
+ * stops the resolution with OFFMIG_EUNSAFE.  ".." components, drive letters
+ * other than the system drive, UNC paths and device paths are refused: a path
+ * from the disk can never leave the volume.
+ */
+#ifndef OFFMIG_VPATH_H
+#define OFFMIG_VPATH_H
+
+#include <sys/stat.h>
+
+#include "offmig.h"
+
+enum vpath_want {
+	VPATH_ANY = 0,		/* file, directory or (last component) symlink */
+	VPATH_FILE = 1,		/* a regular file */
+	VPATH_DIR = 2		/* a directory */
+};
+
+/* What kind of Windows path a string is, after environment expansion. */
+enum winpath_kind {
+	WINPATH_RELATIVE = 0,	/* no drive: relative to the volume root */
+	WINPATH_SYSTEM_DRIVE,	/* "C:\..." on the system drive */
+	WINPATH_OTHER_DRIVE,	/* "D:\..." */
+	WINPATH_UNC,		/* "\\server\share\..." */
+	WINPATH_DEVICE,		/* "\\?\...", "\\.\...", "\??\..." forms not on the system drive */
+	WINPATH_INVALID		/* empty, "..", or a NUL/control character */
+};
+
+/*
+ * Classifies a Windows path and returns in *restp a pointer into winpath
+ * past the drive ("C:", "\??\C:", "\\?\C:") and leading separators, for
+ * WINPATH_SYSTEM_DRIVE and WINPATH_RELATIVE.  sysdrive is the system drive
+ * letter ('C'), compared case-insensitively.  ".." anywhere gives
+ * WINPATH_INVALID.
+ */
+enum winpath_kind winpath_classify(const char *winpath, char sysdrive,
+		    const char **restp);
+
+/*
+ * Resolves rel (components separated by '\\' or '/', relative to dirfd)
+ * and, on success, returns in *fdp a descriptor opened O_RDONLY|O_CLOEXEC
+ * (O_DIRECTORY for VPATH_DIR, O_PATH|O_NOFOLLOW for a symlink with
+ * VPATH_ANY) that the caller must close, and in *hostp, when hostp != NULL,
+ * the path relative to dirfd as the names are stored ("Users/Bob/NTUSER.DAT"),
+ * which the caller must free().  fdp may be NULL to only test for existence
+ * (then *stp, when stp != NULL, gets lstat information).
+ * Errors: OFFMIG_ENOTFOUND (a component is missing, or has the wrong type),
+ * OFFMIG_EUNSAFE (a symbolic link before the last component, or the last
+ * component is a link and VPATH_FILE/VPATH_DIR was asked), OFFMIG_EINVAL
+ * (".." or an empty path), OFFMIG_EIO.  Messages name the path.
+ */
+int	vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
+	    enum vpath_want want, int *fdp, char **hostp, struct stat *stp);
+
+/*
+ * Looks up one name in the open directory dirfd as Windows would.  On
+ * success *foundp is the stored name (caller frees).  OFFMIG_ENOTFOUND when
+ * absent.
+ */
+int	vpath_lookup(struct offmig_ctx *ctx, int dirfd, const char *name,
+	    char **foundp);
+
+/*
+ * Expands %VAR% references in a Windows path from a table of name/value
+ * pairs (names matched case-insensitively); unknown variables are left as
+ * they are.  Returns a string the caller must free(), or NULL on ENOMEM.
+ */
+struct winenv {
+	const char	*name;
+	const char	*value;
+};
+char	*winpath_expand(const char *s, const struct winenv *env, size_t nenv);
+
+#endif /* OFFMIG_VPATH_H */

@@ -1,0 +1,218 @@
+/*
+ * profiles.h - internal model of an offline Windows installation: the
+ * volume and its installation (volume.c), OS facts (os.c), local accounts
+ * from SAM (sam.c), ProfileList entries (profiles.c), applications
+ * (apps.c), known folders and browsers (folders.c), user filters
+ * (filter.c) and the combined report (inspect.c).
+ *
+ * Nothing here writes to the volume: every file is opened through
+ * vpath_resolve() (O_RDONLY, no symbolic link followed).
+ */
+#ifndef OFFMIG_PROFILES_H
+#define OFFMIG_PROFILES_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "offmig.h"
+#include "common/common.h"
+#include "common/doc.h"
+#include "common/vpath.h"
+#include "hive/hive.h"
+
+/* The machine hives of an installation, by role. */
+enum sys_hive {
+	SYS_HIVE_SOFTWARE = 0,
+	SYS_HIVE_SYSTEM,
+	SYS_HIVE_SAM,
+	SYS_HIVE_SECURITY,
+	SYS_HIVE_DEFAULT,
+	SYS_HIVE_COUNT
+};
+
+struct offmig_volume {
+	struct offmig_ctx *ctx;		/* the context it was opened with */
+	char		*root;		/* mount point as given */
+	int		 rootfd;	/* O_RDONLY|O_DIRECTORY */
+	char		*windir_host;	/* "Windows" as stored, relative to root */
+	int		 windirfd;
+	char		*configdir_host;	/* "Windows/System32/config" */
+	int		 configfd;
+	char		 sysdrive;	/* 'C' unless the hives say otherwise */
+	unsigned	 flags;		/* enum offmig_volume_flags */
+	int		 hibernated;	/* hiberfil.sys present and non-empty */
+	/* Opened lazily by volume_sys_hive(); NULL when missing or broken. */
+	struct hive	*hives[SYS_HIVE_COUNT];
+	int		 hive_tried[SYS_HIVE_COUNT];
+	int		 hive_err[SYS_HIVE_COUNT];	/* enum offmig_err of the open */
+	char		*hive_msg[SYS_HIVE_COUNT];	/* its message, when it failed */
+	/* Cached by volume_profiles(). */
+	struct profile_list *profiles;
+};
+
+/* File names of the machine hives ("SOFTWARE", ...). */
+const char	*sys_hive_name(enum sys_hive which);
+/*
+ * Returns the machine hive, opening it on first use.  OFFMIG_ENOTFOUND when
+ * the file is absent, OFFMIG_ECORRUPT when it cannot be read; the message is
+ * set and kept in vol->hive_msg.  The hive stays owned by the volume.
+ */
+int		volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
+		    struct hive **hp);
+/*
+ * Opens a hive given by a Windows path (as stored in the registry, e.g.
+ * "C:\\Users\\bob\\NTUSER.DAT" or "%SystemDrive%\\Users\\bob\\NTUSER.DAT")
+ * or by a path relative to the volume root.  *hostp (caller frees) gets the
+ * host path relative to the root when found.
+ */
+int		volume_open_hive(struct offmig_volume *vol, const char *winpath,
+		    struct hive **hp, char **hostp);
+/*
+ * Converts a Windows path from the disk to a host path relative to the
+ * volume root, resolving it with vpath_resolve().  OFFMIG_EUNSAFE for paths
+ * that leave the volume (other drives, UNC, "..", symlinks); ENOTFOUND when
+ * it does not exist.  *hostp (caller frees) is set on success.
+ */
+int		volume_resolve(struct offmig_volume *vol, const char *winpath,
+		    enum vpath_want want,
+		    char **hostp, struct stat *stp);
+/* Expands %SystemDrive%, %SystemRoot%, %windir%, %ProgramData%, ... */
+char		*volume_expand(struct offmig_volume *vol, const char *s);
+/* Adds the hive list ("hives"[] {name, path, host_path, dirty, ...}). */
+void		volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,
+		    struct offmig_node *arr);
+
+/* Local accounts read from SAM. */
+struct sam_user {
+	uint32_t	 rid;
+	char		*name;
+	char		*full_name;	/* from V, or NULL */
+	uint32_t	 acb_flags;	/* from F, or 0 */
+	int64_t		 last_logon;	/* Unix seconds or NO_TIME */
+};
+struct sam_info {
+	char		*machine_sid;	/* "S-1-5-21-a-b-c" or NULL */
+	struct sam_user	*users;
+	size_t		 nusers;
+};
+/*
+ * Reads the accounts of a SAM hive.  A SAM without accounts (ReactOS) is
+ * not an error: nusers is 0.  Free with sam_info_release().
+ */
+int		sam_read(struct offmig_ctx *ctx, struct hive *sam,
+		    struct sam_info *info);
+void		sam_info_release(struct sam_info *info);
+/* The account with that RID, or NULL. */
+const struct sam_user *sam_find_rid(const struct sam_info *info, uint32_t rid);
+
+/* Well-known SIDs: returns "SYSTEM", "LOCAL SERVICE", ... or NULL. */
+const char	*sid_wellknown_name(const char *sid);
+/* Binary SID to "S-1-..." (caller frees); NULL when malformed. */
+char		*sid_to_string(const void *data, size_t len);
+/* RID (last sub-authority) of a SID string; 0 on failure. */
+uint32_t	 sid_rid(const char *sid);
+/* Prefix of the SID without the RID ("S-1-5-21-a-b-c"); caller frees. */
+char		*sid_domain(const char *sid);
+
+/* Profile status (DESIGN.md §1 "status"). */
+enum profile_status {
+	PROFILE_OK = 0,
+	PROFILE_BAK,
+	PROFILE_TEMPORARY,
+	PROFILE_FOLDER_MISSING,
+	PROFILE_HIVE_MISSING,
+	PROFILE_SYSTEM,
+	PROFILE_ORPHAN_FOLDER
+};
+const char	*profile_status_name(enum profile_status s);
+
+/* One ProfileList entry (or an orphan folder). */
+struct profile {
+	char		*key;		/* subkey name: "<SID>" or "<SID>.bak" */
+	char		*sid;		/* SID without ".bak" */
+	int		 is_bak;
+	char		*user;		/* name, or NULL */
+	const char	*user_source;	/* "sam", "wellknown", "path", "none" */
+	char		*domain;	/* "MACHINE" for SAM users, else NULL */
+	char		*path;		/* ProfileImagePath as stored, or NULL */
+	char		*host_path;	/* relative to the volume root, or NULL */
+	uint32_t	 state;		/* State, 0 when absent */
+	int		 has_state;
+	uint32_t	 refcount;
+	int		 has_refcount;
+	uint32_t	 flags;
+	int		 has_flags;
+	char		*guid;
+	int64_t		 load_time;	/* Unix seconds or NO_TIME */
+	int64_t		 unload_time;
+	int64_t		 last_use;
+	const char	*last_use_source;	/* "profile-unload", "profile-load",
+						   "ntuser-mtime", "none" */
+	int		 hive_present;
+	uint64_t	 hive_size;
+	int		 hive_dirty;
+	int		 hive_logs;	/* number of log files beside it */
+	char		*hive_host;	/* NTUSER.DAT host path, or NULL */
+	char		*usrclass_host;	/* UsrClass.dat host path, or NULL */
+	enum profile_status status;
+	char		*partner;	/* the key of the .bak twin, or NULL */
+	char		**problems;	/* NULL-terminated, or NULL */
+	size_t		 nproblems;
+};
+
+struct profile_list {
+	struct profile	*v;
+	size_t		 n;
+	char		*profiles_dir;	/* ProfilesDirectory as stored */
+	char		*profiles_dir_host;
+	char		*default_path;
+	char		*public_path;
+	char		*programdata_path;
+	char		*machine_sid;	/* from SAM */
+};
+
+/*
+ * Reads ProfileList, names users from SAM, checks folders and hives, finds
+ * orphan folders.  The list stays owned by the volume (cached).
+ */
+int		volume_profiles(struct offmig_volume *vol,
+		    const struct profile_list **listp);
+void		profile_list_free(struct profile_list *l);
+/* Adds a problem text to a profile (copied). */
+void		profile_add_problem(struct profile *p, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* The profile that best matches a user name or SID, or NULL. */
+const struct profile *profile_find(const struct profile_list *l,
+		    const char *user_or_sid);
+/* Adds the JSON form of one profile (DESIGN.md §1 profiles[]). */
+void		profile_to_doc(const struct profile *p, struct offmig_doc *doc,
+		    struct offmig_node *obj);
+
+/* User filter (offmig_filter). */
+struct offmig_filter {
+	char		**inc;
+	size_t		 ninc;
+	char		**exc;
+	size_t		 nexc;
+	int		 uel_days;	/* < 0: none */
+	int64_t		 now;
+};
+/* 1 when the profile is selected by the filter (NULL filter: all). */
+int		filter_match(const struct offmig_filter *f,
+		    const struct profile *p);
+
+/* Builders behind the public reports; they add to an existing object. */
+int		os_build(struct offmig_volume *vol, struct offmig_doc *doc,
+		    struct offmig_node *os);
+int		profiles_build(struct offmig_volume *vol,
+		    const struct offmig_filter *f, struct offmig_doc *doc,
+		    struct offmig_node *arr);
+int		apps_build(struct offmig_volume *vol,
+		    const struct offmig_filter *f, unsigned flags,
+		    struct offmig_doc *doc, struct offmig_node *arr);
+int		folders_build(struct offmig_volume *vol, const char *user,
+		    const struct offmig_filter *f, struct offmig_doc *doc,
+		    struct offmig_node *root);
+
+#endif /* OFFMIG_PROFILES_H */
