@@ -1,0 +1,424 @@
+/*
+ * output.c - printing documents: JSON, aligned tables, CSV and "label: value"
+ * blocks.  One tree, three forms, so the table and the JSON of a report can
+ * never disagree.
+ *
+ * JSON and bytes from the disk: strings are written as UTF-8.  A lone UTF-16
+ * surrogate carried as WTF-8 is written as its \\uXXXX escape (D800-DFFF);
+ * any other byte that is not part of valid UTF-8 is written as \\udcXX, the
+ * low-surrogate escape of the byte value (Python's "surrogateescape"), so
+ * the original bytes can always be recovered and the output stays valid
+ * JSON text.  Tables print such bytes and control characters as '?'.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "common/doc.h"
+
+/* Length of a valid UTF-8 or WTF-8 sequence at s, or 0. */
+static size_t
+seq_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c = s[0];
+	size_t len, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2, c &= 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3, c &= 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4, c &= 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3F);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 ||
+	    c > 0x10FFFF)))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static void
+json_string(FILE *fp, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	putc('"', fp);
+	while (i < len) {
+		uint32_t cp;
+		size_t n = seq_len(s + i, len - i, &cp);
+
+		if (n == 0) {
+			fprintf(fp, "\\udc%02x", s[i]);
+			i++;
+			continue;
+		}
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			fprintf(fp, "\\u%04" PRIx32, cp);
+		else if (cp == '"')
+			fputs("\\\"", fp);
+		else if (cp == '\\')
+			fputs("\\\\", fp);
+		else if (cp == '\n')
+			fputs("\\n", fp);
+		else if (cp == '\t')
+			fputs("\\t", fp);
+		else if (cp == '\r')
+			fputs("\\r", fp);
+		else if (cp < 0x20 || cp == 0x7F)
+			fprintf(fp, "\\u%04" PRIx32, cp);
+		else
+			fwrite(s + i, 1, n, fp);
+		i += n;
+	}
+	putc('"', fp);
+}
+
+static void
+indent(FILE *fp, int depth)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		fputs("  ", fp);
+}
+
+static void
+json_node(FILE *fp, const struct offmig_node *n, int depth)
+{
+	size_t i, len = offmig_node_len(n);
+	const char *s;
+	size_t slen;
+
+	switch (offmig_node_type(n)) {
+	case OFFMIG_NODE_NULL:
+		fputs("null", fp);
+		break;
+	case OFFMIG_NODE_BOOL:
+		fputs(offmig_node_int(n) ? "true" : "false", fp);
+		break;
+	case OFFMIG_NODE_INT:
+		fprintf(fp, "%" PRId64, offmig_node_int(n));
+		break;
+	case OFFMIG_NODE_STRING:
+		s = offmig_node_str(n, &slen);
+		json_string(fp, s, slen);
+		break;
+	case OFFMIG_NODE_ARRAY:
+	case OFFMIG_NODE_OBJECT:
+		if (len == 0) {
+			fputs(offmig_node_type(n) == OFFMIG_NODE_ARRAY ?
+			    "[]" : "{}", fp);
+			break;
+		}
+		putc(offmig_node_type(n) == OFFMIG_NODE_ARRAY ? '[' : '{', fp);
+		for (i = 0; i < len; i++) {
+			putc('\n', fp);
+			indent(fp, depth + 1);
+			if (offmig_node_type(n) == OFFMIG_NODE_OBJECT) {
+				const char *k = offmig_node_key(n, i);
+
+				json_string(fp, k, strlen(k));
+				fputs(": ", fp);
+			}
+			json_node(fp, offmig_node_at(n, i), depth + 1);
+			if (i + 1 < len)
+				putc(',', fp);
+		}
+		putc('\n', fp);
+		indent(fp, depth);
+		putc(offmig_node_type(n) == OFFMIG_NODE_ARRAY ? ']' : '}', fp);
+		break;
+	}
+}
+
+static int
+finish(FILE *fp)
+{
+	if (fflush(fp) != 0 || ferror(fp))
+		return OFFMIG_EIO;
+	return OFFMIG_OK;
+}
+
+int
+offmig_write_json(FILE *fp, const struct offmig_node *n)
+{
+	json_node(fp, n, 0);
+	putc('\n', fp);
+	return finish(fp);
+}
+
+/*
+ * Cell text of a node for tables and CSV (csv != 0: booleans as true/false,
+ * null as empty).  Returns a malloc'd string, or NULL on ENOMEM.
+ */
+static char *
+cell_text(const struct offmig_node *n, int csv)
+{
+	size_t i, len, total;
+	char *out, *p;
+
+	switch (offmig_node_type(n)) {
+	case OFFMIG_NODE_NULL:
+		return strdup(csv ? "" : "-");
+	case OFFMIG_NODE_BOOL:
+		return strdup(offmig_node_int(n) ? (csv ? "true" : "yes") :
+		    (csv ? "false" : "no"));
+	case OFFMIG_NODE_INT:
+		return str_printf("%" PRId64, offmig_node_int(n));
+	case OFFMIG_NODE_STRING:
+		return strdup(offmig_node_str(n, NULL));
+	case OFFMIG_NODE_ARRAY:
+		len = offmig_node_len(n);
+		if (len == 0)
+			return strdup(csv ? "" : "-");
+		total = 1;
+		for (i = 0; i < len; i++) {
+			const char *s = offmig_node_str(offmig_node_at(n, i),
+			    NULL);
+
+			total += (s != NULL ? strlen(s) : 24) + 1;
+		}
+		if ((out = malloc(total)) == NULL)
+			return NULL;
+		p = out;
+		*p = '\0';
+		for (i = 0; i < len; i++) {
+			char *c = cell_text(offmig_node_at(n, i), csv);
+
+			if (c == NULL) {
+				free(out);
+				return NULL;
+			}
+			p += snprintf(p, total - (size_t)(p - out), "%s%s",
+			    i > 0 ? "," : "", c);
+			free(c);
+		}
+		return out;
+	case OFFMIG_NODE_OBJECT:
+		return strdup(csv ? "" : "{...}");
+	}
+	return strdup("");
+}
+
+/*
+ * Makes a cell safe for a terminal: control characters and invalid bytes
+ * become '?'.  Returns its width in code points.
+ */
+static size_t
+sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s, *o = p;
+	size_t width = 0;
+
+	while (*p != '\0') {
+		uint32_t cp;
+		size_t n = seq_len(p, strnlen((char *)p, 4), &cp);
+
+		if (n == 0 || cp < 0x20 || cp == 0x7F ||
+		    (cp >= 0x80 && cp < 0xA0) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+			*o++ = '?';
+			p += n == 0 ? 1 : n;
+		} else {
+			memmove(o, p, n);
+			o += n;
+			p += n;
+		}
+		width++;
+	}
+	*o = '\0';
+	return width;
+}
+
+/* Writes s padded or cut to width code points ("~" marks a cut). */
+static void
+put_cell(FILE *fp, const char *s, size_t swidth, size_t width, int pad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+
+	if (swidth <= width) {
+		fputs(s, fp);
+		if (pad)
+			fprintf(fp, "%*s", (int)(width - swidth), "");
+		return;
+	}
+	while (*p != '\0' && w + 1 < width) {
+		uint32_t cp;
+		size_t n = seq_len(p, strnlen((const char *)p, 4), &cp);
+
+		fwrite(p, 1, n ? n : 1, fp);
+		p += n ? n : 1;
+		w++;
+	}
+	putc('~', fp);
+}
+
+int
+offmig_write_table(FILE *fp, const struct offmig_node *rows,
+    const struct offmig_column *cols, size_t ncols, unsigned width)
+{
+	size_t nrows = offmig_node_len(rows), r, c, total;
+	size_t *w = NULL, *cw = NULL;
+	char **cells = NULL;
+	int ret = OFFMIG_ENOMEM;
+
+	if (ncols == 0)
+		return OFFMIG_OK;
+	if ((w = calloc(ncols, sizeof(*w))) == NULL ||
+	    (cw = calloc((nrows + 1) * ncols, sizeof(*cw))) == NULL ||
+	    (cells = calloc((nrows + 1) * ncols, sizeof(*cells))) == NULL)
+		goto out;
+	for (c = 0; c < ncols; c++) {
+		if ((cells[c] = strdup(cols[c].header)) == NULL)
+			goto out;
+		cw[c] = w[c] = sanitize(cells[c]);
+	}
+	for (r = 0; r < nrows; r++) {
+		const struct offmig_node *row = offmig_node_at(rows, r);
+
+		for (c = 0; c < ncols; c++) {
+			size_t i = (r + 1) * ncols + c;
+
+			if ((cells[i] = cell_text(offmig_node_get(row,
+			    cols[c].key), 0)) == NULL)
+				goto out;
+			cw[i] = sanitize(cells[i]);
+			if (cw[i] > w[c])
+				w[c] = cw[i];
+		}
+	}
+
+	/*
+	 * Fit the width: take from flexible columns first, widest first, then
+	 * from any column, never below 4 (or the header) characters.
+	 */
+	total = 0;
+	for (c = 0; c < ncols; c++)
+		total += w[c] + (c > 0 ? 2 : 0);
+	for (int pass = 0; width > 0 && total > width && pass < 2; pass++) {
+		while (total > width) {
+			size_t best = ncols, min;
+
+			for (c = 0; c < ncols; c++) {
+				min = cw[c] > 4 ? 4 : cw[c];
+				if ((pass == 0 && !cols[c].flex) || w[c] <= min)
+					continue;
+				if (best == ncols || w[c] > w[best])
+					best = c;
+			}
+			if (best == ncols)
+				break;
+			w[best]--;
+			total--;
+		}
+	}
+
+	for (r = 0; r <= nrows; r++) {
+		for (c = 0; c < ncols; c++) {
+			size_t i = r * ncols + c;
+
+			if (c > 0)
+				fputs("  ", fp);
+			put_cell(fp, cells[i], cw[i], w[c], c + 1 < ncols);
+		}
+		putc('\n', fp);
+	}
+	ret = finish(fp);
+out:
+	if (cells != NULL)
+		for (r = 0; r < (nrows + 1) * ncols; r++)
+			free(cells[r]);
+	free(cells);
+	free(cw);
+	free(w);
+	return ret;
+}
+
+static void
+csv_field(FILE *fp, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, fp);
+		return;
+	}
+	putc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putc('"', fp);
+		putc(*s, fp);
+	}
+	putc('"', fp);
+}
+
+int
+offmig_write_csv(FILE *fp, const struct offmig_node *rows,
+    const struct offmig_column *cols, size_t ncols)
+{
+	size_t nrows = offmig_node_len(rows), r, c;
+
+	for (c = 0; c < ncols; c++) {
+		if (c > 0)
+			putc(',', fp);
+		csv_field(fp, cols[c].header);
+	}
+	fputs("\r\n", fp);
+	for (r = 0; r < nrows; r++) {
+		const struct offmig_node *row = offmig_node_at(rows, r);
+
+		for (c = 0; c < ncols; c++) {
+			char *s = cell_text(offmig_node_get(row, cols[c].key), 1);
+
+			if (s == NULL)
+				return OFFMIG_ENOMEM;
+			if (c > 0)
+				putc(',', fp);
+			csv_field(fp, s);
+			free(s);
+		}
+		fputs("\r\n", fp);
+	}
+	return finish(fp);
+}
+
+int
+offmig_write_fields(FILE *fp, const struct offmig_node *obj,
+    const struct offmig_column *cols, size_t ncols, unsigned width)
+{
+	size_t c, lw = 0;
+
+	for (c = 0; c < ncols; c++)
+		if (strlen(cols[c].header) > lw)
+			lw = strlen(cols[c].header);
+	for (c = 0; c < ncols; c++) {
+		char *s = cell_text(offmig_node_get(obj, cols[c].key), 0);
+		size_t sw, avail;
+
+		if (s == NULL)
+			return OFFMIG_ENOMEM;
+		sw = sanitize(s);
+		fprintf(fp, "%s:%*s", cols[c].header,
+		    (int)(lw - strlen(cols[c].header) + 2), "");
+		avail = width > lw + 3 + 4 ? width - lw - 3 : sw;
+		put_cell(fp, s, sw, avail < sw ? avail : sw, 0);
+		putc('\n', fp);
+		free(s);
+	}
+	return finish(fp);
+}

@@ -1,0 +1,809 @@
+/*
+ * hive.c - read-only access to registry hives through hivex.  This file and
+ * build.c are the only ones that include <hivex.h>.
+ *
+ * hivex parses; offmig decides.  The base block is parsed here first, so a
+ * file hivex would refuse gets a precise message, and a checksum that only
+ * Windows' fix-up rule accepts (hivex does not know it) still opens, from a
+ * private copy.  Names are compared as Windows compares them (hivex folds
+ * ASCII only), and value data is decoded here, not by hivex, so odd lengths,
+ * missing terminators and lone surrogates are treated the same everywhere.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hivex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "hive/hive.h"
+
+struct hive {
+	hive_h			*h;
+	char			*name;		/* host path, for messages */
+	int			 fd;		/* our own descriptor of the data */
+	uint64_t		 size;
+	struct regf_info	 info;
+};
+
+const char *
+hive_name(const struct hive *h)
+{
+	return h->name;
+}
+
+const struct regf_info *
+hive_info(const struct hive *h)
+{
+	return &h->info;
+}
+
+uint64_t
+hive_file_size(const struct hive *h)
+{
+	return h->size;
+}
+
+hnode
+hive_root(const struct hive *h)
+{
+	return hivex_root(h->h);
+}
+
+void
+hive_close(struct hive *h)
+{
+	if (h == NULL)
+		return;
+	if (h->h != NULL)
+		hivex_close(h->h);
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h->name);
+	free(h);
+}
+
+/* Full-length pread; returns 0 on success. */
+static int
+pread_all(int fd, void *buf, size_t len, off_t off)
+{
+	unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * Says why hivex refused a hive whose base block is fine: the first bin or
+ * cell that is not what it should be.
+ */
+static void
+diagnose(struct offmig_ctx *ctx, struct hive *h, int e)
+{
+	uint64_t end = 0x1000ULL + h->info.hbins_size, off = 0x1000;
+	unsigned char bin[32];
+
+	if (end > h->size)
+		end = h->size;
+	while (off + 32 <= end) {
+		uint32_t size;
+
+		if (pread_all(h->fd, bin, sizeof(bin), (off_t)off) != 0)
+			break;
+		if (memcmp(bin, "hbin", 4) != 0) {
+			ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+			    "%s: damaged hive: no hive bin signature at offset "
+			    "0x%llx", h->name, (unsigned long long)off);
+			return;
+		}
+		size = le32(bin + 8);
+		if (size < 4096 || size % 4096 != 0 || off + size > h->size) {
+			ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+			    "%s: damaged hive: hive bin at offset 0x%llx has "
+			    "bad size %u", h->name, (unsigned long long)off, size);
+			return;
+		}
+		off += size;
+	}
+	if (off < h->size && off + 4 <= h->size && e == ENOTSUP) {
+		ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: damaged hive: unexpected data after the last hive bin "
+		    "at offset 0x%llx", h->name, (unsigned long long)off);
+		return;
+	}
+	ctx_set_error(ctx, OFFMIG_ECORRUPT, e, "%s: damaged hive (hivex "
+	    "refuses it)", h->name);
+}
+
+/*
+ * Copies the whole file into an anonymous memory file with the base block
+ * checksum set to what hivex expects (a plain XOR).  The original is never
+ * touched.  Returns the new descriptor or -1 (message set).
+ */
+static int
+private_copy(struct offmig_ctx *ctx, struct hive *h)
+{
+	unsigned char buf[65536];
+	uint64_t off = 0;
+	uint32_t sum = 0;
+	int mfd, i;
+
+#ifdef HAVE_MEMFD_CREATE
+	mfd = memfd_create("offmig-hive", MFD_CLOEXEC);
+#else
+	mfd = -1;
+	errno = ENOSYS;
+#endif
+	if (mfd < 0) {
+		ctx_set_error(ctx, OFFMIG_EIO, errno,
+		    "%s: cannot make a private copy", h->name);
+		return -1;
+	}
+	while (off < h->size) {
+		size_t n = h->size - off > sizeof(buf) ? sizeof(buf) :
+		    (size_t)(h->size - off);
+
+		if (pread_all(h->fd, buf, n, (off_t)off) != 0) {
+			ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", h->name);
+			goto fail;
+		}
+		if (off == 0) {
+			for (i = 0; i < 127; i++)
+				sum ^= le32(buf + 4 * i);
+			put_le32(buf + 0x1FC, sum);
+		}
+		if (pwrite(mfd, buf, n, (off_t)off) != (ssize_t)n) {
+			ctx_set_error(ctx, OFFMIG_EIO, errno,
+			    "%s: cannot make a private copy", h->name);
+			goto fail;
+		}
+		off += n;
+	}
+	return mfd;
+fail:
+	close(mfd);
+	return -1;
+}
+
+int
+hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
+    struct hive **hp)
+{
+	unsigned char base[REGF_BASE_BLOCK];
+	char procpath[64];
+	struct hive *h = NULL;
+	struct stat st;
+	uint32_t plain = 0;
+	int i, ret, e;
+
+	*hp = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL ||
+	    (h->name = strdup(name)) == NULL) {
+		free(h);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", name);
+	}
+	h->fd = -1;
+	if (fstat(fd, &st) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: not a regular file", name);
+		goto fail;
+	}
+	h->size = (uint64_t)st.st_size;
+	if ((h->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
+		goto fail;
+	}
+	if (h->size < 4 || pread_all(fd, base, h->size < sizeof(base) ?
+	    (size_t)h->size : sizeof(base), 0) != 0) {
+		if (h->size < 4)
+			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+			    "%s: not a registry hive (%llu bytes)", name,
+			    (unsigned long long)h->size);
+		else
+			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
+		goto fail;
+	}
+	if (h->size < 512 || regf_parse(base, sizeof(base), &h->info) !=
+	    OFFMIG_OK) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: not a registry hive (no regf signature)", name);
+		goto fail;
+	}
+	if (h->size < 8192) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: truncated: %llu bytes, a hive has at least 8192", name,
+		    (unsigned long long)h->size);
+		goto fail;
+	}
+	if (h->info.major != 1) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: unsupported hive version %u.%u", name, h->info.major,
+		    h->info.minor);
+		goto fail;
+	}
+	for (i = 0; i < 127; i++)
+		plain ^= le32(base + 4 * i);
+	if (plain != h->info.checksum) {
+		/*
+		 * Either Windows' fix-up applies (0 or ~0 stored as 1 or ~1)
+		 * or the base block is damaged; hivex refuses both.  Read a
+		 * private copy whose checksum hivex accepts.  A damaged one is
+		 * still flagged through info.checksum_ok.
+		 */
+		int mfd = private_copy(ctx, h);
+
+		if (mfd < 0) {
+			ret = OFFMIG_EIO;
+			goto fail;
+		}
+		close(h->fd);
+		h->fd = mfd;
+	}
+	snprintf(procpath, sizeof(procpath), "/proc/self/fd/%d", h->fd);
+	if ((h->h = hivex_open(procpath, 0)) == NULL) {
+		e = errno;
+		if (e == ENOMEM)
+			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, e, "%s", name);
+		else if (e == ENOTSUP || e == EINVAL || e == EFAULT ||
+		    e == ERANGE || e == ELOOP || e == EOVERFLOW) {
+			diagnose(ctx, h, e);
+			ret = OFFMIG_ECORRUPT;
+		} else
+			ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", name);
+		goto fail;
+	}
+	*hp = h;
+	return OFFMIG_OK;
+fail:
+	hive_close(h);
+	return ret;
+}
+
+int
+hive_open_path(struct offmig_ctx *ctx, const char *path, struct hive **hp)
+{
+	int fd, ret;
+
+	*hp = NULL;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
+		    OFFMIG_EIO, errno, "%s", path);
+	ret = hive_open_fd(ctx, fd, path, hp);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Reads a key's name from its nk record when hivex cannot convert it (lone
+ * surrogates): flags at +0x06, name length at +0x4C, name at +0x50 from the
+ * cell start.  Returns NULL when the record is unreadable.
+ */
+static char *
+raw_key_name(struct hive *h, hnode n)
+{
+	unsigned char rec[0x50], *name;
+	uint16_t len, flags;
+	char *s;
+
+	if (pread_all(h->fd, rec, sizeof(rec), (off_t)n) != 0 ||
+	    rec[4] != 'n' || rec[5] != 'k')
+		return NULL;
+	flags = le16(rec + 6);
+	len = le16(rec + 0x4C);
+	if ((uint64_t)n + 0x50 + len > h->size || (name = malloc(len ? len :
+	    1)) == NULL)
+		return NULL;
+	if (pread_all(h->fd, name, len, (off_t)n + 0x50) != 0) {
+		free(name);
+		return NULL;
+	}
+	s = (flags & 0x20) ? latin1_to_utf8(name, len) :
+	    utf16le_to_utf8(name, len, NULL);
+	free(name);
+	return s;
+}
+
+/* The same for a value's vk record: length at +0x06, flags at +0x14. */
+static char *
+raw_value_name(struct hive *h, hive_value_h v)
+{
+	unsigned char rec[0x18], *name;
+	uint16_t len, flags;
+	char *s;
+
+	if (pread_all(h->fd, rec, sizeof(rec), (off_t)v) != 0 ||
+	    rec[4] != 'v' || rec[5] != 'k')
+		return NULL;
+	len = le16(rec + 6);
+	flags = le16(rec + 0x14);
+	if ((uint64_t)v + 0x18 + len > h->size || (name = malloc(len ? len :
+	    1)) == NULL)
+		return NULL;
+	if (pread_all(h->fd, name, len, (off_t)v + 0x18) != 0) {
+		free(name);
+		return NULL;
+	}
+	s = (flags & 1) ? latin1_to_utf8(name, len) :
+	    utf16le_to_utf8(name, len, NULL);
+	free(name);
+	return s;
+}
+
+char *
+hive_key_name(struct offmig_ctx *ctx, struct hive *h, hnode n)
+{
+	char *s;
+
+	errno = 0;
+	if ((s = hivex_node_name(h->h, n)) != NULL)
+		return s;
+	if ((s = raw_key_name(h, n)) != NULL)
+		return s;
+	ctx_set_error(ctx, OFFMIG_ECORRUPT, errno,
+	    "%s: unreadable key name at offset 0x%zx", h->name, n);
+	return NULL;
+}
+
+static char *
+value_name(struct hive *h, hive_value_h v)
+{
+	char *s;
+
+	errno = 0;
+	if ((s = hivex_value_key(h->h, v)) != NULL)
+		return s;
+	return raw_value_name(h, v);
+}
+
+int64_t
+hive_key_mtime(struct hive *h, hnode n)
+{
+	int64_t ft;
+
+	errno = 0;
+	ft = hivex_node_timestamp(h->h, n);
+	if (ft <= 0)
+		return NO_TIME;
+	return filetime_to_unix((uint64_t)ft);
+}
+
+static int
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+int
+hive_children(struct offmig_ctx *ctx, struct hive *h, hnode n,
+    hnode **kidsp, size_t *np)
+{
+	hive_node_h *kids;
+	size_t i;
+
+	*kidsp = NULL;
+	*np = 0;
+	errno = 0;
+	if ((kids = hivex_node_children(h->h, n)) == NULL) {
+		char *path = hive_key_path(NULL, h, n);
+		int ret = ctx_set_error(ctx, errno == ENOMEM ? OFFMIG_ENOMEM :
+		    OFFMIG_ECORRUPT, 0, "%s: damaged subkey list of key '%s'",
+		    h->name, path != NULL ? path : "?");
+
+		free(path);
+		return ret;
+	}
+	for (i = 0; kids[i] != 0; i++)
+		;
+	*np = i;
+	if (i == 0) {
+		free(kids);
+		return OFFMIG_OK;
+	}
+	*kidsp = kids;
+	return OFFMIG_OK;
+}
+
+/* Finds the child of n named name (Windows comparison); 0 when absent. */
+static int
+find_child(struct offmig_ctx *ctx, struct hive *h, hnode n, const char *name,
+    hnode *out)
+{
+	hnode *kids = NULL;
+	size_t nk, i;
+	int ret;
+
+	*out = 0;
+	/*
+	 * With the simple case folding used here, an ASCII name can only
+	 * match an ASCII name, so hivex's ASCII-only lookup is exact for it.
+	 */
+	if (is_ascii(name)) {
+		errno = 0;
+		*out = hivex_node_get_child(h->h, n, name);
+		if (*out != 0)
+			return OFFMIG_OK;
+		if (errno != 0 && errno != ENOKEY && errno != ENOENT)
+			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+			    "%s: damaged subkey list while looking for '%s'",
+			    h->name, name);
+		return OFFMIG_ENOTFOUND;
+	}
+	if ((ret = hive_children(ctx, h, n, &kids, &nk)) != OFFMIG_OK)
+		return ret;
+	ret = OFFMIG_ENOTFOUND;
+	for (i = 0; i < nk; i++) {
+		char *kn = hive_key_name(NULL, h, kids[i]);
+
+		if (kn != NULL && wstrcasecmp(kn, name) == 0) {
+			*out = kids[i];
+			ret = OFFMIG_OK;
+		}
+		free(kn);
+		if (ret == OFFMIG_OK)
+			break;
+	}
+	free(kids);
+	return ret;
+}
+
+int
+hive_lookup(struct offmig_ctx *ctx, struct hive *h, hnode from,
+    const char *path, hnode *out)
+{
+	hnode cur = from != 0 ? from : hivex_root(h->h);
+	const char *p = path, *q;
+	char comp[512];
+	int ret;
+
+	*out = 0;
+	while (*p != '\0') {
+		while (*p == '\\')
+			p++;
+		if (*p == '\0')
+			break;
+		for (q = p; *q != '\0' && *q != '\\'; q++)
+			;
+		/* Windows key names are at most 255 characters. */
+		if ((size_t)(q - p) >= sizeof(comp))
+			return OFFMIG_ENOTFOUND;
+		memcpy(comp, p, (size_t)(q - p));
+		comp[q - p] = '\0';
+		if ((ret = find_child(ctx, h, cur, comp, &cur)) != OFFMIG_OK)
+			return ret;
+		p = q;
+	}
+	*out = cur;
+	return OFFMIG_OK;
+}
+
+char *
+hive_key_path(struct offmig_ctx *ctx, struct hive *h, hnode n)
+{
+	hnode root = hivex_root(h->h), cur = n;
+	char *path = strdup(""), *tmp;
+	int depth = 0;
+
+	while (path != NULL && cur != root && cur != 0 && depth++ < 512) {
+		char *name = hive_key_name(ctx, h, cur);
+
+		if (name == NULL) {
+			free(path);
+			return NULL;
+		}
+		tmp = str_printf("%s%s%s", name, *path ? "\\" : "", path);
+		free(name);
+		free(path);
+		path = tmp;
+		errno = 0;
+		cur = hivex_node_parent(h->h, cur);
+	}
+	if (path == NULL)
+		ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
+	return path;
+}
+
+/* Finds a value of key by name (Windows comparison); 0 when absent. */
+static int
+find_value(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, hive_value_h *out)
+{
+	hive_value_h *vals;
+	size_t i;
+	int ret = OFFMIG_ENOTFOUND;
+
+	*out = 0;
+	if (is_ascii(name)) {
+		errno = 0;
+		*out = hivex_node_get_value(h->h, key, name);
+		if (*out != 0)
+			return OFFMIG_OK;
+		if (errno != 0 && errno != ENOKEY && errno != ENOENT)
+			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+			    "%s: damaged value list while looking for '%s'",
+			    h->name, name);
+		return OFFMIG_ENOTFOUND;
+	}
+	errno = 0;
+	if ((vals = hivex_node_values(h->h, key)) == NULL)
+		return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: damaged value list while looking for '%s'", h->name,
+		    name);
+	for (i = 0; vals[i] != 0 && ret != OFFMIG_OK; i++) {
+		char *vn = value_name(h, vals[i]);
+
+		if (vn != NULL && wstrcasecmp(vn, name) == 0) {
+			*out = vals[i];
+			ret = OFFMIG_OK;
+		}
+		free(vn);
+	}
+	free(vals);
+	return ret;
+}
+
+/* Message for a value that cannot be read, naming hive, key and value. */
+static int
+value_error(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, int err, const char *what)
+{
+	char *path = hive_key_path(NULL, h, key);
+
+	ctx_set_error(ctx, err, 0, "%s: value '%s' of key '%s': %s", h->name,
+	    *name ? name : "(default)", path != NULL ? path : "?", what);
+	free(path);
+	return err;
+}
+
+int
+hive_value_type(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, uint32_t *typep, size_t *lenp)
+{
+	hive_value_h v;
+	hive_type t;
+	size_t len;
+	int ret;
+
+	if ((ret = find_value(ctx, h, key, name, &v)) != OFFMIG_OK)
+		return ret;
+	if (hivex_value_type(h->h, v, &t, &len) != 0)
+		return value_error(ctx, h, key, name, OFFMIG_ECORRUPT,
+		    "unreadable");
+	if (typep != NULL)
+		*typep = (uint32_t)t;
+	if (lenp != NULL)
+		*lenp = len;
+	return OFFMIG_OK;
+}
+
+int
+hive_get_raw(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, uint32_t *typep, void **datap, size_t *lenp)
+{
+	hive_value_h v;
+	hive_type t;
+	size_t len;
+	char *data;
+	int ret;
+
+	*datap = NULL;
+	*lenp = 0;
+	if ((ret = find_value(ctx, h, key, name, &v)) != OFFMIG_OK)
+		return ret;
+	errno = 0;
+	if ((data = hivex_value_value(h->h, v, &t, &len)) == NULL)
+		return value_error(ctx, h, key, name, errno == ENOMEM ?
+		    OFFMIG_ENOMEM : OFFMIG_ECORRUPT, "data cannot be read");
+	if (typep != NULL)
+		*typep = (uint32_t)t;
+	*datap = data;
+	*lenp = len;
+	return OFFMIG_OK;
+}
+
+int
+hive_get_string(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, char **sp, uint32_t *typep)
+{
+	uint32_t type;
+	size_t len;
+	void *data;
+	int ret;
+
+	*sp = NULL;
+	if ((ret = hive_get_raw(ctx, h, key, name, &type, &data, &len)) !=
+	    OFFMIG_OK)
+		return ret;
+	if (typep != NULL)
+		*typep = type;
+	if (type != REG_SZ && type != REG_EXPAND_SZ && type != REG_LINK &&
+	    type != REG_BINARY && type != REG_NONE && type != REG_MULTI_SZ) {
+		free(data);
+		return value_error(ctx, h, key, name, OFFMIG_EINVAL,
+		    "not a string");
+	}
+	*sp = utf16le_to_utf8(data, len, NULL);
+	free(data);
+	if (*sp == NULL)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
+	return OFFMIG_OK;
+}
+
+int
+hive_get_qword(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, uint64_t *vp)
+{
+	const unsigned char *p;
+	uint32_t type;
+	size_t len;
+	void *data;
+	int ret;
+
+	*vp = 0;
+	if ((ret = hive_get_raw(ctx, h, key, name, &type, &data, &len)) !=
+	    OFFMIG_OK)
+		return ret;
+	p = data;
+	ret = OFFMIG_OK;
+	if ((type == REG_DWORD || type == REG_BINARY || type == REG_NONE) &&
+	    len == 4)
+		*vp = le32(p);
+	else if (type == REG_DWORD_BIG_ENDIAN && len == 4)
+		*vp = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		    (uint32_t)p[2] << 8 | p[3];
+	else if ((type == REG_QWORD || type == REG_BINARY ||
+	    type == REG_NONE) && len == 8)
+		*vp = le64(p);
+	else if (type == REG_SZ || type == REG_EXPAND_SZ) {
+		char *s = utf16le_to_utf8(data, len, NULL), *end;
+
+		if (s == NULL)
+			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
+			    h->name);
+		else {
+			errno = 0;
+			*vp = strtoull(s, &end, 10);
+			if (*s == '\0' || *end != '\0' || errno != 0 ||
+			    *s == '-')
+				ret = value_error(ctx, h, key, name,
+				    OFFMIG_EINVAL, "not a number");
+			free(s);
+		}
+	} else
+		ret = value_error(ctx, h, key, name, OFFMIG_EINVAL,
+		    "not a number");
+	free(data);
+	if (ret != OFFMIG_OK)
+		*vp = 0;
+	return ret;
+}
+
+int
+hive_get_dword(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, uint32_t *vp)
+{
+	uint64_t v;
+	int ret;
+
+	*vp = 0;
+	if ((ret = hive_get_qword(ctx, h, key, name, &v)) != OFFMIG_OK)
+		return ret;
+	if (v > 0xFFFFFFFFULL)
+		return value_error(ctx, h, key, name, OFFMIG_EINVAL,
+		    "does not fit in 32 bits");
+	*vp = (uint32_t)v;
+	return OFFMIG_OK;
+}
+
+void
+hive_strv_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+hive_get_multi(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, char ***vp)
+{
+	const unsigned char *p;
+	size_t len, units, i, start, n = 0;
+	uint32_t type;
+	void *data;
+	char **v;
+	int ret;
+
+	*vp = NULL;
+	if ((ret = hive_get_raw(ctx, h, key, name, &type, &data, &len)) !=
+	    OFFMIG_OK)
+		return ret;
+	if (type != REG_MULTI_SZ && type != REG_SZ && type != REG_EXPAND_SZ) {
+		free(data);
+		return value_error(ctx, h, key, name, OFFMIG_EINVAL,
+		    "not a list of strings");
+	}
+	p = data;
+	units = len / 2;
+	/* At most one string per unit, plus the terminator. */
+	if ((v = calloc(units + 2, sizeof(*v))) == NULL) {
+		free(data);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
+	}
+	for (start = 0, i = 0; i <= units; i++) {
+		if (i < units && le16(p + 2 * i) != 0)
+			continue;
+		/* An empty string at the very end is the list terminator. */
+		if (i == start && (i + 1 >= units || i == units))
+			break;
+		if ((v[n++] = utf16le_to_utf8(p + 2 * start, 2 * (i - start),
+		    NULL)) == NULL) {
+			hive_strv_free(v);
+			free(data);
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
+			    h->name);
+		}
+		start = i + 1;
+	}
+	free(data);
+	*vp = v;
+	return OFFMIG_OK;
+}
+
+int
+hive_value_names(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    char ***namesp)
+{
+	hive_value_h *vals;
+	size_t n, i;
+	char **v;
+
+	*namesp = NULL;
+	errno = 0;
+	if ((vals = hivex_node_values(h->h, key)) == NULL)
+		return value_error(ctx, h, key, "*", OFFMIG_ECORRUPT,
+		    "damaged value list");
+	for (n = 0; vals[n] != 0; n++)
+		;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		free(vals);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
+	}
+	for (i = 0; i < n; i++)
+		if ((v[i] = value_name(h, vals[i])) == NULL &&
+		    (v[i] = strdup("?")) == NULL) {
+			hive_strv_free(v);
+			free(vals);
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
+			    h->name);
+		}
+	free(vals);
+	*namesp = v;
+	return OFFMIG_OK;
+}
