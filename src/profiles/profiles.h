@@ -202,6 +202,16 @@ struct offmig_filter {
 int		filter_match(const struct offmig_filter *f,
 		    const struct profile *p);
 
+/*
+ * The current control set of SYSTEM ("ControlSet001") in *csp (caller
+ * frees) and its key; OFFMIG_ENOTFOUND when Select is missing or points
+ * nowhere.
+ */
+int		os_control_set(struct offmig_ctx *ctx, struct hive *system,
+		    char **csp, hnode *keyp);
+/* The computer name from SYSTEM, or NULL (caller frees). */
+char		*os_computer_name(struct offmig_volume *vol);
+
 /* Builders behind the public reports; they add to an existing object. */
 int		os_build(struct offmig_volume *vol, struct offmig_doc *doc,
 		    struct offmig_node *os);

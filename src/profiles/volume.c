@@ -1,0 +1,636 @@
+/*
+ * volume.c - a mounted Windows system volume: finding its installation,
+ * opening its hives, resolving the Windows paths found in them.  Nothing is
+ * ever written: every descriptor is O_RDONLY, every path goes through
+ * vpath_resolve(), which follows no symbolic link and cannot leave the root.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profiles/profiles.h"
+
+static const char *const hive_names[SYS_HIVE_COUNT] = {
+	"SOFTWARE", "SYSTEM", "SAM", "SECURITY", "DEFAULT"
+};
+
+const char *
+sys_hive_name(enum sys_hive which)
+{
+	return hive_names[which];
+}
+
+/* What one top-level directory of the volume looks like. */
+struct candidate {
+	char	*name;		/* as stored */
+	int	 has_system32;
+	int	 has_software;
+	int	 has_system;
+};
+
+static void
+candidates_free(struct candidate *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(c[i].name);
+	free(c);
+}
+
+/*
+ * Lists the top-level directories that look like a Windows directory (they
+ * have System32), with what their config directory holds.  *nentriesp gets
+ * the number of entries at the root, to tell a blank volume apart.
+ */
+static int
+find_candidates(struct offmig_ctx *ctx, int rootfd, const char *root,
+    struct candidate **cp, size_t *np, size_t *nentriesp)
+{
+	struct candidate *c = NULL;
+	struct dirent *de;
+	size_t n = 0, nentries = 0;
+	DIR *dir;
+	int fd;
+
+	*cp = NULL;
+	*np = 0;
+	if ((fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (dir = fdopendir(fd)) == NULL) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return ctx_set_error(ctx, OFFMIG_EIO, e, "%s", root);
+	}
+	while ((de = readdir(dir)) != NULL) {
+		struct offmig_ctx quiet;
+		struct candidate *t;
+		struct stat st;
+		int dfd;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		nentries++;
+		if (fstatat(rootfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if ((dfd = openat(rootfd, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0)
+			continue;
+		memset(&quiet, 0, sizeof(quiet));
+		if (vpath_resolve(&quiet, dfd, "System32", VPATH_DIR, NULL, NULL,
+		    NULL) != OFFMIG_OK) {
+			close(dfd);
+			continue;
+		}
+		if ((t = realloc(c, (n + 1) * sizeof(*c))) == NULL ||
+		    (t[n].name = strdup(de->d_name)) == NULL) {
+			close(dfd);
+			closedir(dir);
+			candidates_free(t != NULL ? t : c, n);
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", root);
+		}
+		c = t;
+		c[n].has_system32 = 1;
+		c[n].has_software = vpath_resolve(&quiet, dfd,
+		    "System32\\config\\SOFTWARE", VPATH_FILE, NULL, NULL, NULL) ==
+		    OFFMIG_OK;
+		c[n].has_system = vpath_resolve(&quiet, dfd,
+		    "System32\\config\\SYSTEM", VPATH_FILE, NULL, NULL, NULL) ==
+		    OFFMIG_OK;
+		close(dfd);
+		n++;
+	}
+	closedir(dir);
+	*cp = c;
+	*np = n;
+	*nentriesp = nentries;
+	return OFFMIG_OK;
+}
+
+static int
+complete(const struct candidate *c)
+{
+	return c->has_software && c->has_system;
+}
+
+void
+offmig_volume_close(struct offmig_volume *vol)
+{
+	int i;
+
+	if (vol == NULL)
+		return;
+	for (i = 0; i < SYS_HIVE_COUNT; i++) {
+		hive_close(vol->hives[i]);
+		free(vol->hive_msg[i]);
+	}
+	profile_list_free(vol->profiles);
+	if (vol->configfd >= 0)
+		close(vol->configfd);
+	if (vol->windirfd >= 0)
+		close(vol->windirfd);
+	if (vol->rootfd >= 0)
+		close(vol->rootfd);
+	free(vol->configdir_host);
+	free(vol->windir_host);
+	free(vol->root);
+	free(vol);
+}
+
+/* Opens the root directory of a volume, with a message fit for the user. */
+static int
+open_root(struct offmig_ctx *ctx, const char *root, int *fdp)
+{
+	struct stat st;
+
+	*fdp = -1;
+	if (stat(root, &st) != 0)
+		return ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", root);
+	if (!S_ISDIR(st.st_mode))
+		return ctx_set_error(ctx, OFFMIG_EIO, ENOTDIR, "%s", root);
+	if ((*fdp = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", root);
+	return OFFMIG_OK;
+}
+
+/* Reads hiberfil.sys's signature: "hibr" means Windows is hibernated. */
+static int
+is_hibernated(int rootfd)
+{
+	struct offmig_ctx quiet;
+	char sig[4];
+	int fd, hib = 0;
+
+	memset(&quiet, 0, sizeof(quiet));
+	if (vpath_resolve(&quiet, rootfd, "hiberfil.sys", VPATH_FILE, &fd, NULL,
+	    NULL) != OFFMIG_OK)
+		return 0;
+	if (pread(fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig))
+		hib = strncasecmp(sig, "hibr", 4) == 0;
+	close(fd);
+	return hib;
+}
+
+int
+offmig_volume_open(struct offmig_ctx *ctx, const char *root,
+    const struct offmig_volume_opts *opts, struct offmig_volume **volp)
+{
+	struct offmig_volume *vol = NULL;
+	struct candidate *c = NULL;
+	size_t n = 0, nentries = 0, i, ncomplete = 0, pick = 0;
+	const char *want = opts != NULL ? opts->windows_dir : NULL;
+	int ret;
+
+	*volp = NULL;
+	if ((vol = calloc(1, sizeof(*vol))) == NULL ||
+	    (vol->root = strdup(root)) == NULL) {
+		free(vol);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", root);
+	}
+	vol->ctx = ctx;
+	vol->rootfd = vol->windirfd = vol->configfd = -1;
+	vol->sysdrive = 'C';
+	vol->flags = opts != NULL ? opts->flags : 0;
+	if ((ret = open_root(ctx, root, &vol->rootfd)) != OFFMIG_OK ||
+	    (ret = find_candidates(ctx, vol->rootfd, root, &c, &n,
+	    &nentries)) != OFFMIG_OK)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (complete(&c[i]) && (want == NULL ||
+		    wstrcasecmp(want, c[i].name) == 0)) {
+			ncomplete++;
+			pick = i;
+		}
+	if (ncomplete == 0) {
+		const struct candidate *bad = NULL;
+
+		for (i = 0; i < n; i++)
+			if (want == NULL || wstrcasecmp(want, c[i].name) == 0)
+				bad = &c[i];
+		if (bad != NULL)
+			ret = ctx_set_error(ctx, OFFMIG_ENOWINDOWS, 0,
+			    "%s: damaged Windows installation in '%s': "
+			    "System32\\config has no %s%s%s", root, bad->name,
+			    bad->has_software ? "" : "SOFTWARE",
+			    !bad->has_software && !bad->has_system ? " and no " :
+			    "", bad->has_system ? "" : "SYSTEM");
+		else if (want != NULL)
+			ret = ctx_set_error(ctx, OFFMIG_ENOWINDOWS, 0,
+			    "%s: no Windows installation in '%s'", root, want);
+		else if (nentries == 0)
+			ret = ctx_set_error(ctx, OFFMIG_ENOWINDOWS, 0,
+			    "%s: no Windows installation: the volume is empty",
+			    root);
+		else
+			ret = ctx_set_error(ctx, OFFMIG_ENOWINDOWS, 0,
+			    "%s: no Windows installation: none of its %zu "
+			    "entries is a Windows directory (one with "
+			    "System32\\config\\SOFTWARE and SYSTEM)", root,
+			    nentries);
+		goto fail;
+	}
+	if (ncomplete > 1) {
+		char list[512] = "";
+		size_t len = 0;
+
+		for (i = 0; i < n && len < sizeof(list) - 1; i++)
+			if (complete(&c[i]))
+				len += (size_t)snprintf(list + len,
+				    sizeof(list) - len, "%s'%s'",
+				    len ? ", " : "", c[i].name);
+		ret = ctx_set_error(ctx, OFFMIG_EAMBIGUOUS, 0,
+		    "%s: %zu Windows installations (%s); choose one with "
+		    "--windows DIR", root, ncomplete, list);
+		goto fail;
+	}
+	if ((vol->windir_host = strdup(c[pick].name)) == NULL) {
+		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", root);
+		goto fail;
+	}
+	if ((ret = vpath_resolve(ctx, vol->rootfd, vol->windir_host, VPATH_DIR,
+	    &vol->windirfd, NULL, NULL)) != OFFMIG_OK ||
+	    (ret = vpath_resolve(ctx, vol->windirfd, "System32\\config",
+	    VPATH_DIR, &vol->configfd, &vol->configdir_host, NULL)) !=
+	    OFFMIG_OK)
+		goto fail;
+	{
+		char *full = str_join_path(vol->windir_host,
+		    vol->configdir_host);
+
+		if (full == NULL) {
+			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
+			    root);
+			goto fail;
+		}
+		free(vol->configdir_host);
+		vol->configdir_host = full;
+	}
+	vol->hibernated = is_hibernated(vol->rootfd);
+	candidates_free(c, n);
+	*volp = vol;
+	return OFFMIG_OK;
+fail:
+	candidates_free(c, n);
+	offmig_volume_close(vol);
+	return ret;
+}
+
+int
+offmig_volume_scan(struct offmig_ctx *ctx, const char *root,
+    struct offmig_doc **docp)
+{
+	struct offmig_doc *doc;
+	struct offmig_node *arr;
+	struct candidate *c = NULL;
+	size_t n = 0, nentries = 0, i;
+	int fd, ret;
+
+	*docp = NULL;
+	if ((ret = open_root(ctx, root, &fd)) != OFFMIG_OK)
+		return ret;
+	ret = find_candidates(ctx, fd, root, &c, &n, &nentries);
+	close(fd);
+	if (ret != OFFMIG_OK)
+		return ret;
+	if ((doc = doc_new()) == NULL) {
+		candidates_free(c, n);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", root);
+	}
+	arr = doc_add_array(doc, doc_root_mut(doc), "installations");
+	for (i = 0; i < n; i++) {
+		struct offmig_node *o = doc_push_object(doc, arr);
+		char *host = str_join_path(root, c[i].name);
+
+		doc_add_str(doc, o, "dir", c[i].name);
+		doc_add_str(doc, o, "host_path", host);
+		doc_add_bool(doc, o, "software", c[i].has_software);
+		doc_add_bool(doc, o, "system", c[i].has_system);
+		doc_add_bool(doc, o, "complete", complete(&c[i]));
+		free(host);
+	}
+	doc_add_int(doc, doc_root_mut(doc), "entries", (int64_t)nentries);
+	candidates_free(c, n);
+	if ((ret = doc_status(doc)) != OFFMIG_OK) {
+		offmig_doc_free(doc);
+		return ctx_set_error(ctx, ret, 0, "%s", root);
+	}
+	*docp = doc;
+	return OFFMIG_OK;
+}
+
+int
+volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
+    struct hive **hp)
+{
+	struct offmig_ctx *ctx = vol->ctx;
+	char *host = NULL, *name = NULL;
+	int fd = -1, ret;
+
+	*hp = NULL;
+	if (vol->hive_tried[which]) {
+		if (vol->hives[which] == NULL)
+			return ctx_set_error(ctx, vol->hive_err[which], 0, "%s",
+			    vol->hive_msg[which] != NULL ? vol->hive_msg[which] :
+			    hive_names[which]);
+		*hp = vol->hives[which];
+		return OFFMIG_OK;
+	}
+	vol->hive_tried[which] = 1;
+	ret = vpath_resolve(ctx, vol->configfd, hive_names[which], VPATH_FILE,
+	    &fd, &host, NULL);
+	if (ret == OFFMIG_OK) {
+		char *rel = str_join_path(vol->configdir_host, host);
+
+		name = rel != NULL ? str_join_path(vol->root, rel) : NULL;
+		free(rel);
+		if (name == NULL)
+			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
+			    hive_names[which]);
+		else
+			ret = hive_open_fd(ctx, fd, name, &vol->hives[which]);
+	} else if (ret == OFFMIG_ENOTFOUND)
+		ctx_set_error(ctx, ret, 0, "%s/%s/%s: no such hive", vol->root,
+		    vol->configdir_host, hive_names[which]);
+	if (fd >= 0)
+		close(fd);
+	free(host);
+	free(name);
+	if (ret != OFFMIG_OK) {
+		vol->hive_err[which] = ret;
+		vol->hive_msg[which] = strdup(offmig_errmsg(ctx));
+		ctx_log(ctx, OFFMIG_LOG_WARN, "%s", offmig_errmsg(ctx));
+		return ret;
+	}
+	*hp = vol->hives[which];
+	return OFFMIG_OK;
+}
+
+char *
+volume_expand(struct offmig_volume *vol, const char *s)
+{
+	char drive[3] = { vol->sysdrive, ':', '\0' };
+	char *windir = str_printf("%s\\%s", drive, vol->windir_host);
+	char *pd = str_printf("%s\\ProgramData", drive);
+	char *users = str_printf("%s\\Users", drive);
+	char *pub = str_printf("%s\\Users\\Public", drive);
+	char *pf = str_printf("%s\\Program Files", drive);
+	char *pf86 = str_printf("%s\\Program Files (x86)", drive);
+	char *out = NULL;
+
+	if (windir != NULL && pd != NULL && users != NULL && pub != NULL &&
+	    pf != NULL && pf86 != NULL) {
+		const struct profile_list *pl = vol->profiles;
+		const struct winenv env[] = {
+			{ "SystemDrive", drive },
+			{ "SystemRoot", windir },
+			{ "windir", windir },
+			{ "ProgramData", pl != NULL && pl->programdata_path ?
+			    pl->programdata_path : pd },
+			{ "ALLUSERSPROFILE", pl != NULL &&
+			    pl->programdata_path ? pl->programdata_path : pd },
+			{ "PUBLIC", pl != NULL && pl->public_path ?
+			    pl->public_path : pub },
+			{ "ProgramFiles", pf },
+			{ "ProgramFiles(x86)", pf86 },
+			{ "ProgramW6432", pf },
+			{ "HOMEDRIVE", drive },
+		};
+		char *pass1 = winpath_expand(s, env, sizeof(env) / sizeof(env[0]));
+
+		/* Values such as ProgramData hold %SystemDrive% themselves. */
+		if (pass1 != NULL) {
+			out = winpath_expand(pass1, env, sizeof(env) /
+			    sizeof(env[0]));
+			free(pass1);
+		}
+	}
+	free(windir);
+	free(pd);
+	free(users);
+	free(pub);
+	free(pf);
+	free(pf86);
+	return out;
+}
+
+static const char *
+kind_text(enum winpath_kind k)
+{
+	switch (k) {
+	case WINPATH_OTHER_DRIVE:
+		return "on another drive";
+	case WINPATH_UNC:
+		return "a network path";
+	case WINPATH_DEVICE:
+		return "a device path";
+	case WINPATH_INVALID:
+		return "not a valid path from the disk";
+	default:
+		return "outside the volume";
+	}
+}
+
+int
+volume_resolve(struct offmig_volume *vol, const char *winpath,
+    enum vpath_want want, char **hostp, struct stat *stp)
+{
+	struct offmig_ctx *ctx = vol->ctx;
+	enum winpath_kind kind;
+	const char *rest;
+	char *exp;
+	int ret;
+
+	if (hostp != NULL)
+		*hostp = NULL;
+	if ((exp = volume_expand(vol, winpath)) == NULL)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", winpath);
+	kind = winpath_classify(exp, vol->sysdrive, &rest);
+	if (kind != WINPATH_SYSTEM_DRIVE && kind != WINPATH_RELATIVE) {
+		ret = ctx_set_error(ctx, kind == WINPATH_INVALID ?
+		    OFFMIG_EINVAL : OFFMIG_EUNSAFE, 0,
+		    "'%s' is %s; it is not read", winpath, kind_text(kind));
+		free(exp);
+		return ret;
+	}
+	ret = vpath_resolve(ctx, vol->rootfd, rest, want, NULL, hostp, stp);
+	free(exp);
+	return ret;
+}
+
+int
+volume_open_hive(struct offmig_volume *vol, const char *winpath,
+    struct hive **hp, char **hostp)
+{
+	struct offmig_ctx *ctx = vol->ctx;
+	enum winpath_kind kind;
+	const char *rest;
+	char *exp, *host = NULL, *name = NULL;
+	int fd = -1, ret;
+
+	*hp = NULL;
+	if (hostp != NULL)
+		*hostp = NULL;
+	if ((exp = volume_expand(vol, winpath)) == NULL)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", winpath);
+	kind = winpath_classify(exp, vol->sysdrive, &rest);
+	if (kind != WINPATH_SYSTEM_DRIVE && kind != WINPATH_RELATIVE) {
+		ret = ctx_set_error(ctx, kind == WINPATH_INVALID ?
+		    OFFMIG_EINVAL : OFFMIG_EUNSAFE, 0,
+		    "'%s' is %s; it is not read", winpath, kind_text(kind));
+		free(exp);
+		return ret;
+	}
+	ret = vpath_resolve(ctx, vol->rootfd, rest, VPATH_FILE, &fd, &host,
+	    NULL);
+	free(exp);
+	if (ret != OFFMIG_OK)
+		return ret;
+	if ((name = str_join_path(vol->root, host)) == NULL)
+		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", winpath);
+	else
+		ret = hive_open_fd(ctx, fd, name, hp);
+	close(fd);
+	free(name);
+	if (ret == OFFMIG_OK && hostp != NULL)
+		*hostp = host;
+	else
+		free(host);
+	return ret;
+}
+
+/*
+ * Describes one hive file for the hive list: presence, size, base block,
+ * logs.  dirfd/dirhost is its directory; name its stored file name.
+ */
+static void
+doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *o, const char *relpath)
+{
+	struct offmig_ctx quiet;
+	unsigned char base[REGF_BASE_BLOCK];
+	struct regf_info info;
+	struct hive_log *logs = NULL;
+	size_t nlogs = 0, i;
+	struct stat st;
+	char *host = NULL, *dirhost = NULL, *slash;
+	struct offmig_node *problems = doc_add_array(doc, o, "problems");
+	int fd = -1, dfd = -1;
+	ssize_t n;
+
+	memset(&quiet, 0, sizeof(quiet));
+	if (vpath_resolve(&quiet, vol->rootfd, relpath, VPATH_FILE, &fd, &host,
+	    &st) != OFFMIG_OK) {
+		doc_add_null(doc, o, "host_path");
+		doc_add_bool(doc, o, "present", 0);
+		doc_add_null(doc, o, "dirty");
+		doc_push_str(doc, problems, offmig_errmsg(&quiet));
+		return;
+	}
+	doc_add_str(doc, o, "host_path", host);
+	doc_add_bool(doc, o, "present", 1);
+	doc_add_int(doc, o, "size", (int64_t)st.st_size);
+	n = pread(fd, base, sizeof(base), 0);
+	close(fd);
+	if (n < 512 || regf_parse(base, (size_t)n, &info) != OFFMIG_OK) {
+		doc_add_null(doc, o, "dirty");
+		doc_push_str(doc, problems, "not a registry hive");
+	} else {
+		doc_add_bool(doc, o, "dirty", info.dirty);
+		doc_add_int(doc, o, "seq1", info.seq1);
+		doc_add_int(doc, o, "seq2", info.seq2);
+		doc_add_bool(doc, o, "checksum_ok", info.checksum_ok);
+		if (!info.checksum_ok)
+			doc_push_str(doc, problems, "bad base block checksum");
+		if (info.seq1 != info.seq2)
+			doc_push_str(doc, problems, "dirty: changes may wait in "
+			    "its transaction logs (read as it is)");
+	}
+	/* Its logs, in the same directory. */
+	if ((dirhost = strdup(host)) != NULL && (slash = strrchr(dirhost, '/'))
+	    != NULL) {
+		*slash = '\0';
+		if (vpath_resolve(&quiet, vol->rootfd, dirhost, VPATH_DIR, &dfd,
+		    NULL, NULL) == OFFMIG_OK) {
+			(void)hive_find_logs(&quiet, dfd, dirhost, slash + 1,
+			    &logs, &nlogs);
+			close(dfd);
+		}
+	}
+	{
+		struct offmig_node *la = doc_add_array(doc, o, "logs");
+
+		for (i = 0; i < nlogs; i++) {
+			struct offmig_node *l = doc_push_object(doc, la);
+
+			doc_add_str(doc, l, "path", logs[i].host_path);
+			doc_add_int(doc, l, "size", (int64_t)logs[i].size);
+			doc_add_str(doc, l, "format", logs[i].format == 2 ?
+			    "new" : logs[i].format == 1 ? "old" : "unknown");
+			doc_add_int(doc, l, "seq1", logs[i].seq1);
+		}
+	}
+	hive_logs_free(logs, nlogs);
+	free(dirhost);
+	free(host);
+}
+
+void
+volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *arr)
+{
+	const struct profile_list *pl = NULL;
+	size_t i;
+	int w;
+
+	for (w = 0; w < SYS_HIVE_COUNT; w++) {
+		struct offmig_node *o = doc_push_object(doc, arr);
+		char *rel = str_join_path(vol->configdir_host, hive_names[w]);
+		char *win = str_printf("%c:\\%s\\System32\\config\\%s",
+		    vol->sysdrive, vol->windir_host, hive_names[w]);
+
+		doc_add_str(doc, o, "name", hive_names[w]);
+		doc_add_str(doc, o, "scope", "machine");
+		doc_add_str(doc, o, "path", win);
+		if (rel != NULL)
+			doc_hive_file(vol, doc, o, rel);
+		free(rel);
+		free(win);
+	}
+	if (volume_profiles(vol, &pl) != OFFMIG_OK)
+		return;
+	for (i = 0; i < pl->n; i++) {
+		const struct profile *p = &pl->v[i];
+		struct offmig_node *o;
+		char *win;
+
+		if (p->hive_host == NULL)
+			continue;
+		o = doc_push_object(doc, arr);
+		win = str_printf("%s\\NTUSER.DAT", p->path);
+		doc_add_str(doc, o, "name", "NTUSER.DAT");
+		doc_add_str(doc, o, "scope", "user");
+		doc_add_str(doc, o, "sid", p->sid);
+		doc_add_str(doc, o, "user", p->user);
+		doc_add_str(doc, o, "path", win);
+		doc_hive_file(vol, doc, o, p->hive_host);
+		free(win);
+		if (p->usrclass_host != NULL) {
+			o = doc_push_object(doc, arr);
+			doc_add_str(doc, o, "name", "UsrClass.dat");
+			doc_add_str(doc, o, "scope", "user");
+			doc_add_str(doc, o, "sid", p->sid);
+			doc_add_str(doc, o, "user", p->user);
+			doc_add_null(doc, o, "path");
+			doc_hive_file(vol, doc, o, p->usrclass_host);
+		}
+	}
+}
