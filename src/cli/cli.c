@@ -1,0 +1,254 @@
+/*
+ * cli.c - what the offmig commands share: the options of the inventory
+ * commands, error and usage printing, opening the volume, the exit status.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+void
+cli_error(const struct offmig_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "offmig %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	putc('\n', stderr);
+}
+
+int
+cli_usage(const struct offmig_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "offmig %s: ", cmd->name);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		putc('\n', stderr);
+	}
+	fprintf(stderr, "usage: offmig %s %s\n", cmd->name, cmd->usage);
+	return OFFMIG_EXIT_USAGE;
+}
+
+int
+cli_fail(const struct offmig_cmd *cmd, struct offmig_ctx *ctx, int err)
+{
+	cli_error(cmd, "%s", offmig_errmsg(ctx));
+	return offmig_exit_status(err);
+}
+
+void
+cli_log(void *arg, enum offmig_level level, const char *msg)
+{
+	(void)arg;
+	if (level == OFFMIG_LOG_INFO)
+		return;
+	fflush(stdout);
+	fprintf(stderr, "offmig: %s: %s\n", level == OFFMIG_LOG_WARN ?
+	    "warning" : "error", msg);
+}
+
+void
+cli_common_init(struct cli_common *c)
+{
+	struct winsize ws;
+	const char *cols;
+
+	memset(c, 0, sizeof(*c));
+	c->format = OFFMIG_FMT_TABLE;
+	if ((c->filter = offmig_filter_new()) == NULL) {
+		fprintf(stderr, "offmig: out of memory\n");
+		exit(OFFMIG_EXIT_ENV);
+	}
+	/* Fit a terminal; a pipe gets whole lines unless COLUMNS says so. */
+	if ((cols = getenv("COLUMNS")) != NULL && atoi(cols) > 0)
+		c->width = (unsigned)atoi(cols);
+	else if (isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		c->width = ws.ws_col;
+}
+
+void
+cli_common_release(struct cli_common *c)
+{
+	offmig_filter_free(c->filter);
+	c->filter = NULL;
+}
+
+int
+cli_common_opt(const struct offmig_cmd *cmd, struct cli_common *c, int ch,
+    const char *arg)
+{
+	char *end;
+	long days;
+
+	switch (ch) {
+	case OPT_JSON:
+		c->format = OFFMIG_FMT_JSON;
+		return 1;
+	case OPT_CSV:
+		c->format = OFFMIG_FMT_CSV;
+		return 1;
+	case OPT_WINDOWS:
+		c->windows_dir = arg;
+		return 1;
+	case OPT_NO_LOGS:
+		c->no_logs = 1;
+		return 1;
+	case OPT_ALL:
+		c->all = 1;
+		return 1;
+	case OPT_UI:
+	case OPT_UE:
+		if ((ch == OPT_UI ? offmig_filter_include(c->filter, arg) :
+		    offmig_filter_exclude(c->filter, arg)) != OFFMIG_OK) {
+			cli_usage(cmd, "--%s needs a user pattern",
+			    ch == OPT_UI ? "ui" : "ue");
+			return -1;
+		}
+		return 1;
+	case OPT_UEL:
+		errno = 0;
+		days = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || errno != 0 || days < 0 ||
+		    days > 100000) {
+			cli_usage(cmd, "--uel takes a number of days, not '%s'",
+			    arg);
+			return -1;
+		}
+		offmig_filter_set_uel(c->filter, (int)days, (int64_t)time(NULL));
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_open_volume(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
+    const struct cli_common *c, const char *root,
+    struct offmig_volume **volp)
+{
+	struct offmig_volume_opts opts;
+	int ret;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.windows_dir = c->windows_dir;
+	opts.flags = c->no_logs ? OFFMIG_VOLUME_NO_LOGS : 0;
+	if ((ret = offmig_volume_open(ctx, root, &opts, volp)) != OFFMIG_OK)
+		return cli_fail(cmd, ctx, ret);
+	return 0;
+}
+
+int
+cli_finish(struct offmig_ctx *ctx)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "offmig: cannot write the output: %s\n",
+		    strerror(errno));
+		return OFFMIG_EXIT_ENV;
+	}
+	if (offmig_ctx_failures(ctx) > 0 || offmig_ctx_warnings(ctx) > 0)
+		return OFFMIG_EXIT_PARTIAL;
+	return OFFMIG_EXIT_OK;
+}
+
+void
+cli_section(FILE *fp, const char *title)
+{
+	fprintf(fp, "\n== %s ==\n", title);
+}
+
+int
+cli_print(const struct offmig_cmd *cmd, const struct cli_common *c,
+    const struct offmig_node *root, const char *rows,
+    const struct offmig_column *cols, size_t ncols)
+{
+	int ret;
+
+	switch (c->format) {
+	case OFFMIG_FMT_JSON:
+		ret = offmig_write_json(stdout, root);
+		break;
+	case OFFMIG_FMT_CSV:
+		ret = offmig_write_csv(stdout, offmig_node_get(root, rows), cols,
+		    ncols);
+		break;
+	default:
+		ret = offmig_write_table(stdout, offmig_node_get(root, rows),
+		    cols, ncols, c->width);
+		break;
+	}
+	if (ret != OFFMIG_OK) {
+		cli_error(cmd, "cannot write the output: %s", strerror(errno));
+		return OFFMIG_EXIT_ENV;
+	}
+	return 0;
+}
+
+void
+cli_help(const struct offmig_cmd *cmd)
+{
+	printf("usage: offmig %s %s\n\n%s\n", cmd->name, cmd->usage,
+	    cmd->summary);
+	if (cmd->help != NULL)
+		printf("\n%s", cmd->help);
+}
+
+int
+cli_parse(const struct offmig_cmd *cmd, struct cli_common *c, int argc,
+    char **argv, int minpos, int maxpos)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch, r, npos;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			cli_help(cmd);
+			return CLI_HELP_SHOWN;
+		}
+		if (ch == '?' || ch == ':') {
+			if (optopt != 0)
+				cli_usage(cmd, "unknown option '-%c'", optopt);
+			else
+				cli_usage(cmd, "unknown or incomplete option "
+				    "'%s'", argv[optind - 1]);
+			return CLI_USAGE_ERROR;
+		}
+		if ((r = cli_common_opt(cmd, c, ch, optarg)) < 0)
+			return CLI_USAGE_ERROR;
+		if (r == 0) {
+			cli_usage(cmd, "unexpected option");
+			return CLI_USAGE_ERROR;
+		}
+	}
+	npos = argc - optind;
+	if (npos < minpos) {
+		cli_usage(cmd, "missing %s", minpos - npos == 1 && npos == 0 ?
+		    "VOLUME" : "arguments");
+		return CLI_USAGE_ERROR;
+	}
+	if (npos > maxpos) {
+		cli_usage(cmd, "unexpected argument '%s'", argv[optind + maxpos]);
+		return CLI_USAGE_ERROR;
+	}
+	return optind;
+}

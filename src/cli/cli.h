@@ -55,6 +55,19 @@ enum {
 	{ "uel", required_argument, NULL, OPT_UEL }, \
 	{ "help", no_argument, NULL, 'h' }
 
+/*
+ * Parses the options of an inventory command (its own table is only the
+ * shared one) and checks that between minpos and maxpos arguments remain.
+ * Returns the index of the first argument, CLI_HELP_SHOWN after --help, or
+ * CLI_USAGE_ERROR after printing a usage error.
+ */
+#define CLI_HELP_SHOWN	(-2)
+#define CLI_USAGE_ERROR	(-1)
+int	cli_parse(const struct offmig_cmd *cmd, struct cli_common *c, int argc,
+	    char **argv, int minpos, int maxpos);
+/* Prints "usage: ..." and the command's help text to stdout. */
+void	cli_help(const struct offmig_cmd *cmd);
+
 /* Prepares c (filter allocated, width from the terminal or $COLUMNS). */
 void	cli_common_init(struct cli_common *c);
 void	cli_common_release(struct cli_common *c);
@@ -87,6 +100,20 @@ int	cli_open_volume(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
  * items failed or warnings were logged, else 0.
  */
 int	cli_finish(struct offmig_ctx *ctx);
+
+/*
+ * Prints a report: the whole document as JSON, or the array at rows as a
+ * table or CSV with the given columns.  Returns 0, or an exit status.
+ */
+int	cli_print(const struct offmig_cmd *cmd, const struct cli_common *c,
+	    const struct offmig_node *root, const char *rows,
+	    const struct offmig_column *cols, size_t ncols);
+
+/* The hive list columns (cmd-os.c) and the folders view (cmd-folders.c). */
+extern const struct offmig_column cli_hive_columns[];
+extern const size_t cli_nhive_columns;
+void	cli_print_folders(const struct cli_common *c,
+	    const struct offmig_node *root);
 
 /* Prints "== title ==" section headers of the readable report. */
 void	cli_section(FILE *fp, const char *title);

@@ -1,0 +1,127 @@
+/*
+ * cmd-folders.c - "offmig folders": each profile's known folders, where
+ * they really are, and its browser profiles.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+static const struct offmig_column folder_cols[] = {
+	{ "FOLDER", "label", 0 },
+	{ "PATH", "path", 1 },
+	{ "SOURCE", "source", 0 },
+	{ "REDIRECTED", "redirect_kind", 0 },
+	{ "EXISTS", "exists", 0 },
+};
+
+static const struct offmig_column browser_cols[] = {
+	{ "BROWSER", "browser", 0 },
+	{ "PROFILE", "profile", 0 },
+	{ "BOOKMARKS", "bookmarks", 1 },
+	{ "SIZE", "bookmarks_size", 0 },
+};
+
+/* Prints the readable form of a folders document (also used by inspect). */
+void
+cli_print_folders(const struct cli_common *c, const struct offmig_node *root)
+{
+	const struct offmig_node *profiles = offmig_node_get(root, "profiles");
+	size_t i;
+
+	for (i = 0; i < offmig_node_len(profiles); i++) {
+		const struct offmig_node *p = offmig_node_at(profiles, i);
+		const struct offmig_node *b = offmig_node_get(p, "browsers");
+		const char *user = offmig_node_get_str(p, "user");
+		const char *sid = offmig_node_get_str(p, "sid");
+
+		printf("\n-- %s (%s) --\n", user != NULL ? user : "?",
+		    sid != NULL ? sid : "no SID");
+		offmig_write_table(stdout, offmig_node_get(p, "folders"),
+		    folder_cols, sizeof(folder_cols) / sizeof(folder_cols[0]),
+		    c->width);
+		if (offmig_node_len(b) > 0) {
+			putchar('\n');
+			offmig_write_table(stdout, b, browser_cols,
+			    sizeof(browser_cols) / sizeof(browser_cols[0]),
+			    c->width);
+		}
+	}
+	printf("\n-- common folders --\n");
+	offmig_write_table(stdout, offmig_node_get(root, "common"), folder_cols,
+	    sizeof(folder_cols) / sizeof(folder_cols[0]), c->width);
+}
+
+static const struct offmig_column csv_cols[] = {
+	{ "name", "name", 0 },
+	{ "label", "label", 0 },
+	{ "csidl", "csidl", 0 },
+	{ "path", "path", 0 },
+	{ "path_raw", "path_raw", 0 },
+	{ "host_path", "host_path", 0 },
+	{ "source", "source", 0 },
+	{ "redirected", "redirected", 0 },
+	{ "redirect_kind", "redirect_kind", 0 },
+	{ "exists", "exists", 0 },
+};
+
+static int
+cmd_folders(struct offmig_ctx *ctx, int argc, char **argv)
+{
+	struct cli_common c;
+	struct offmig_volume *vol = NULL;
+	struct offmig_doc *doc = NULL;
+	const struct offmig_node *root;
+	int i, ret, err;
+
+	cli_common_init(&c);
+	if ((i = cli_parse(&cmd_folders_entry, &c, argc, argv, 1, 2)) < 0) {
+		ret = i == CLI_HELP_SHOWN ? 0 : OFFMIG_EXIT_USAGE;
+		goto out;
+	}
+	/* A CSV is one table: the folders of one profile. */
+	if (c.format == OFFMIG_FMT_CSV && i + 1 >= argc) {
+		ret = cli_usage(&cmd_folders_entry, "--csv needs a USER");
+		goto out;
+	}
+	if ((ret = cli_open_volume(&cmd_folders_entry, ctx, &c, argv[i],
+	    &vol)) != 0)
+		goto out;
+	if ((err = offmig_folders_report(ctx, vol, i + 1 < argc ? argv[i + 1] :
+	    NULL, c.filter, &doc)) != OFFMIG_OK) {
+		ret = cli_fail(&cmd_folders_entry, ctx, err);
+		goto out;
+	}
+	root = offmig_doc_root(doc);
+	if (c.format == OFFMIG_FMT_JSON)
+		ret = cli_print(&cmd_folders_entry, &c, root, NULL, NULL, 0);
+	else if (c.format == OFFMIG_FMT_CSV)
+		ret = cli_print(&cmd_folders_entry, &c, offmig_node_at(
+		    offmig_node_get(root, "profiles"), 0), "folders", csv_cols,
+		    sizeof(csv_cols) / sizeof(csv_cols[0]));
+	else {
+		cli_print_folders(&c, root);
+		ret = 0;
+	}
+	if (ret == 0)
+		ret = cli_finish(ctx);
+out:
+	offmig_doc_free(doc);
+	offmig_volume_close(vol);
+	cli_common_release(&c);
+	return ret;
+}
+
+const struct offmig_cmd cmd_folders_entry = {
+	.name = "folders",
+	.run = cmd_folders,
+	.usage = "[--json | --csv] [--windows DIR] [--ui PATTERN] "
+	    "[--ue PATTERN] [--uel DAYS] VOLUME [USER]",
+	.summary = "show each profile's known folders and browser profiles",
+	.help =
+	    "  --json         print one JSON document\n"
+	    "  --csv          print the folders of USER as CSV\n"
+	    "  --windows DIR  the installation to read when there are several\n"
+	    "  USER           one profile, by user name or SID\n",
+};

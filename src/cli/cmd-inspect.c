@@ -1,0 +1,150 @@
+/*
+ * cmd-inspect.c - "offmig inspect": the whole inventory in one report, and
+ * what a migration would trip on.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct offmig_column os_fields[] = {
+	{ "Product", "product_name", 0 },
+	{ "Edition", "edition", 0 },
+	{ "Version", "version", 0 },
+	{ "Build", "build", 0 },
+	{ "Release", "display_version", 0 },
+	{ "Architecture", "arch", 0 },
+	{ "Computer name", "computer_name", 0 },
+	{ "Installed", "install_date", 0 },
+	{ "Last shutdown", "last_shutdown", 0 },
+	{ "Control set", "control_set", 0 },
+	{ "Windows directory", "windows_dir", 0 },
+	{ "Hibernated", "hibernated", 0 },
+};
+
+static const struct offmig_column profile_cols[] = {
+	{ "USER", "user", 0 },
+	{ "SID", "sid", 1 },
+	{ "STATUS", "status", 0 },
+	{ "LAST USE", "last_use", 0 },
+	{ "PATH", "path", 1 },
+	{ "DIRTY", "hive.dirty", 0 },
+};
+
+static const struct offmig_column app_cols[] = {
+	{ "NAME", "name", 1 },
+	{ "VERSION", "version", 0 },
+	{ "PUBLISHER", "publisher", 1 },
+	{ "SCOPE", "scope", 0 },
+	{ "VIEW", "view", 0 },
+	{ "USER", "user", 0 },
+};
+
+static const struct offmig_column attention_cols[] = {
+	{ "SEVERITY", "severity", 0 },
+	{ "WHAT", "what", 0 },
+	{ "SUBJECT", "subject", 1 },
+	{ "DETAIL", "detail", 1 },
+};
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void
+print_report(const struct cli_common *c, const struct offmig_node *root)
+{
+	const struct offmig_node *os = offmig_node_get(root, "os");
+	const struct offmig_node *att = offmig_node_get(root, "attention");
+	size_t i;
+
+	cli_section(stdout, "Windows");
+	offmig_write_fields(stdout, os, os_fields, N(os_fields), c->width);
+	cli_section(stdout, "Hives");
+	offmig_write_table(stdout, offmig_node_get(os, "hives"),
+	    cli_hive_columns, cli_nhive_columns, c->width);
+	cli_section(stdout, "Profiles");
+	offmig_write_table(stdout, offmig_node_get(root, "profiles"),
+	    profile_cols, N(profile_cols), c->width);
+	printf("\n== Applications (%zu) ==\n",
+	    offmig_node_len(offmig_node_get(root, "apps")));
+	offmig_write_table(stdout, offmig_node_get(root, "apps"), app_cols,
+	    N(app_cols), c->width);
+	cli_section(stdout, "Known folders");
+	cli_print_folders(c, offmig_node_get(root, "folders"));
+	printf("\n== Attention (%zu) ==\n", offmig_node_len(att));
+	if (offmig_node_len(att) == 0)
+		printf("nothing a migration would trip on was found\n");
+	else if (c->width > 0)
+		offmig_write_table(stdout, att, attention_cols,
+		    N(attention_cols), c->width);
+	else
+		for (i = 0; i < offmig_node_len(att); i++) {
+			const struct offmig_node *a = offmig_node_at(att, i);
+			const char *subj = offmig_node_get_str(a, "subject");
+
+			printf("! %-7s %-18s %s: %s\n",
+			    offmig_node_get_str(a, "severity"),
+			    offmig_node_get_str(a, "what"),
+			    subj != NULL ? subj : "-",
+			    offmig_node_get_str(a, "detail"));
+		}
+}
+
+static int
+cmd_inspect(struct offmig_ctx *ctx, int argc, char **argv)
+{
+	struct cli_common c;
+	struct offmig_volume *vol = NULL;
+	struct offmig_doc *doc = NULL;
+	int i, ret, err;
+
+	cli_common_init(&c);
+	if ((i = cli_parse(&cmd_inspect_entry, &c, argc, argv, 1, 1)) < 0) {
+		ret = i == CLI_HELP_SHOWN ? 0 : OFFMIG_EXIT_USAGE;
+		goto out;
+	}
+	if (c.format == OFFMIG_FMT_CSV) {
+		ret = cli_usage(&cmd_inspect_entry, "the report has several "
+		    "tables: use --json, or the os, profiles, apps and folders "
+		    "commands with --csv");
+		goto out;
+	}
+	if ((ret = cli_open_volume(&cmd_inspect_entry, ctx, &c, argv[i],
+	    &vol)) != 0)
+		goto out;
+	if ((err = offmig_inspect_report(ctx, vol, c.filter, c.all ?
+	    OFFMIG_REPORT_ALL_APPS : 0, &doc)) != OFFMIG_OK) {
+		ret = cli_fail(&cmd_inspect_entry, ctx, err);
+		goto out;
+	}
+	if (c.format == OFFMIG_FMT_JSON)
+		ret = cli_print(&cmd_inspect_entry, &c, offmig_doc_root(doc),
+		    NULL, NULL, 0);
+	else {
+		printf("offmig inspect %s\n", argv[i]);
+		print_report(&c, offmig_doc_root(doc));
+		ret = 0;
+	}
+	if (ret == 0)
+		ret = cli_finish(ctx);
+out:
+	offmig_doc_free(doc);
+	offmig_volume_close(vol);
+	cli_common_release(&c);
+	return ret;
+}
+
+const struct offmig_cmd cmd_inspect_entry = {
+	.name = "inspect",
+	.run = cmd_inspect,
+	.usage = "[--json] [--all] [--windows DIR] [--ui PATTERN] "
+	    "[--ue PATTERN] [--uel DAYS] VOLUME",
+	.summary = "report OS, profiles, applications, folders and what needs "
+	    "attention",
+	.help =
+	    "  --json         print one JSON document\n"
+	    "  --all          include applications Add/Remove Programs hides\n"
+	    "  --windows DIR  the installation to read when there are several\n"
+	    "  --ui, --ue, --uel   select users, as USMT does\n",
+};

@@ -544,6 +544,22 @@ volume_profiles(struct offmig_volume *vol, const struct profile_list **listp)
 	if (hive_get_string(ctx, sw, plist, "ProgramData",
 	    &l->programdata_path, NULL) != OFFMIG_OK)
 		l->programdata_path = NULL;
+	/* XP stores "All Users" and "Default User" relative to the directory. */
+	if (l->profiles_dir != NULL) {
+		char **rel[2] = { &l->public_path, &l->default_path };
+		int r;
+
+		for (r = 0; r < 2; r++)
+			if (*rel[r] != NULL && strchr(*rel[r], '\\') == NULL) {
+				char *full = str_printf("%s\\%s", l->profiles_dir,
+				    *rel[r]);
+
+				if (full != NULL) {
+					free(*rel[r]);
+					*rel[r] = full;
+				}
+			}
+	}
 	if ((ret = hive_children(ctx, sw, plist, &kids, &nk)) != OFFMIG_OK) {
 		ctx_log(ctx, OFFMIG_LOG_WARN, "%s", offmig_errmsg(ctx));
 		ret = OFFMIG_OK;
@@ -572,6 +588,9 @@ volume_profiles(struct offmig_volume *vol, const struct profile_list **listp)
 	for (i = 0; i < l->n; i++) {
 		size_t j;
 
+		/* The service profiles often live elsewhere; not worth a warning. */
+		if (l->v[i].status == PROFILE_SYSTEM)
+			continue;
 		for (j = 0; j < l->v[i].nproblems; j++)
 			ctx_log(ctx, OFFMIG_LOG_WARN, "profile %s: %s",
 			    l->v[i].key != NULL ? l->v[i].key :

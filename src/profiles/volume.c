@@ -396,7 +396,8 @@ volume_expand(struct offmig_volume *vol, const char *s)
 			{ "ProgramData", pl != NULL && pl->programdata_path ?
 			    pl->programdata_path : pd },
 			{ "ALLUSERSPROFILE", pl != NULL &&
-			    pl->programdata_path ? pl->programdata_path : pd },
+			    pl->programdata_path ? pl->programdata_path :
+			    pl != NULL && pl->public_path ? pl->public_path : pd },
 			{ "PUBLIC", pl != NULL && pl->public_path ?
 			    pl->public_path : pub },
 			{ "ProgramFiles", pf },
