@@ -48,8 +48,23 @@ cli_usage(const struct offmig_cmd *cmd, const char *fmt, ...)
 int
 cli_fail(const struct offmig_cmd *cmd, struct offmig_ctx *ctx, int err)
 {
-	cli_error(cmd, "%s", offmig_errmsg(ctx));
+	fflush(stdout);
+	fprintf(stderr, "offmig %s: ", cmd->name);
+	put_safe(stderr, offmig_errmsg(ctx));
+	putc('\n', stderr);
 	return offmig_exit_status(err);
+}
+
+/*
+ * Writes a message from the library to the terminal with control bytes and
+ * bytes above 0x7E as '?': names from a hostile disk cannot drive it.
+ */
+static void
+put_safe(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++)
+		putc((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E ? '?' :
+		    *s, fp);
 }
 
 void
@@ -59,8 +74,10 @@ cli_log(void *arg, enum offmig_level level, const char *msg)
 	if (level == OFFMIG_LOG_INFO)
 		return;
 	fflush(stdout);
-	fprintf(stderr, "offmig: %s: %s\n", level == OFFMIG_LOG_WARN ?
-	    "warning" : "error", msg);
+	fprintf(stderr, "offmig: %s: ", level == OFFMIG_LOG_WARN ? "warning" :
+	    "error");
+	put_safe(stderr, msg);
+	putc('\n', stderr);
 }
 
 void

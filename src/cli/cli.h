@@ -113,7 +113,7 @@ int	cli_print(const struct offmig_cmd *cmd, const struct cli_common *c,
 extern const struct offmig_column cli_hive_columns[];
 extern const size_t cli_nhive_columns;
 void	cli_print_folders(const struct cli_common *c,
-	    const struct offmig_node *root);
+	    const struct offmig_node *root, int brief);
 
 /* Prints "== title ==" section headers of the readable report. */
 void	cli_section(FILE *fp, const char *title);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -23,9 +24,32 @@ static const struct offmig_column browser_cols[] = {
 	{ "SIZE", "bookmarks_size", 0 },
 };
 
-/* Prints the readable form of a folders document (also used by inspect). */
+/* The folders the short view (inspect) shows, besides redirected ones. */
+static int
+brief_folder(const struct offmig_node *f)
+{
+	static const char *const names[] = {
+		"Desktop", "Personal", "{374DE290-123F-4565-9164-39C4925E467B}",
+		"My Pictures", "My Music", "My Video", "Favorites", "AppData"
+	};
+	const char *n = offmig_node_get_str(f, "name");
+	size_t i;
+
+	if (offmig_node_int(offmig_node_get(f, "redirected")))
+		return 1;
+	for (i = 0; n != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(n, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Prints the readable form of a folders document; brief (inspect) keeps the
+ * main folders and every redirected one.
+ */
 void
-cli_print_folders(const struct cli_common *c, const struct offmig_node *root)
+cli_print_folders(const struct cli_common *c, const struct offmig_node *root,
+    int brief)
 {
 	const struct offmig_node *profiles = offmig_node_get(root, "profiles");
 	size_t i;
@@ -38,9 +62,30 @@ cli_print_folders(const struct cli_common *c, const struct offmig_node *root)
 
 		printf("\n-- %s (%s) --\n", user != NULL ? user : "?",
 		    sid != NULL ? sid : "no SID");
-		offmig_write_table(stdout, offmig_node_get(p, "folders"),
-		    folder_cols, sizeof(folder_cols) / sizeof(folder_cols[0]),
-		    c->width);
+		if (brief) {
+			const struct offmig_node *fs = offmig_node_get(p,
+			    "folders");
+			size_t k;
+
+			/* Print the table rows that pass, under one header. */
+			printf("%-18s %s\n", "FOLDER", "PATH");
+			for (k = 0; k < offmig_node_len(fs); k++) {
+				const struct offmig_node *f = offmig_node_at(fs,
+				    k);
+
+				if (brief_folder(f))
+					printf("%-18s %s%s%s\n",
+					    offmig_node_get_str(f, "label"),
+					    offmig_node_get_str(f, "path"),
+					    offmig_node_int(offmig_node_get(f,
+					    "redirected")) ? "  (redirected)" : "",
+					    offmig_node_int(offmig_node_get(f,
+					    "exists")) ? "" : "  (missing)");
+			}
+		} else
+			offmig_write_table(stdout, offmig_node_get(p, "folders"),
+			    folder_cols, sizeof(folder_cols) /
+			    sizeof(folder_cols[0]), c->width);
 		if (offmig_node_len(b) > 0) {
 			putchar('\n');
 			offmig_write_table(stdout, b, browser_cols,
@@ -101,7 +146,7 @@ cmd_folders(struct offmig_ctx *ctx, int argc, char **argv)
 		    offmig_node_get(root, "profiles"), 0), "folders", csv_cols,
 		    sizeof(csv_cols) / sizeof(csv_cols[0]));
 	else {
-		cli_print_folders(&c, root);
+		cli_print_folders(&c, root, 0);
 		ret = 0;
 	}
 	if (ret == 0)

@@ -71,7 +71,7 @@ print_report(const struct cli_common *c, const struct offmig_node *root)
 	offmig_write_table(stdout, offmig_node_get(root, "apps"), app_cols,
 	    N(app_cols), c->width);
 	cli_section(stdout, "Known folders");
-	cli_print_folders(c, offmig_node_get(root, "folders"));
+	cli_print_folders(c, offmig_node_get(root, "folders"), 1);
 	printf("\n== Attention (%zu) ==\n", offmig_node_len(att));
 	if (offmig_node_len(att) == 0)
 		printf("nothing a migration would trip on was found\n");

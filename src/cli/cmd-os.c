@@ -36,7 +36,7 @@ const struct offmig_column cli_hive_columns[] = {
 	{ "DIRTY", "dirty", 0 },
 	{ "SEQ", "seq1", 0 },
 	{ "SEQ2", "seq2", 0 },
-	{ "LOGS", "logs", 0 },
+	{ "LOGS", "log_count", 0 },
 	{ "HOST PATH", "host_path", 1 },
 };
 const size_t cli_nhive_columns = sizeof(cli_hive_columns) /

@@ -431,8 +431,8 @@ find_orphans(struct offmig_volume *vol, struct profile_list *l)
 	int dfd;
 
 	memset(&quiet, 0, sizeof(quiet));
-	dirwin = l->profiles_dir != NULL ? strdup(l->profiles_dir) :
-	    str_printf("%c:\\Users", vol->sysdrive);
+	dirwin = volume_expand(vol, l->profiles_dir != NULL ? l->profiles_dir :
+	    "%SystemDrive%\\Users");
 	if (dirwin == NULL)
 		return;
 	if (volume_resolve(vol, dirwin, VPATH_DIR, &l->profiles_dir_host,

@@ -579,6 +579,7 @@ doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
 			doc_add_int(doc, l, "seq1", logs[i].seq1);
 		}
 	}
+	doc_add_int(doc, o, "log_count", (int64_t)nlogs);
 	hive_logs_free(logs, nlogs);
 	free(dirhost);
 	free(host);
