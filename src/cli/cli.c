@@ -16,6 +16,18 @@
 
 #include "cli/cli.h"
 
+/*
+ * Writes a message from the library to the terminal with control bytes and
+ * bytes above 0x7E as '?': names from a hostile disk cannot drive it.
+ */
+static void
+put_safe(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++)
+		putc((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E ? '?' :
+		    *s, fp);
+}
+
 void
 cli_error(const struct offmig_cmd *cmd, const char *fmt, ...)
 {
@@ -53,18 +65,6 @@ cli_fail(const struct offmig_cmd *cmd, struct offmig_ctx *ctx, int err)
 	put_safe(stderr, offmig_errmsg(ctx));
 	putc('\n', stderr);
 	return offmig_exit_status(err);
-}
-
-/*
- * Writes a message from the library to the terminal with control bytes and
- * bytes above 0x7E as '?': names from a hostile disk cannot drive it.
- */
-static void
-put_safe(FILE *fp, const char *s)
-{
-	for (; *s != '\0'; s++)
-		putc((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E ? '?' :
-		    *s, fp);
 }
 
 void

@@ -56,7 +56,6 @@ print_report(const struct cli_common *c, const struct offmig_node *root)
 {
 	const struct offmig_node *os = offmig_node_get(root, "os");
 	const struct offmig_node *att = offmig_node_get(root, "attention");
-	size_t i;
 
 	cli_section(stdout, "Windows");
 	offmig_write_fields(stdout, os, os_fields, N(os_fields), c->width);
@@ -75,20 +74,9 @@ print_report(const struct cli_common *c, const struct offmig_node *root)
 	printf("\n== Attention (%zu) ==\n", offmig_node_len(att));
 	if (offmig_node_len(att) == 0)
 		printf("nothing a migration would trip on was found\n");
-	else if (c->width > 0)
+	else
 		offmig_write_table(stdout, att, attention_cols,
 		    N(attention_cols), c->width);
-	else
-		for (i = 0; i < offmig_node_len(att); i++) {
-			const struct offmig_node *a = offmig_node_at(att, i);
-			const char *subj = offmig_node_get_str(a, "subject");
-
-			printf("! %-7s %-18s %s: %s\n",
-			    offmig_node_get_str(a, "severity"),
-			    offmig_node_get_str(a, "what"),
-			    subj != NULL ? subj : "-",
-			    offmig_node_get_str(a, "detail"));
-		}
 }
 
 static int
