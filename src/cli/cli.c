@@ -17,15 +17,46 @@
 #include "cli/cli.h"
 
 /*
- * Writes a message from the library to the terminal with control bytes and
- * bytes above 0x7E as '?': names from a hostile disk cannot drive it.
+ * Writes text from the disk to the terminal: valid UTF-8 passes, control
+ * characters, invalid bytes and encoded surrogates become '?', so names from
+ * a hostile disk cannot drive the terminal.
  */
-static void
-put_safe(FILE *fp, const char *s)
+void
+cli_put(FILE *fp, const char *str)
 {
-	for (; *s != '\0'; s++)
-		putc((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E ? '?' :
-		    *s, fp);
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s != '\0') {
+		size_t n = 0, i;
+		unsigned c = *s;
+
+		if (c >= 0x20 && c < 0x7F) {
+			putc((int)c, fp);
+			s++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			n = 2;
+		else if (c >= 0xE0 && c <= 0xEF)
+			n = 3;
+		else if (c >= 0xF0 && c <= 0xF4)
+			n = 4;
+		for (i = 1; i < n; i++)
+			if ((s[i] & 0xC0) != 0x80)
+				n = 0;
+		/* Surrogates (ED A0..BF) and C1 controls (C2 80..9F) are out. */
+		if (n == 3 && c == 0xED && s[1] >= 0xA0)
+			n = 0;
+		if (n == 2 && c == 0xC2 && s[1] < 0xA0)
+			n = 0;
+		if (n == 0) {
+			putc('?', fp);
+			s++;
+		} else {
+			fwrite(s, 1, n, fp);
+			s += n;
+		}
+	}
 }
 
 void
@@ -62,7 +93,7 @@ cli_fail(const struct offmig_cmd *cmd, struct offmig_ctx *ctx, int err)
 {
 	fflush(stdout);
 	fprintf(stderr, "offmig %s: ", cmd->name);
-	put_safe(stderr, offmig_errmsg(ctx));
+	cli_put(stderr, offmig_errmsg(ctx));
 	putc('\n', stderr);
 	return offmig_exit_status(err);
 }
@@ -76,7 +107,7 @@ cli_log(void *arg, enum offmig_level level, const char *msg)
 	fflush(stdout);
 	fprintf(stderr, "offmig: %s: ", level == OFFMIG_LOG_WARN ? "warning" :
 	    "error");
-	put_safe(stderr, msg);
+	cli_put(stderr, msg);
 	putc('\n', stderr);
 }
 

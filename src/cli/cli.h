@@ -78,6 +78,9 @@ void	cli_common_release(struct cli_common *c);
 int	cli_common_opt(const struct offmig_cmd *cmd, struct cli_common *c,
 	    int ch, const char *arg);
 
+/* Writes text from the disk with control and invalid bytes as '?'. */
+void	cli_put(FILE *fp, const char *s);
+
 /* Prints "offmig CMD: msg" to stderr. */
 void	cli_error(const struct offmig_cmd *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -60,8 +60,11 @@ cli_print_folders(const struct cli_common *c, const struct offmig_node *root,
 		const char *user = offmig_node_get_str(p, "user");
 		const char *sid = offmig_node_get_str(p, "sid");
 
-		printf("\n-- %s (%s) --\n", user != NULL ? user : "?",
-		    sid != NULL ? sid : "no SID");
+		printf("\n-- ");
+		cli_put(stdout, user != NULL ? user : "?");
+		printf(" (");
+		cli_put(stdout, sid != NULL ? sid : "no SID");
+		printf(") --\n");
 		if (brief) {
 			const struct offmig_node *fs = offmig_node_get(p,
 			    "folders");
@@ -73,14 +76,15 @@ cli_print_folders(const struct cli_common *c, const struct offmig_node *root,
 				const struct offmig_node *f = offmig_node_at(fs,
 				    k);
 
-				if (brief_folder(f))
-					printf("%-18s %s%s%s\n",
-					    offmig_node_get_str(f, "label"),
-					    offmig_node_get_str(f, "path"),
-					    offmig_node_int(offmig_node_get(f,
-					    "redirected")) ? "  (redirected)" : "",
-					    offmig_node_int(offmig_node_get(f,
-					    "exists")) ? "" : "  (missing)");
+				if (!brief_folder(f))
+					continue;
+				printf("%-18s ", offmig_node_get_str(f,
+				    "label"));
+				cli_put(stdout, offmig_node_get_str(f, "path"));
+				printf("%s%s\n", offmig_node_int(offmig_node_get(
+				    f, "redirected")) ? "  (redirected)" : "",
+				    offmig_node_int(offmig_node_get(f, "exists")) ?
+				    "" : "  (missing)");
 			}
 		} else
 			offmig_write_table(stdout, offmig_node_get(p, "folders"),

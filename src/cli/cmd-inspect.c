@@ -110,7 +110,9 @@ cmd_inspect(struct offmig_ctx *ctx, int argc, char **argv)
 		ret = cli_print(&cmd_inspect_entry, &c, offmig_doc_root(doc),
 		    NULL, NULL, 0);
 	else {
-		printf("offmig inspect %s\n", argv[i]);
+		printf("offmig inspect ");
+		cli_put(stdout, argv[i]);
+		putchar('\n');
 		print_report(&c, offmig_doc_root(doc));
 		ret = 0;
 	}
