@@ -320,15 +320,16 @@ START_TEST(test_corpus_reactos_apps)
 	struct offmig_volume *vol = NULL;
 	struct offmig_doc *doc;
 	const struct offmig_node *apps;
-	char p[512], cmd[4096];
+	char p[512], sys[512], cmd[4096];
 
-	if (t_corpus(p, sizeof(p), "reactos/SOFTWARE") == NULL)
+	if (t_corpus(p, sizeof(p), "reactos/SOFTWARE") == NULL ||
+	    t_corpus(sys, sizeof(sys), "reactos/SYSTEM") == NULL)
 		T_SKIP_NO_CORPUS("reactos/SOFTWARE");
 	snprintf(tmp, sizeof(tmp), "/tmp/offmig-ra.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/ReactOS/System32/config' && "
-	    "cp '%s' '%s/ReactOS/System32/config/' && cp '%s/../SYSTEM' "
-	    "'%s/ReactOS/System32/config/'", tmp, p, tmp, p, tmp);
+	    "cp '%s' '%s/ReactOS/System32/config/' && cp '%s' "
+	    "'%s/ReactOS/System32/config/'", tmp, p, tmp, sys, tmp);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(offmig_volume_open(ctx, tmp, NULL, &vol), OFFMIG_OK);
 	ck_assert_int_eq(offmig_apps_report(ctx, vol, NULL,

@@ -33,6 +33,7 @@ finish(struct offmig_ctx *ctx, struct offmig_doc *doc, int ret,
 		ret = ctx_set_error(ctx, ret, ENOMEM, "report");
 	if (ret != OFFMIG_OK) {
 		offmig_doc_free(doc);
+		*docp = NULL;
 		return ret;
 	}
 	*docp = doc;
