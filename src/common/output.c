@@ -3,12 +3,16 @@
  * blocks.  One tree, three forms, so the table and the JSON of a report can
  * never disagree.
  *
- * JSON and bytes from the disk: strings are written as UTF-8.  A lone UTF-16
- * surrogate carried as WTF-8 is written as its \\uXXXX escape (D800-DFFF);
- * any other byte that is not part of valid UTF-8 is written as \\udcXX, the
- * low-surrogate escape of the byte value (Python's "surrogateescape"), so
- * the original bytes can always be recovered and the output stays valid
- * JSON text.  Tables print such bytes and control characters as '?'.
+ * JSON and bytes from the disk: strings are written as UTF-8.  What is not
+ * valid Unicode is mapped into Supplementary Private Use Area-B, so that the
+ * document stays valid for every JSON parser (jq refuses lone surrogate
+ * escapes) and the original can still be recovered: a lone UTF-16
+ * surrogate U+D800..U+DFFF from a hive (carried as WTF-8) becomes
+ * U+10D800..U+10DFFF, and a byte 0x80..0xFF that is not part of valid UTF-8
+ * becomes U+10DC80..U+10DCFF (the surrogate Python's "surrogateescape" would
+ * give it, moved to plane 16).  Both are written as \\u surrogate-pair
+ * escapes, visible in the text.  Tables print them and control characters
+ * as '?'.
  */
 #include "config.h"
 
@@ -64,14 +68,17 @@ json_string(FILE *fp, const char *str, size_t len)
 		uint32_t cp;
 		size_t n = seq_len(s + i, len - i, &cp);
 
-		if (n == 0) {
-			fprintf(fp, "\\udc%02x", s[i]);
-			i++;
+		if (n == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+			/* Plane 16 as a pair: U+10XXXX = DBC0+hi, DC00+lo. */
+			uint32_t pua = n == 0 ? 0x10DC00U + s[i] : 0x100000U + cp;
+
+			fprintf(fp, "\\u%04" PRIx32 "\\u%04" PRIx32,
+			    0xD800 + ((pua - 0x10000) >> 10),
+			    0xDC00 + ((pua - 0x10000) & 0x3FF));
+			i += n == 0 ? 1 : n;
 			continue;
 		}
-		if (cp >= 0xD800 && cp <= 0xDFFF)
-			fprintf(fp, "\\u%04" PRIx32, cp);
-		else if (cp == '"')
+		if (cp == '"')
 			fputs("\\\"", fp);
 		else if (cp == '\\')
 			fputs("\\\\", fp);

@@ -197,6 +197,9 @@ check_files(struct offmig_volume *vol, struct profile *p)
 	ret = volume_resolve(vol, p->path, VPATH_DIR, &p->host_path, &st);
 	if (ret != OFFMIG_OK) {
 		profile_add_problem(p, "profile folder: %s", offmig_errmsg(ctx));
+		/* A missing folder is a finding; a refused path a failure. */
+		if (ret != OFFMIG_ENOTFOUND)
+			p->read_failures++;
 		return;
 	}
 	if ((rel = str_join_path(p->host_path, "NTUSER.DAT")) == NULL)
@@ -205,9 +208,11 @@ check_files(struct offmig_volume *vol, struct profile *p)
 	    &p->hive_host, &st);
 	free(rel);
 	if (ret != OFFMIG_OK) {
-		if (ret != OFFMIG_ENOTFOUND)
+		if (ret != OFFMIG_ENOTFOUND) {
 			profile_add_problem(p, "NTUSER.DAT: %s",
 			    offmig_errmsg(&quiet));
+			p->read_failures++;
+		}
 	} else {
 		struct hive_log *logs = NULL;
 		size_t nlogs = 0;
@@ -220,10 +225,11 @@ check_files(struct offmig_volume *vol, struct profile *p)
 		}
 		n = pread(fd, base, sizeof(base), 0);
 		close(fd);
-		if (n < 512 || regf_parse(base, (size_t)n, &info) != OFFMIG_OK)
+		if (n < 512 || regf_parse(base, (size_t)n, &info) != OFFMIG_OK) {
 			profile_add_problem(p, "%s/%s: not a registry hive",
 			    vol->root, p->hive_host);
-		else {
+			p->read_failures++;
+		} else {
 			p->hive_dirty = info.dirty;
 			if (vpath_resolve(&quiet, vol->rootfd, p->host_path,
 			    VPATH_DIR, &dfd, NULL, NULL) == OFFMIG_OK) {
@@ -588,8 +594,12 @@ volume_profiles(struct offmig_volume *vol, const struct profile_list **listp)
 	for (i = 0; i < l->n; i++) {
 		size_t j;
 
-		/* The service profiles often live elsewhere; not worth a warning. */
-		if (l->v[i].status == PROFILE_SYSTEM)
+		/*
+		 * Findings (a .bak twin, a dirty hive, a missing folder) are in
+		 * the report; only what could not be read is logged as a
+		 * warning.  The service profiles often live elsewhere.
+		 */
+		if (l->v[i].status == PROFILE_SYSTEM || l->v[i].read_failures == 0)
 			continue;
 		for (j = 0; j < l->v[i].nproblems; j++)
 			ctx_log(ctx, OFFMIG_LOG_WARN, "profile %s: %s",

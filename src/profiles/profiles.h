@@ -159,6 +159,7 @@ struct profile {
 	char		*partner;	/* the key of the .bak twin, or NULL */
 	char		**problems;	/* NULL-terminated, or NULL */
 	size_t		 nproblems;
+	int		 read_failures;	/* problems that are failures to read */
 };
 
 struct profile_list {
