@@ -33,7 +33,7 @@ for cmd in $("$OFFMIG" help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p'); do
 	    grep -o -E -- '--[a-z-]+'); do
 		case $opt in
 		--json|--csv) pat='Fl -json' ;;
-		*) pat="Fl $opt( |\$)" ;;
+		*) pat="Fl ${opt#-}( |\$)" ;;
 		esac
 		if grep -q -E -- "$pat" "$OFFMIG_MANDIR"/*.1; then
 			echo "PASS: $cmd $opt is documented"
