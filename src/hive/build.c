@@ -157,7 +157,7 @@ hive_create_empty(struct offmig_ctx *ctx, const char *path,
 	memcpy(nk + 4, "nk", 2);
 	put_le16(nk + 6, 0x2C);		/* HIVE_ENTRY | NO_DELETE | COMP_NAME */
 	put_le64(nk + 8, FIXED_FILETIME);
-	put_le32(nk + 0x14, 0xFFFFFFFF);	/* parent: none */
+	put_le32(nk + 0x14, 0);			/* parent: none */
 	put_le32(nk + 0x18, 0);			/* subkeys */
 	put_le32(nk + 0x1C, 0);			/* volatile subkeys */
 	put_le32(nk + 0x20, 0xFFFFFFFF);	/* subkey list */
@@ -186,6 +186,93 @@ hive_create_empty(struct offmig_ctx *ctx, const char *path,
 	put_le32(buf + 0x1FC, regf_checksum(buf));
 	ret = write_atomic(ctx, path, buf, 8192);
 	free(buf);
+	return ret;
+}
+
+int
+hive_file_set_sequences(struct offmig_ctx *ctx, const char *path,
+    uint32_t seq1, uint32_t seq2)
+{
+	unsigned char buf[65536];
+	struct regf_info info;
+	char *tmp = NULL;
+	int in = -1, out = -1, ret = OFFMIG_OK;
+	off_t off = 0;
+
+	if ((tmp = str_printf("%s.tmp%ld", path, (long)getpid())) == NULL)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", path);
+	if ((in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		ret = ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
+		    OFFMIG_EIO, errno, "%s", path);
+		goto out;
+	}
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) < 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", tmp);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = pread(in, buf, sizeof(buf), off), w;
+		size_t done;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (off == 0) {
+			/* The first read of a regular file gets 4096 bytes. */
+			if (n < REGF_BASE_BLOCK ||
+			    regf_parse(buf, (size_t)n, &info) != OFFMIG_OK) {
+				ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+				    "%s: not a registry hive (no regf "
+				    "signature)", path);
+				goto out;
+			}
+			regf_set_sequences(buf, seq1, seq2);
+		}
+		for (done = 0; done < (size_t)n; done += (size_t)w) {
+			w = write(out, buf + done, (size_t)n - done);
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w <= 0) {
+				ret = ctx_set_error(ctx, OFFMIG_EIO, errno,
+				    "%s", tmp);
+				goto out;
+			}
+		}
+		off += n;
+	}
+	if (off == 0) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: not a registry hive (no regf signature)", path);
+		goto out;
+	}
+	if (fsync(out) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", tmp);
+		goto out;
+	}
+	if (close(out) != 0) {
+		out = -1;
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", tmp);
+		goto out;
+	}
+	out = -1;
+	if (rename(tmp, path) != 0)
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", path);
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (ret != OFFMIG_OK)
+		unlink(tmp);
+	free(tmp);
 	return ret;
 }
 
@@ -265,6 +352,22 @@ out:
 	return ret;
 }
 
+/* Number of characters of a UTF-8 string (continuation bytes skipped). */
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Windows' limits: key names 255 characters, value names 16383. */
+#define MAX_KEY_NAME	255
+#define MAX_VALUE_NAME	16383
+
 /* Finds a child by Windows name comparison among all children. */
 static hive_node_h
 builder_child(struct hive_builder *b, hive_node_h n, const char *name)
@@ -300,6 +403,10 @@ hive_builder_key(struct hive_builder *b, const char *path, hnode *out)
 			break;
 		for (q = p; *q != '\0' && *q != '\\'; q++)
 			;
+		if (utf8_chars(p, (size_t)(q - p)) > MAX_KEY_NAME)
+			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+			    "%s: key name longer than %d characters in '%s'",
+			    b->path, MAX_KEY_NAME, path);
 		if ((comp = strndup(p, (size_t)(q - p))) == NULL)
 			return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s",
 			    b->path);
@@ -329,12 +436,27 @@ hive_builder_set(struct hive_builder *b, hnode key,
 	size_t nold = 0, ns = 0, i, j;
 	int ret = OFFMIG_OK;
 
-	for (i = 0; i < n; i++)
+	/*
+	 * hivex writes every value in one cell, without a big-data record:
+	 * valid in a version 1.3 hive (which hive_create_empty() makes), and
+	 * hivex allocates at most 1 MB at once.
+	 */
+	for (i = 0; i < n; i++) {
 		if (vals[i].len > MAX_VALUE_LEN)
 			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
 			    "%s: value '%s' is %zu bytes; at most %d can be "
 			    "written", b->path, vals[i].name, vals[i].len,
 			    MAX_VALUE_LEN);
+		if (utf8_chars(vals[i].name, strlen(vals[i].name)) >
+		    MAX_VALUE_NAME)
+			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+			    "%s: value name longer than %d characters",
+			    b->path, MAX_VALUE_NAME);
+		if (vals[i].len > 0 && vals[i].data == NULL)
+			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+			    "%s: value '%s' has no data", b->path,
+			    vals[i].name);
+	}
 	if ((old = hivex_node_values(b->h, key)) == NULL)
 		return ctx_set_error(b->ctx, OFFMIG_ECORRUPT, errno,
 		    "%s: cannot read values", b->path);
@@ -408,7 +530,9 @@ out:
 struct reg_parse {
 	struct hive_builder	*b;
 	const char		*file;
-	unsigned		 line;
+	unsigned		 line;		/* last line read */
+	unsigned		 start;		/* first line of the entry */
+	unsigned		 keyline;	/* line of the [key] */
 	hnode			 key;
 	struct hive_value	*vals;
 	char			**names;
@@ -421,7 +545,7 @@ static int
 reg_error(struct reg_parse *rp, const char *what)
 {
 	return ctx_set_error(rp->b->ctx, OFFMIG_EINVAL, 0, "%s:%u: %s",
-	    rp->file, rp->line, what);
+	    rp->file, rp->start, what);
 }
 
 static void
@@ -441,8 +565,9 @@ reg_flush(struct reg_parse *rp)
 {
 	int ret = OFFMIG_OK;
 
-	if (rp->key != 0 && rp->n > 0)
-		ret = hive_builder_set(rp->b, rp->key, rp->vals, rp->n);
+	if (rp->key != 0 && rp->n > 0 && (ret = hive_builder_set(rp->b,
+	    rp->key, rp->vals, rp->n)) != OFFMIG_OK)
+		ctx_prefix_error(rp->b->ctx, "%s:%u", rp->file, rp->keyline);
 	reg_clear(rp);
 	return ret;
 }
@@ -452,6 +577,20 @@ static int
 reg_add(struct reg_parse *rp, char *name, uint32_t type, void *data,
     size_t len)
 {
+	char what[96];
+
+	if (len > MAX_VALUE_LEN ||
+	    utf8_chars(name, strlen(name)) > MAX_VALUE_NAME) {
+		if (len > MAX_VALUE_LEN)
+			snprintf(what, sizeof(what), "value is %zu bytes, at "
+			    "most %d can be written", len, MAX_VALUE_LEN);
+		else
+			snprintf(what, sizeof(what), "value name longer than "
+			    "%d characters", MAX_VALUE_NAME);
+		free(name);
+		free(data);
+		return reg_error(rp, what);
+	}
 	if (rp->n == rp->cap) {
 		size_t cap = rp->cap ? rp->cap * 2 : 16;
 		struct hive_value *v = realloc(rp->vals, cap * sizeof(*v));
@@ -783,7 +922,7 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 		const char *eol, *s, *e;
 		size_t jlen = 0;
 
-		rp.line++;
+		rp.start = ++rp.line;
 		/* Join lines ending in '\' (hex lists wrap that way). */
 		for (;;) {
 			const char *t;
@@ -843,6 +982,11 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 			if ((ret = reg_flush(&rp)) != OFFMIG_OK)
 				break;
 			start = s + 1;
+			if (*start == '-') {
+				ret = reg_error(&rp, "deleting keys ([-key]) "
+				    "is not supported");
+				break;
+			}
 			if (strncmp(start, "HKEY_", 5) == 0) {
 				const char *bs = memchr(start, '\\',
 				    (size_t)(e - 1 - start));
@@ -855,11 +999,12 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 				    errno, "%s", filename);
 				break;
 			}
+			rp.keyline = rp.start;
 			ret = hive_builder_key(b, path, &rp.key);
 			free(path);
 			if (ret != OFFMIG_OK)
 				ctx_prefix_error(b->ctx, "%s:%u", filename,
-				    rp.line);
+				    rp.start);
 			continue;
 		}
 		ret = reg_value_line(&rp, s, e);

@@ -91,44 +91,66 @@ pread_all(int fd, void *buf, size_t len, off_t off)
 
 /*
  * Says why hivex refused a hive whose base block is fine: the first bin or
- * cell that is not what it should be.
+ * cell that is not what it should be, or the root key.  Walks the bins the
+ * way hivex does (from 0x1000 to the end of the hive bins data or of the
+ * file), always moving forward.  Sets the message and returns
+ * OFFMIG_ECORRUPT.
  */
-static void
+static int
 diagnose(struct offmig_ctx *ctx, struct hive *h, int e)
 {
 	uint64_t end = 0x1000ULL + h->info.hbins_size, off = 0x1000;
-	unsigned char bin[32];
+	uint64_t root = 0x1000ULL + h->info.root_offset;
+	const char *pre = h->info.checksum_ok ? "" :
+	    "bad checksum in base block, and ";
+	unsigned char hdr[32], cell[8];
+	int root_seen = 0;
 
 	if (end > h->size)
 		end = h->size;
 	while (off + 32 <= end) {
-		uint32_t size;
+		uint64_t size, c;
 
-		if (pread_all(h->fd, bin, sizeof(bin), (off_t)off) != 0)
+		if (pread_all(h->fd, hdr, sizeof(hdr), (off_t)off) != 0)
 			break;
-		if (memcmp(bin, "hbin", 4) != 0) {
-			ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
-			    "%s: damaged hive: no hive bin signature at offset "
-			    "0x%llx", h->name, (unsigned long long)off);
-			return;
-		}
-		size = le32(bin + 8);
-		if (size < 4096 || size % 4096 != 0 || off + size > h->size) {
-			ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
-			    "%s: damaged hive: hive bin at offset 0x%llx has "
-			    "bad size %u", h->name, (unsigned long long)off, size);
-			return;
+		if (memcmp(hdr, "hbin", 4) != 0)
+			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+			    "%s: not a hive: %shbin signature missing at "
+			    "offset 0x%llx", h->name, pre,
+			    (unsigned long long)off);
+		size = le32(hdr + 8);
+		if (size <= 32 || size % 4096 != 0 || off + size > h->size)
+			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+			    "%s: not a hive: %shbin at offset 0x%llx has bad "
+			    "size %llu", h->name, pre, (unsigned long long)off,
+			    (unsigned long long)size);
+		/* Cells: a size > 4, a multiple of 4, within the bin. */
+		for (c = off + 32; c + 4 <= off + size; ) {
+			int32_t cs;
+			uint64_t len;
+
+			if (pread_all(h->fd, cell, sizeof(cell), (off_t)c) != 0)
+				break;
+			cs = (int32_t)le32(cell);
+			len = cs < 0 ? (uint64_t)-(int64_t)cs : (uint64_t)cs;
+			if (len <= 4 || len % 4 != 0 || c + len > off + size)
+				return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+				    "%s: not a hive: %sbad cell size %lld at "
+				    "offset 0x%llx", h->name, pre,
+				    (long long)cs, (unsigned long long)c);
+			if (c == root && cs < 0 && memcmp(cell + 4, "nk", 2) ==
+			    0)
+				root_seen = 1;
+			c += len;
 		}
 		off += size;
 	}
-	if (off < h->size && off + 4 <= h->size && e == ENOTSUP) {
-		ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
-		    "%s: damaged hive: unexpected data after the last hive bin "
-		    "at offset 0x%llx", h->name, (unsigned long long)off);
-		return;
-	}
-	ctx_set_error(ctx, OFFMIG_ECORRUPT, e, "%s: damaged hive (hivex "
-	    "refuses it)", h->name);
+	if (!root_seen)
+		return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: not a hive: %sno root key cell at offset 0x%llx",
+		    h->name, pre, (unsigned long long)root);
+	return ctx_set_error(ctx, OFFMIG_ECORRUPT, e,
+	    "%s: not a hive: %shivex refuses it", h->name, pre);
 }
 
 /*
@@ -213,18 +235,12 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
 		goto fail;
 	}
-	if (h->size < 4 || pread_all(fd, base, h->size < sizeof(base) ?
-	    (size_t)h->size : sizeof(base), 0) != 0) {
-		if (h->size < 4)
-			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
-			    "%s: not a registry hive (%llu bytes)", name,
-			    (unsigned long long)h->size);
-		else
-			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
+	if (pread_all(fd, base, h->size < sizeof(base) ? (size_t)h->size :
+	    sizeof(base), 0) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
 		goto fail;
 	}
-	if (h->size < 512 || regf_parse(base, sizeof(base), &h->info) !=
-	    OFFMIG_OK) {
+	if (h->size < 4 || memcmp(base, "regf", 4) != 0) {
 		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
 		    "%s: not a registry hive (no regf signature)", name);
 		goto fail;
@@ -233,6 +249,12 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
 		    "%s: truncated: %llu bytes, a hive has at least 8192", name,
 		    (unsigned long long)h->size);
+		goto fail;
+	}
+	/* The whole base block was read: the file has at least 8192 bytes. */
+	if (regf_parse(base, sizeof(base), &h->info) != OFFMIG_OK) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: not a registry hive (no regf signature)", name);
 		goto fail;
 	}
 	if (h->info.major != 1) {
@@ -265,10 +287,10 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 		if (e == ENOMEM)
 			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, e, "%s", name);
 		else if (e == ENOTSUP || e == EINVAL || e == EFAULT ||
-		    e == ERANGE || e == ELOOP || e == EOVERFLOW) {
-			diagnose(ctx, h, e);
-			ret = OFFMIG_ECORRUPT;
-		} else
+		    e == ERANGE || e == ELOOP || e == EOVERFLOW ||
+		    e == EILSEQ)
+			ret = diagnose(ctx, h, e);
+		else
 			ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", name);
 		goto fail;
 	}
@@ -294,6 +316,38 @@ hive_open_path(struct offmig_ctx *ctx, const char *path, struct hive **hp)
 }
 
 /*
+ * Reads a name stored in a cell at off + at (len bytes; Latin-1 when comp
+ * is set, else UTF-16LE), checking that it lies within the cell, whose
+ * size is the first dword at off.  Returns NULL when it does not.
+ */
+static char *
+raw_cell_name(struct hive *h, uint64_t off, uint64_t at, uint16_t len,
+    int comp)
+{
+	unsigned char hdr[4], *name;
+	int32_t cs;
+	char *s;
+
+	if (pread_all(h->fd, hdr, sizeof(hdr), (off_t)off) != 0)
+		return NULL;
+	cs = (int32_t)le32(hdr);
+	/* Cells in use have a negative size. */
+	if (cs >= 0 || at + len > (uint64_t)-(int64_t)cs ||
+	    off + at + len > h->size)
+		return NULL;
+	if ((name = malloc(len != 0 ? len : 1)) == NULL)
+		return NULL;
+	if (pread_all(h->fd, name, len, (off_t)(off + at)) != 0) {
+		free(name);
+		return NULL;
+	}
+	s = comp ? latin1_to_utf8(name, len) : utf16le_to_utf8(name, len,
+	    NULL);
+	free(name);
+	return s;
+}
+
+/*
  * Reads a key's name from its nk record when hivex cannot convert it (lone
  * surrogates): flags at +0x06, name length at +0x4C, name at +0x50 from the
  * cell start.  Returns NULL when the record is unreadable.
@@ -301,69 +355,51 @@ hive_open_path(struct offmig_ctx *ctx, const char *path, struct hive **hp)
 static char *
 raw_key_name(struct hive *h, hnode n)
 {
-	unsigned char rec[0x50], *name;
-	uint16_t len, flags;
-	char *s;
+	unsigned char rec[0x50];
 
 	if (pread_all(h->fd, rec, sizeof(rec), (off_t)n) != 0 ||
 	    rec[4] != 'n' || rec[5] != 'k')
 		return NULL;
-	flags = le16(rec + 6);
-	len = le16(rec + 0x4C);
-	if ((uint64_t)n + 0x50 + len > h->size || (name = malloc(len ? len :
-	    1)) == NULL)
-		return NULL;
-	if (pread_all(h->fd, name, len, (off_t)n + 0x50) != 0) {
-		free(name);
-		return NULL;
-	}
-	s = (flags & 0x20) ? latin1_to_utf8(name, len) :
-	    utf16le_to_utf8(name, len, NULL);
-	free(name);
-	return s;
+	return raw_cell_name(h, n, 0x50, le16(rec + 0x4C),
+	    (le16(rec + 6) & 0x20) != 0);
 }
 
 /* The same for a value's vk record: length at +0x06, flags at +0x14. */
 static char *
 raw_value_name(struct hive *h, hive_value_h v)
 {
-	unsigned char rec[0x18], *name;
-	uint16_t len, flags;
-	char *s;
+	unsigned char rec[0x18];
 
 	if (pread_all(h->fd, rec, sizeof(rec), (off_t)v) != 0 ||
 	    rec[4] != 'v' || rec[5] != 'k')
 		return NULL;
-	len = le16(rec + 6);
-	flags = le16(rec + 0x14);
-	if ((uint64_t)v + 0x18 + len > h->size || (name = malloc(len ? len :
-	    1)) == NULL)
-		return NULL;
-	if (pread_all(h->fd, name, len, (off_t)v + 0x18) != 0) {
-		free(name);
-		return NULL;
-	}
-	s = (flags & 1) ? latin1_to_utf8(name, len) :
-	    utf16le_to_utf8(name, len, NULL);
-	free(name);
-	return s;
+	return raw_cell_name(h, v, 0x18, le16(rec + 6),
+	    (le16(rec + 0x14) & 1) != 0);
 }
 
 char *
 hive_key_name(struct offmig_ctx *ctx, struct hive *h, hnode n)
 {
 	char *s;
+	int e;
 
 	errno = 0;
 	if ((s = hivex_node_name(h->h, n)) != NULL)
 		return s;
+	e = errno;
+	if (e == ENOMEM) {
+		ctx_set_error(ctx, OFFMIG_ENOMEM, e, "%s", h->name);
+		return NULL;
+	}
+	/* hivex's iconv refuses lone surrogates; offmig keeps them. */
 	if ((s = raw_key_name(h, n)) != NULL)
 		return s;
-	ctx_set_error(ctx, OFFMIG_ECORRUPT, errno,
+	ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
 	    "%s: unreadable key name at offset 0x%zx", h->name, n);
 	return NULL;
 }
 
+/* Name of a value (UTF-8, caller frees), or NULL when unreadable. */
 static char *
 value_name(struct hive *h, hive_value_h v)
 {
@@ -372,6 +408,8 @@ value_name(struct hive *h, hive_value_h v)
 	errno = 0;
 	if ((s = hivex_value_key(h->h, v)) != NULL)
 		return s;
+	if (errno == ENOMEM)
+		return NULL;
 	return raw_value_name(h, v);
 }
 
@@ -387,46 +425,57 @@ hive_key_mtime(struct hive *h, hnode n)
 	return filetime_to_unix((uint64_t)ft);
 }
 
-static int
-is_ascii(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 0;
-	return 1;
-}
-
 int
 hive_children(struct offmig_ctx *ctx, struct hive *h, hnode n,
     hnode **kidsp, size_t *np)
 {
 	hive_node_h *kids;
-	size_t i;
+	hnode *copy;
+	size_t i, nk;
 
 	*kidsp = NULL;
 	*np = 0;
 	errno = 0;
 	if ((kids = hivex_node_children(h->h, n)) == NULL) {
-		char *path = hive_key_path(NULL, h, n);
-		int ret = ctx_set_error(ctx, errno == ENOMEM ? OFFMIG_ENOMEM :
-		    OFFMIG_ECORRUPT, 0, "%s: damaged subkey list of key '%s'",
-		    h->name, path != NULL ? path : "?");
+		int e = errno;
+		char *path;
+		int ret;
 
+		if (e == ENOMEM)
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, e, "%s",
+			    h->name);
+		path = hive_key_path(NULL, h, n);
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: damaged subkey list of key '%s'", h->name,
+		    path != NULL ? path : "?");
 		free(path);
 		return ret;
 	}
-	for (i = 0; kids[i] != 0; i++)
+	for (nk = 0; kids[nk] != 0; nk++)
 		;
-	*np = i;
-	if (i == 0) {
+	if (nk == 0) {
 		free(kids);
 		return OFFMIG_OK;
 	}
-	*kidsp = kids;
+	/* hivex's array is its own; the caller gets a plain copy. */
+	if ((copy = calloc(nk, sizeof(*copy))) == NULL) {
+		free(kids);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
+	}
+	for (i = 0; i < nk; i++)
+		copy[i] = kids[i];
+	free(kids);
+	*kidsp = copy;
+	*np = nk;
 	return OFFMIG_OK;
 }
 
-/* Finds the child of n named name (Windows comparison); 0 when absent. */
+/*
+ * Finds the child of n named name, compared as Windows compares names.
+ * hivex_node_get_child() folds ASCII only and gives up at the first name
+ * iconv cannot convert, so the children are scanned here; it costs the
+ * same (hivex scans linearly too).
+ */
 static int
 find_child(struct offmig_ctx *ctx, struct hive *h, hnode n, const char *name,
     hnode *out)
@@ -436,34 +485,18 @@ find_child(struct offmig_ctx *ctx, struct hive *h, hnode n, const char *name,
 	int ret;
 
 	*out = 0;
-	/*
-	 * With the simple case folding used here, an ASCII name can only
-	 * match an ASCII name, so hivex's ASCII-only lookup is exact for it.
-	 */
-	if (is_ascii(name)) {
-		errno = 0;
-		*out = hivex_node_get_child(h->h, n, name);
-		if (*out != 0)
-			return OFFMIG_OK;
-		if (errno != 0 && errno != ENOKEY && errno != ENOENT)
-			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
-			    "%s: damaged subkey list while looking for '%s'",
-			    h->name, name);
-		return OFFMIG_ENOTFOUND;
-	}
 	if ((ret = hive_children(ctx, h, n, &kids, &nk)) != OFFMIG_OK)
 		return ret;
 	ret = OFFMIG_ENOTFOUND;
-	for (i = 0; i < nk; i++) {
+	for (i = 0; i < nk && ret == OFFMIG_ENOTFOUND; i++) {
 		char *kn = hive_key_name(NULL, h, kids[i]);
 
+		/* An unreadable sibling does not hide the others. */
 		if (kn != NULL && wstrcasecmp(kn, name) == 0) {
 			*out = kids[i];
 			ret = OFFMIG_OK;
 		}
 		free(kn);
-		if (ret == OFFMIG_OK)
-			break;
 	}
 	free(kids);
 	return ret;
@@ -475,7 +508,7 @@ hive_lookup(struct offmig_ctx *ctx, struct hive *h, hnode from,
 {
 	hnode cur = from != 0 ? from : hivex_root(h->h);
 	const char *p = path, *q;
-	char comp[512];
+	char comp[1024];
 	int ret;
 
 	*out = 0;
@@ -499,33 +532,54 @@ hive_lookup(struct offmig_ctx *ctx, struct hive *h, hnode from,
 	return OFFMIG_OK;
 }
 
+/* Keys deeper than this are a loop in the parent links. */
+#define MAX_KEY_DEPTH	512
+
 char *
 hive_key_path(struct offmig_ctx *ctx, struct hive *h, hnode n)
 {
 	hnode root = hivex_root(h->h), cur = n;
-	char *path = strdup(""), *tmp;
+	char *path, *tmp;
 	int depth = 0;
 
-	while (path != NULL && cur != root && cur != 0 && depth++ < 512) {
-		char *name = hive_key_name(ctx, h, cur);
+	if ((path = strdup("")) == NULL) {
+		ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
+		return NULL;
+	}
+	while (cur != root) {
+		char *name;
 
-		if (name == NULL) {
+		if (cur == 0 || depth++ >= MAX_KEY_DEPTH) {
+			ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+			    "%s: damaged parent links above key '%s'",
+			    h->name, path);
 			free(path);
 			return NULL;
 		}
-		tmp = str_printf("%s%s%s", name, *path ? "\\" : "", path);
+		if ((name = hive_key_name(ctx, h, cur)) == NULL) {
+			free(path);
+			return NULL;
+		}
+		tmp = str_printf("%s%s%s", name, *path != '\0' ? "\\" : "",
+		    path);
 		free(name);
 		free(path);
-		path = tmp;
+		if ((path = tmp) == NULL) {
+			ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
+			    h->name);
+			return NULL;
+		}
 		errno = 0;
 		cur = hivex_node_parent(h->h, cur);
 	}
-	if (path == NULL)
-		ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
 	return path;
 }
 
-/* Finds a value of key by name (Windows comparison); 0 when absent. */
+/*
+ * Finds a value of key by name, compared as Windows compares names; the
+ * first match wins.  hivex_node_get_value() folds ASCII only, so the list
+ * is scanned here.
+ */
 static int
 find_value(struct offmig_ctx *ctx, struct hive *h, hnode key,
     const char *name, hive_value_h *out)
@@ -535,22 +589,20 @@ find_value(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	int ret = OFFMIG_ENOTFOUND;
 
 	*out = 0;
-	if (is_ascii(name)) {
-		errno = 0;
-		*out = hivex_node_get_value(h->h, key, name);
-		if (*out != 0)
-			return OFFMIG_OK;
-		if (errno != 0 && errno != ENOKEY && errno != ENOENT)
-			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
-			    "%s: damaged value list while looking for '%s'",
-			    h->name, name);
-		return OFFMIG_ENOTFOUND;
-	}
 	errno = 0;
-	if ((vals = hivex_node_values(h->h, key)) == NULL)
-		return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
-		    "%s: damaged value list while looking for '%s'", h->name,
-		    name);
+	if ((vals = hivex_node_values(h->h, key)) == NULL) {
+		char *path;
+
+		if (errno == ENOMEM)
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
+			    h->name);
+		path = hive_key_path(NULL, h, key);
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+		    "%s: damaged value list of key '%s' while looking for "
+		    "'%s'", h->name, path != NULL ? path : "?", name);
+		free(path);
+		return ret;
+	}
 	for (i = 0; vals[i] != 0 && ret != OFFMIG_OK; i++) {
 		char *vn = value_name(h, vals[i]);
 
@@ -564,7 +616,7 @@ find_value(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	return ret;
 }
 
-/* Message for a value that cannot be read, naming hive, key and value. */
+/* Message for a value that cannot be used, naming hive, key and value. */
 static int
 value_error(struct offmig_ctx *ctx, struct hive *h, hnode key,
     const char *name, int err, const char *what)
@@ -572,7 +624,8 @@ value_error(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	char *path = hive_key_path(NULL, h, key);
 
 	ctx_set_error(ctx, err, 0, "%s: value '%s' of key '%s': %s", h->name,
-	    *name ? name : "(default)", path != NULL ? path : "?", what);
+	    *name != '\0' ? name : "(default)", path != NULL ? path : "?",
+	    what);
 	free(path);
 	return err;
 }
@@ -586,6 +639,10 @@ hive_value_type(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	size_t len;
 	int ret;
 
+	if (typep != NULL)
+		*typep = 0;
+	if (lenp != NULL)
+		*lenp = 0;
 	if ((ret = find_value(ctx, h, key, name, &v)) != OFFMIG_OK)
 		return ret;
 	if (hivex_value_type(h->h, v, &t, &len) != 0)
@@ -608,10 +665,13 @@ hive_get_raw(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	char *data;
 	int ret;
 
+	if (typep != NULL)
+		*typep = 0;
 	*datap = NULL;
 	*lenp = 0;
 	if ((ret = find_value(ctx, h, key, name, &v)) != OFFMIG_OK)
 		return ret;
+	/* hivex caps the length at HIVEX_MAX_VALUE_LEN (8 MB). */
 	errno = 0;
 	if ((data = hivex_value_value(h->h, v, &t, &len)) == NULL)
 		return value_error(ctx, h, key, name, errno == ENOMEM ?
@@ -633,13 +693,21 @@ hive_get_string(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	int ret;
 
 	*sp = NULL;
+	if (typep != NULL)
+		*typep = 0;
 	if ((ret = hive_get_raw(ctx, h, key, name, &type, &data, &len)) !=
 	    OFFMIG_OK)
 		return ret;
 	if (typep != NULL)
 		*typep = type;
+	/*
+	 * Strings, and binary data of even length (programs store
+	 * UTF-16LE text as REG_BINARY or REG_NONE).  REG_MULTI_SZ gives its
+	 * first string.
+	 */
 	if (type != REG_SZ && type != REG_EXPAND_SZ && type != REG_LINK &&
-	    type != REG_BINARY && type != REG_NONE && type != REG_MULTI_SZ) {
+	    type != REG_MULTI_SZ && !((type == REG_BINARY ||
+	    type == REG_NONE) && len % 2 == 0)) {
 		free(data);
 		return value_error(ctx, h, key, name, OFFMIG_EINVAL,
 		    "not a string");
@@ -649,6 +717,24 @@ hive_get_string(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	if (*sp == NULL)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
 	return OFFMIG_OK;
+}
+
+/* Parses a string of decimal digits (no sign, no spaces); -1 if it is not. */
+static int
+parse_decimal(const char *s, uint64_t *vp)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' ||
+		    v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*vp = v;
+	return 0;
 }
 
 int
@@ -667,30 +753,23 @@ hive_get_qword(struct offmig_ctx *ctx, struct hive *h, hnode key,
 		return ret;
 	p = data;
 	ret = OFFMIG_OK;
-	if ((type == REG_DWORD || type == REG_BINARY || type == REG_NONE) &&
-	    len == 4)
+	if ((type == REG_DWORD || type == REG_BINARY) && len == 4)
 		*vp = le32(p);
 	else if (type == REG_DWORD_BIG_ENDIAN && len == 4)
 		*vp = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		    (uint32_t)p[2] << 8 | p[3];
-	else if ((type == REG_QWORD || type == REG_BINARY ||
-	    type == REG_NONE) && len == 8)
+	else if ((type == REG_QWORD || type == REG_BINARY) && len == 8)
 		*vp = le64(p);
 	else if (type == REG_SZ || type == REG_EXPAND_SZ) {
-		char *s = utf16le_to_utf8(data, len, NULL), *end;
+		char *s = utf16le_to_utf8(data, len, NULL);
 
 		if (s == NULL)
 			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
 			    h->name);
-		else {
-			errno = 0;
-			*vp = strtoull(s, &end, 10);
-			if (*s == '\0' || *end != '\0' || errno != 0 ||
-			    *s == '-')
-				ret = value_error(ctx, h, key, name,
-				    OFFMIG_EINVAL, "not a number");
-			free(s);
-		}
+		else if (parse_decimal(s, vp) != 0)
+			ret = value_error(ctx, h, key, name, OFFMIG_EINVAL,
+			    "not a number");
+		free(s);
 	} else
 		ret = value_error(ctx, h, key, name, OFFMIG_EINVAL,
 		    "not a number");
@@ -734,11 +813,11 @@ hive_get_multi(struct offmig_ctx *ctx, struct hive *h, hnode key,
     const char *name, char ***vp)
 {
 	const unsigned char *p;
-	size_t len, units, i, start, n = 0;
+	size_t len, units, i, start, n, count;
 	uint32_t type;
 	void *data;
 	char **v;
-	int ret;
+	int ret, pass;
 
 	*vp = NULL;
 	if ((ret = hive_get_raw(ctx, h, key, name, &type, &data, &len)) !=
@@ -751,29 +830,36 @@ hive_get_multi(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	}
 	p = data;
 	units = len / 2;
-	/* At most one string per unit, plus the terminator. */
-	if ((v = calloc(units + 2, sizeof(*v))) == NULL) {
-		free(data);
-		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
-	}
-	for (start = 0, i = 0; i <= units; i++) {
-		if (i < units && le16(p + 2 * i) != 0)
-			continue;
-		/* An empty string at the very end is the list terminator. */
-		if (i == start && (i + 1 >= units || i == units))
-			break;
-		if ((v[n++] = utf16le_to_utf8(p + 2 * start, 2 * (i - start),
-		    NULL)) == NULL) {
-			hive_strv_free(v);
-			free(data);
-			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
-			    h->name);
+	v = NULL;
+	count = 0;
+	/* Pass 0 counts the strings, pass 1 converts them. */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && (v = calloc(count + 1, sizeof(*v))) == NULL)
+			goto nomem;
+		for (n = 0, start = 0, i = 0; i <= units; i++) {
+			if (i < units && le16(p + 2 * i) != 0)
+				continue;
+			/*
+			 * An empty string in the last unit, or at the end
+			 * of the data, is the list terminator.
+			 */
+			if (i == start && (i + 1 >= units))
+				break;
+			if (pass == 1 && (v[n] = utf16le_to_utf8(p + 2 * start,
+			    2 * (i - start), NULL)) == NULL)
+				goto nomem;
+			n++;
+			start = i + 1;
 		}
-		start = i + 1;
+		count = n;
 	}
 	free(data);
 	*vp = v;
 	return OFFMIG_OK;
+nomem:
+	hive_strv_free(v);
+	free(data);
+	return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
 }
 
 int
@@ -783,26 +869,37 @@ hive_value_names(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	hive_value_h *vals;
 	size_t n, i;
 	char **v;
+	int ret;
 
 	*namesp = NULL;
 	errno = 0;
 	if ((vals = hivex_node_values(h->h, key)) == NULL)
-		return value_error(ctx, h, key, "*", OFFMIG_ECORRUPT,
-		    "damaged value list");
+		return value_error(ctx, h, key, "*", errno == ENOMEM ?
+		    OFFMIG_ENOMEM : OFFMIG_ECORRUPT, "damaged value list");
 	for (n = 0; vals[n] != 0; n++)
 		;
 	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
 		free(vals);
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
 	}
-	for (i = 0; i < n; i++)
-		if ((v[i] = value_name(h, vals[i])) == NULL &&
-		    (v[i] = strdup("?")) == NULL) {
-			hive_strv_free(v);
-			free(vals);
-			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
+	for (i = 0; i < n; i++) {
+		if ((v[i] = value_name(h, vals[i])) != NULL)
+			continue;
+		if (errno == ENOMEM)
+			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
 			    h->name);
+		else {
+			char what[64];
+
+			snprintf(what, sizeof(what),
+			    "unreadable value name at offset 0x%zx", vals[i]);
+			ret = value_error(ctx, h, key, "*", OFFMIG_ECORRUPT,
+			    what);
 		}
+		hive_strv_free(v);
+		free(vals);
+		return ret;
+	}
 	free(vals);
 	*namesp = v;
 	return OFFMIG_OK;

@@ -187,6 +187,13 @@ int		hive_value_names(struct offmig_ctx *ctx, struct hive *h,
 int		hive_create_empty(struct offmig_ctx *ctx, const char *path,
 		    const char *root_name);
 
+/*
+ * Rewrites the sequence numbers (and checksum) of the hive at path, through
+ * a temporary copy renamed over it; fixtures use it to make a dirty hive.
+ */
+int		hive_file_set_sequences(struct offmig_ctx *ctx,
+		    const char *path, uint32_t seq1, uint32_t seq2);
+
 struct hive_builder;
 
 /* Opens a hive made by hive_create_empty() for writing through hivex. */
