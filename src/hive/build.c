@@ -407,6 +407,11 @@ hive_builder_key(struct hive_builder *b, const char *path, hnode *out)
 			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
 			    "%s: key name longer than %d characters in '%s'",
 			    b->path, MAX_KEY_NAME, path);
+		/* hivex's iconv conversion crashes on invalid UTF-8. */
+		if (!utf8_valid(p, (size_t)(q - p)))
+			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+			    "%s: key name is not valid UTF-8 in '%s'", b->path,
+			    path);
 		if ((comp = strndup(p, (size_t)(q - p))) == NULL)
 			return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s",
 			    b->path);
@@ -436,6 +441,16 @@ hive_builder_set(struct hive_builder *b, hnode key,
 	size_t nold = 0, ns = 0, i, j;
 	int ret = OFFMIG_OK;
 
+	/*
+	 * hivex converts names with iconv and crashes on a name that is not
+	 * valid UTF-8 (found by fuzz_regtext): check them here.
+	 */
+	for (i = 0; i < n; i++)
+		if (!utf8_valid(vals[i].name, strlen(vals[i].name)) ||
+		    strlen(vals[i].name) > 16383)
+			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+			    "%s: value name is not valid UTF-8 of at most 16383 "
+			    "bytes", b->path);
 	/*
 	 * hivex writes every value in one cell, without a big-data record:
 	 * valid in a version 1.3 hive (which hive_create_empty() makes), and
