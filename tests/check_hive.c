@@ -519,7 +519,8 @@ START_TEST(test_roundtrip_strings)
 	free(s);
 	ck_assert_int_eq(hive_get_string(ctx, h, k, "owner", &s, NULL),
 	    OFFMIG_OK);
-	ck_assert_str_eq(s, "Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac \xf0\x9f\x98\x80");
+	ck_assert_str_eq(s,
+	    "Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac \xf0\x9f\x98\x80");
 	free(s);
 	/* A lone surrogate survives as WTF-8. */
 	ck_assert_int_eq(hive_get_string(ctx, h, k, "Lone", &s, NULL),
@@ -899,7 +900,8 @@ END_TEST
 /* Input that is not text at all fails cleanly (or applies), never crashes. */
 START_TEST(test_reg_binary_junk)
 {
-	static const char junk[] = "[A]\n\"\0x\"=\"\xff\xfe\"\n[\0]\n\"a\"=hex(\0";
+	static const char junk[] =
+	    "[A]\n\"\0x\"=\"\xff\xfe\"\n[\0]\n\"a\"=hex(\0";
 	struct hive_builder *b;
 	char p[512];
 	int ret;
@@ -1075,7 +1077,7 @@ START_TEST(test_corpus_old_log)
 }
 END_TEST
 
-/* Files hivex refuses (CATALOG "hivex failures"), and files that are no hive. */
+/* Files hivex refuses (CATALOG "hivex failures"), and files not hives. */
 static const char *const broken_hives[] = {
 	"ez_registry/Hives/SAMBadHBinHeader",
 	"ez_registry/Hives/SAN(OTHER)",

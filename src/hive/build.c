@@ -129,7 +129,8 @@ hive_create_empty(struct offmig_ctx *ctx, const char *path,
 
 	/* Base block. */
 	memcpy(buf, "regf", 4);
-	put_le32(buf + 0x04, 1);		/* sequence numbers equal: clean */
+	/* Sequence numbers equal: clean. */
+	put_le32(buf + 0x04, 1);
 	put_le32(buf + 0x08, 1);
 	put_le64(buf + 0x0C, FIXED_FILETIME);
 	put_le32(buf + 0x14, 1);		/* version 1.3 */
@@ -153,9 +154,11 @@ hive_create_empty(struct offmig_ctx *ctx, const char *path,
 	nk_size = (uint32_t)((4 + 76 + nlen + 7) / 8 * 8);
 	sk_off = 0x20 + nk_size;
 	nk = bin + 0x20;
-	put_le32(nk, (uint32_t)-(int32_t)nk_size);	/* allocated: negative */
+	/* Cells in use have a negative size. */
+	put_le32(nk, (uint32_t)-(int32_t)nk_size);
 	memcpy(nk + 4, "nk", 2);
-	put_le16(nk + 6, 0x2C);		/* HIVE_ENTRY | NO_DELETE | COMP_NAME */
+	/* KEY_HIVE_ENTRY | KEY_NO_DELETE | KEY_COMP_NAME */
+	put_le16(nk + 6, 0x2C);
 	put_le64(nk + 8, FIXED_FILETIME);
 	put_le32(nk + 0x14, 0);			/* parent: none */
 	put_le32(nk + 0x18, 0);			/* subkeys */
@@ -449,8 +452,8 @@ hive_builder_set(struct hive_builder *b, hnode key,
 		if (!utf8_valid(vals[i].name, strlen(vals[i].name)) ||
 		    strlen(vals[i].name) > 16383)
 			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
-			    "%s: value name is not valid UTF-8 of at most 16383 "
-			    "bytes", b->path);
+			    "%s: value name is not valid UTF-8 of at most "
+			    "16383 bytes", b->path);
 	/*
 	 * hivex writes every value in one cell, without a big-data record:
 	 * valid in a version 1.3 hive (which hive_create_empty() makes), and
@@ -479,7 +482,8 @@ hive_builder_set(struct hive_builder *b, hnode key,
 		nold++;
 	if ((sv = calloc(nold + n + 1, sizeof(*sv))) == NULL ||
 	    (owned = calloc(2 * nold + 1, sizeof(*owned))) == NULL) {
-		ret = ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s", b->path);
+		ret = ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    b->path);
 		goto out;
 	}
 	/* Keep the old values that are not being replaced. */
@@ -500,7 +504,8 @@ hive_builder_set(struct hive_builder *b, hnode key,
 			replaced = wstrcasecmp(name, vals[j].name) == 0;
 		if (replaced)
 			continue;
-		if ((data = hivex_value_value(b->h, old[i], &t, &len)) == NULL) {
+		if ((data = hivex_value_value(b->h, old[i], &t, &len)) ==
+		    NULL) {
 			ret = ctx_set_error(b->ctx, OFFMIG_ECORRUPT, errno,
 			    "%s: cannot read value '%s'", b->path, name);
 			goto out;
@@ -546,7 +551,7 @@ struct reg_parse {
 	struct hive_builder	*b;
 	const char		*file;
 	unsigned		 line;		/* last line read */
-	unsigned		 start;		/* first line of the entry */
+	unsigned		 start;		/* first line of entry */
 	unsigned		 keyline;	/* line of the [key] */
 	hnode			 key;
 	struct hive_value	*vals;
@@ -879,7 +884,8 @@ reg_value_line(struct reg_parse *rp, const char *p, const char *end)
 		type = REG_QWORD;
 		if (parse_uint(p + 6, end, 16, &v) != 0) {
 			free(name);
-			return reg_error(rp, "qword: needs up to 16 hex digits");
+			return reg_error(rp,
+			    "qword: needs up to 16 hex digits");
 		}
 		if ((data = malloc(8)) != NULL)
 			put_le64(data, v);
@@ -955,7 +961,8 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 				jcap = (jlen + (size_t)(t - p) + 1) * 2;
 				if ((nj = realloc(joined, jcap)) == NULL) {
 					ret = ctx_set_error(b->ctx,
-					    OFFMIG_ENOMEM, errno, "%s", filename);
+					    OFFMIG_ENOMEM, errno, "%s",
+					    filename);
 					goto out;
 				}
 				joined = nj;
@@ -978,8 +985,8 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 		while (s < e && (*s == ' ' || *s == '\t'))
 			s++;
 		/* A UTF-8 byte order mark on the first line. */
-		if (rp.line == 1 && e - s >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) ==
-		    0)
+		if (rp.start == 1 && e - s >= 3 &&
+		    memcmp(s, "\xEF\xBB\xBF", 3) == 0)
 			s += 3;
 		if (s == e || *s == ';' || *s == '#')
 			continue;
@@ -991,7 +998,8 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 			const char *start;
 
 			if (e[-1] != ']') {
-				ret = reg_error(&rp, "key line must end with ']'");
+				ret = reg_error(&rp,
+				    "key line must end with ']'");
 				break;
 			}
 			if ((ret = reg_flush(&rp)) != OFFMIG_OK)

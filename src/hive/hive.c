@@ -27,7 +27,7 @@
 struct hive {
 	hive_h			*h;
 	char			*name;		/* host path, for messages */
-	int			 fd;		/* our own descriptor of the data */
+	int			 fd;		/* our own copy of the fd */
 	uint64_t		 size;
 	struct regf_info	 info;
 };

@@ -49,7 +49,7 @@ regf_parse(const void *buf, size_t len, struct regf_info *info)
 	info->root_offset = le32(p + 0x24);
 	info->hbins_size = le32(p + 0x28);
 	info->clustering = le32(p + 0x2C);
-	/* 64 bytes of UTF-16LE: the tail of the path the hive was loaded from. */
+	/* 64 bytes of UTF-16LE: the tail of the path it was loaded from. */
 	if ((name = utf16le_to_utf8(p + 0x30, 64, &nlen)) != NULL) {
 		if (nlen >= sizeof(info->file_name))
 			nlen = sizeof(info->file_name) - 1;
