@@ -61,13 +61,25 @@ static void
 json_string(FILE *fp, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	size_t i = 0, run = 0;
 
 	putc('"', fp);
 	while (i < len) {
 		uint32_t cp;
-		size_t n = seq_len(s + i, len - i, &cp);
+		size_t n;
 
+		/* Plain ASCII is the common case: gather it into one write. */
+		if (s[i] >= 0x20 && s[i] < 0x7F && s[i] != '"' && s[i] != '\\') {
+			i++;
+			continue;
+		}
+		n = seq_len(s + i, len - i, &cp);
+		if (n > 1 && !(cp >= 0xD800 && cp <= 0xDFFF)) {
+			i += n;		/* valid UTF-8: kept as it is */
+			continue;
+		}
+		if (i > run)
+			fwrite(s + run, 1, i - run, fp);
 		if (n == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
 			/* Plane 16 as a pair: U+10XXXX = DBC0+hi, DC00+lo. */
 			uint32_t pua = n == 0 ? 0x10DC00U + s[i] : 0x100000U + cp;
@@ -76,24 +88,25 @@ json_string(FILE *fp, const char *str, size_t len)
 			    0xD800 + ((pua - 0x10000) >> 10),
 			    0xDC00 + ((pua - 0x10000) & 0x3FF));
 			i += n == 0 ? 1 : n;
-			continue;
+		} else {
+			if (cp == '"')
+				fputs("\\\"", fp);
+			else if (cp == '\\')
+				fputs("\\\\", fp);
+			else if (cp == '\n')
+				fputs("\\n", fp);
+			else if (cp == '\t')
+				fputs("\\t", fp);
+			else if (cp == '\r')
+				fputs("\\r", fp);
+			else
+				fprintf(fp, "\\u%04" PRIx32, cp);
+			i += n;
 		}
-		if (cp == '"')
-			fputs("\\\"", fp);
-		else if (cp == '\\')
-			fputs("\\\\", fp);
-		else if (cp == '\n')
-			fputs("\\n", fp);
-		else if (cp == '\t')
-			fputs("\\t", fp);
-		else if (cp == '\r')
-			fputs("\\r", fp);
-		else if (cp < 0x20 || cp == 0x7F)
-			fprintf(fp, "\\u%04" PRIx32, cp);
-		else
-			fwrite(s + i, 1, n, fp);
-		i += n;
+		run = i;
 	}
+	if (i > run)
+		fwrite(s + run, 1, i - run, fp);
 	putc('"', fp);
 }
 

@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/openat2.h>
+#endif
 
 #include "common/common.h"
 #include "common/vpath.h"
@@ -167,41 +171,96 @@ host_append(char **host, size_t *len, size_t *cap, const char *name)
 	return 0;
 }
 
-int
-vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
-    enum vpath_want want, int *fdp, char **hostp, struct stat *stp)
+/*
+ * Normalizes rel into "a/b/c": separators '\' or '/', empty components and
+ * "." dropped.  Returns a string the caller frees, or NULL on ENOMEM.
+ */
+static char *
+normalize(const char *rel)
 {
-	char *host = NULL, *comp = NULL, *found = NULL;
-	size_t hlen = 0, hcap = 0;
+	char *path = malloc(strlen(rel) + 1), *o = path;
 	const char *p = rel, *q;
-	struct stat st;
-	int cur = -1, ret, last;
 
-	if (fdp != NULL)
-		*fdp = -1;
-	if (hostp != NULL)
-		*hostp = NULL;
-	if (rel == NULL || has_dotdot(rel))
-		return ctx_set_error(ctx, OFFMIG_EINVAL, 0,
-		    "'%s': a path from the disk may not contain '..'",
-		    rel != NULL ? rel : "(null)");
-	if ((cur = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return ctx_set_error(ctx, OFFMIG_EIO, errno, "'%s'", rel);
-	if ((host = strdup("")) == NULL) {
-		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "'%s'", rel);
-		goto fail;
+	if (path == NULL)
+		return NULL;
+	while (*p != '\0') {
+		while (is_sep(*p))
+			p++;
+		for (q = p; *q != '\0' && !is_sep(*q); q++)
+			;
+		if (q > p && !(q - p == 1 && *p == '.')) {
+			if (o > path)
+				*o++ = '/';
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+		}
+		p = q;
 	}
+	*o = '\0';
+	return path;
+}
+
+#if defined(__linux__) && defined(SYS_openat2)
+static int no_openat2;
+
+/*
+ * openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: the kernel
+ * resolves the whole path with the guarantees of the walk below (no link
+ * followed, nothing outside dirfd) in one call.  -1 with errno as openat2
+ * sets it; ENOSYS when the kernel lacks it.
+ */
+static int
+open_beneath(int dirfd, const char *path, int flags)
+{
+	struct open_how how;
+	int fd;
+
+	if (no_openat2) {
+		errno = ENOSYS;
+		return -1;
+	}
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+	fd = (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
+	    sizeof(how));
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+		no_openat2 = 1;
+	return fd;
+}
+#else
+static int
+open_beneath(int dirfd, const char *path, int flags)
+{
+	errno = ENOSYS;
+	return -1;
+}
+#endif
+
+/*
+ * Walks the '/'-separated path below cur (which it takes over), one
+ * component at a time, matching names as Windows does.  host holds the
+ * part already resolved ("" at the start); rel is the original, for
+ * messages.
+ */
+static int
+walk(struct offmig_ctx *ctx, int cur, char *host, const char *path,
+    const char *rel, enum vpath_want want, int *fdp, char **hostp,
+    struct stat *stp)
+{
+	size_t hlen = strlen(host), hcap = hlen + 1;
+	const char *p = path, *q;
+	char *comp = NULL, *found = NULL;
+	struct stat st;
+	int ret, last;
+
 	if (fstat(cur, &st) != 0) {
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "'%s'", rel);
 		goto fail;
 	}
-	for (;;) {
-		while (is_sep(*p) || (p[0] == '.' && (is_sep(p[1]) ||
-		    p[1] == '\0')))
-			p += p[0] == '.' ? 1 : 1;
-		if (*p == '\0')
-			break;
-		for (q = p; *q != '\0' && !is_sep(*q); q++)
+	while (*p != '\0') {
+		for (q = p; *q != '\0' && *q != '/'; q++)
 			;
 		free(comp);
 		if ((comp = strndup(p, (size_t)(q - p))) == NULL) {
@@ -209,10 +268,7 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 			    rel);
 			goto fail;
 		}
-		p = q;
-		while (is_sep(*p) || (p[0] == '.' && (is_sep(p[1]) ||
-		    p[1] == '\0')))
-			p++;
+		p = *q == '/' ? q + 1 : q;
 		last = *p == '\0';
 
 		free(found);
@@ -280,7 +336,7 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 		if (S_ISLNK(st.st_mode))
 			flags |= O_PATH;
 		else
-			flags |= O_RDONLY | (S_ISDIR(st.st_mode) ?
+			flags |= O_RDONLY | O_NONBLOCK | (S_ISDIR(st.st_mode) ?
 			    O_DIRECTORY : 0);
 		if (found == NULL)
 			*fdp = cur, cur = -1;
@@ -301,6 +357,110 @@ fail:
 	free(comp);
 	free(found);
 	free(host);
+	return ret;
+}
+
+int
+vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
+    enum vpath_want want, int *fdp, char **hostp, struct stat *stp)
+{
+	char *path = NULL, *host = NULL, *cut;
+	struct stat st;
+	int fd, start, ret;
+
+	if (fdp != NULL)
+		*fdp = -1;
+	if (hostp != NULL)
+		*hostp = NULL;
+	if (rel == NULL || has_dotdot(rel))
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0,
+		    "'%s': a path from the disk may not contain '..'",
+		    rel != NULL ? rel : "(null)");
+	if ((path = normalize(rel)) == NULL)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "'%s'", rel);
+
+	/*
+	 * Fast path: the names exist exactly as given.  One openat2() with
+	 * the final flags; fstat() only when the type or the caller needs it.
+	 */
+	{
+		int flags = fdp != NULL ? O_RDONLY | O_NONBLOCK : O_PATH;
+
+		if (want == VPATH_DIR)
+			flags |= O_DIRECTORY;
+		fd = open_beneath(dirfd, path, flags);
+	}
+	if (fd >= 0) {
+		int need_stat = stp != NULL || want != VPATH_DIR;
+
+		if (need_stat && fstat(fd, &st) != 0) {
+			close(fd);
+			fd = -1;
+		} else if (!need_stat || (!S_ISLNK(st.st_mode) &&
+		    (want != VPATH_FILE || S_ISREG(st.st_mode)))) {
+			if (stp != NULL)
+				*stp = st;
+			if (fdp != NULL)
+				*fdp = fd;
+			else
+				close(fd);
+			if (hostp != NULL)
+				*hostp = path;
+			else
+				free(path);
+			return OFFMIG_OK;
+		} else {
+			close(fd);
+			fd = -1;
+		}
+	}
+
+	/*
+	 * Slow path.  When the path is simply missing as written, the longest
+	 * prefix that exists exactly is found with openat2() and only the
+	 * rest is walked name by name; otherwise (a link, a wrong type, no
+	 * openat2) the whole path is walked, which also words the error.
+	 */
+	start = -1;
+	if (fd < 0 && errno == ENOENT && !no_openat2) {
+		while ((cut = strrchr(path, '/')) != NULL) {
+			*cut = '\0';
+			start = open_beneath(dirfd, path, O_RDONLY | O_DIRECTORY);
+			*cut = '/';
+			if (start >= 0) {
+				host = strndup(path, (size_t)(cut - path));
+				if (host == NULL) {
+					close(start);
+					start = -1;
+					break;
+				}
+				/* Walk only what follows the prefix. */
+				ret = walk(ctx, start, host, cut + 1, rel, want,
+				    fdp, hostp, stp);
+				free(path);
+				return ret;
+			}
+			if (errno != ENOENT && errno != ENOTDIR)
+				break;
+			*cut = '\0';
+		}
+		/* Restore the separators cut above for the full walk. */
+		free(path);
+		if ((path = normalize(rel)) == NULL)
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "'%s'",
+			    rel);
+	}
+	if ((start = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		free(path);
+		return ctx_set_error(ctx, OFFMIG_EIO, errno, "'%s'", rel);
+	}
+	if ((host = strdup("")) == NULL) {
+		close(start);
+		free(path);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "'%s'", rel);
+	}
+	ret = walk(ctx, start, host, path, rel, want, fdp, hostp, stp);
+	free(path);
 	return ret;
 }
 

@@ -309,24 +309,13 @@ apps_build(struct offmig_volume *vol, const struct offmig_filter *f,
 		for (i = 0; i < pl->n && ret == OFFMIG_OK; i++) {
 			const struct profile *p = &pl->v[i];
 			struct hive *uh = NULL;
-			char *win;
 
 			if (!p->hive_present || p->hive_host == NULL ||
 			    p->status == PROFILE_ORPHAN_FOLDER ||
 			    !filter_match(f, p))
 				continue;
-			if ((win = strdup(p->hive_host)) == NULL) {
-				ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno,
-				    "apps");
-				break;
-			}
-			if (volume_open_hive(vol, win, &uh, NULL) != OFFMIG_OK) {
-				ctx_log(ctx, OFFMIG_LOG_WARN, "%s",
-				    offmig_errmsg(ctx));
-				free(win);
+			if (volume_user_hive(vol, p, &uh) != OFFMIG_OK)
 				continue;
-			}
-			free(win);
 			ret = read_uninstall(vol, uh, "Software\\" UNINSTALL,
 			    native, p, (int)i + 1, flags, scratch, rows, &apps,
 			    &napps);
@@ -335,7 +324,6 @@ apps_build(struct offmig_volume *vol, const struct offmig_filter *f,
 				    "Software\\WOW6432Node\\" UNINSTALL, 32, p,
 				    (int)i + 1, flags, scratch, rows, &apps,
 				    &napps);
-			hive_close(uh);
 		}
 	}
 	if (ret == OFFMIG_OK) {

@@ -408,7 +408,7 @@ profile_folders(struct offmig_volume *vol, const struct profile *p, int xp,
 	local = str_printf("%s\\%s", profile, xp ?
 	    "Local Settings\\Application Data" : "AppData\\Local");
 	if (p->hive_present && p->hive_host != NULL) {
-		if (volume_open_hive(vol, p->hive_host, &h, NULL) != OFFMIG_OK) {
+		if (volume_user_hive(vol, p, &h) != OFFMIG_OK) {
 			doc_push_str(doc, probs, offmig_errmsg(ctx));
 			h = NULL;
 		} else {
@@ -451,7 +451,6 @@ profile_folders(struct offmig_volume *vol, const struct profile *p, int xp,
 		free(exp);
 		free(raw);
 	}
-	hive_close(h);
 	if (p->host_path != NULL)
 		browsers(vol, p, xp, doc, doc_add_array(doc, o, "browsers"));
 	else

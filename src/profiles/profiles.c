@@ -95,6 +95,8 @@ profile_release(struct profile *p)
 	free(p->hive_host);
 	free(p->usrclass_host);
 	free(p->partner);
+	hive_logs_free(p->logs, p->nlogs);
+	hive_close(p->hive);
 	for (i = 0; i < p->nproblems; i++)
 		free(p->problems[i]);
 	free(p->problems);
@@ -241,7 +243,9 @@ check_files(struct offmig_volume *vol, struct profile *p)
 				close(dfd);
 			}
 			p->hive_logs = (int)nlogs;
-			hive_logs_free(logs, nlogs);
+			p->hive_info = info;
+			p->logs = logs;
+			p->nlogs = nlogs;
 			if (!info.checksum_ok)
 				profile_add_problem(p, "NTUSER.DAT has a bad "
 				    "base block checksum");
@@ -618,6 +622,29 @@ out:
 	}
 	*listp = l;
 	return OFFMIG_OK;
+}
+
+int
+volume_user_hive(struct offmig_volume *vol, const struct profile *cp,
+    struct hive **hp)
+{
+	/* The list is the volume's; the cache lives in it. */
+	struct profile *p = (struct profile *)cp;
+
+	*hp = NULL;
+	if (!p->hive_present || p->hive_host == NULL)
+		return OFFMIG_ENOTFOUND;
+	if (!p->hive_tried) {
+		p->hive_tried = 1;
+		p->hive_err = volume_open_hive(vol, p->hive_host, &p->hive, NULL);
+		if (p->hive_err != OFFMIG_OK)
+			ctx_log(vol->ctx, OFFMIG_LOG_WARN, "%s",
+			    offmig_errmsg(vol->ctx));
+	} else if (p->hive_err != OFFMIG_OK)
+		return ctx_set_error(vol->ctx, p->hive_err, 0, "%s/%s: cannot be "
+		    "read (reported above)", vol->root, p->hive_host);
+	*hp = p->hive;
+	return p->hive_err;
 }
 
 const struct profile *

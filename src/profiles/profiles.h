@@ -160,6 +160,12 @@ struct profile {
 	char		**problems;	/* NULL-terminated, or NULL */
 	size_t		 nproblems;
 	int		 read_failures;	/* problems that are failures to read */
+	struct regf_info hive_info;	/* NTUSER.DAT's base block, when present */
+	struct hive_log	*logs;		/* its logs, as hive_find_logs() found */
+	size_t		 nlogs;
+	struct hive	*hive;		/* NTUSER.DAT, opened once on demand */
+	int		 hive_err;	/* its open's result, once tried */
+	int		 hive_tried;
 };
 
 struct profile_list {
@@ -180,6 +186,14 @@ struct profile_list {
 int		volume_profiles(struct offmig_volume *vol,
 		    const struct profile_list **listp);
 void		profile_list_free(struct profile_list *l);
+/*
+ * The profile's NTUSER.DAT, opened on first use and kept open with the
+ * profile list (the caller must not close it).  OFFMIG_ENOTFOUND when the
+ * profile has none; an open that failed is logged once as a warning and
+ * its error returned again on later calls.
+ */
+int		volume_user_hive(struct offmig_volume *vol,
+		    const struct profile *p, struct hive **hp);
 /* Adds a problem text to a profile (copied). */
 void		profile_add_problem(struct profile *p, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

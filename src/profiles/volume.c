@@ -585,6 +585,46 @@ doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
 	free(host);
 }
 
+/* The same description for a user's NTUSER.DAT, from what the profile scan
+ * already read (no second look at the disk). */
+static void
+doc_profile_hive(struct offmig_doc *doc, struct offmig_node *o,
+    const struct profile *p)
+{
+	struct offmig_node *problems = doc_add_array(doc, o, "problems");
+	struct offmig_node *la;
+	size_t i;
+
+	doc_add_str(doc, o, "host_path", p->hive_host);
+	doc_add_bool(doc, o, "present", 1);
+	doc_add_int(doc, o, "size", (int64_t)p->hive_size);
+	if (p->hive_info.major == 0) {
+		doc_add_null(doc, o, "dirty");
+		doc_push_str(doc, problems, "not a registry hive");
+	} else {
+		doc_add_bool(doc, o, "dirty", p->hive_info.dirty);
+		doc_add_int(doc, o, "seq1", p->hive_info.seq1);
+		doc_add_int(doc, o, "seq2", p->hive_info.seq2);
+		doc_add_bool(doc, o, "checksum_ok", p->hive_info.checksum_ok);
+		if (!p->hive_info.checksum_ok)
+			doc_push_str(doc, problems, "bad base block checksum");
+		if (p->hive_info.seq1 != p->hive_info.seq2)
+			doc_push_str(doc, problems, "dirty: changes may wait in "
+			    "its transaction logs (read as it is)");
+	}
+	la = doc_add_array(doc, o, "logs");
+	for (i = 0; i < p->nlogs; i++) {
+		struct offmig_node *l = doc_push_object(doc, la);
+
+		doc_add_str(doc, l, "path", p->logs[i].host_path);
+		doc_add_int(doc, l, "size", (int64_t)p->logs[i].size);
+		doc_add_str(doc, l, "format", p->logs[i].format == 2 ? "new" :
+		    p->logs[i].format == 1 ? "old" : "unknown");
+		doc_add_int(doc, l, "seq1", p->logs[i].seq1);
+	}
+	doc_add_int(doc, o, "log_count", (int64_t)p->nlogs);
+}
+
 void
 volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,
     struct offmig_node *arr)
@@ -623,7 +663,7 @@ volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,
 		doc_add_str(doc, o, "sid", p->sid);
 		doc_add_str(doc, o, "user", p->user);
 		doc_add_str(doc, o, "path", win);
-		doc_hive_file(vol, doc, o, p->hive_host);
+		doc_profile_hive(doc, o, p);
 		free(win);
 		if (p->usrclass_host != NULL) {
 			o = doc_push_object(doc, arr);
