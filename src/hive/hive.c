@@ -684,39 +684,50 @@ hive_get_raw(struct offmig_ctx *ctx, struct hive *h, hnode key,
 }
 
 int
-hive_get_string(struct offmig_ctx *ctx, struct hive *h, hnode key,
-    const char *name, char **sp, uint32_t *typep)
+hive_val_string(const struct hive_val *v, char **sp)
 {
-	uint32_t type;
-	size_t len;
-	void *data;
-	int ret;
-
 	*sp = NULL;
-	if (typep != NULL)
-		*typep = 0;
-	if ((ret = hive_get_raw(ctx, h, key, name, &type, &data, &len)) !=
-	    OFFMIG_OK)
-		return ret;
-	if (typep != NULL)
-		*typep = type;
+	if (!v->present)
+		return OFFMIG_ENOTFOUND;
 	/*
 	 * Strings, and binary data of even length (programs store
 	 * UTF-16LE text as REG_BINARY or REG_NONE).  REG_MULTI_SZ gives its
 	 * first string.
 	 */
-	if (type != REG_SZ && type != REG_EXPAND_SZ && type != REG_LINK &&
-	    type != REG_MULTI_SZ && !((type == REG_BINARY ||
-	    type == REG_NONE) && len % 2 == 0)) {
-		free(data);
-		return value_error(ctx, h, key, name, OFFMIG_EINVAL,
-		    "not a string");
-	}
-	*sp = utf16le_to_utf8(data, len, NULL);
-	free(data);
-	if (*sp == NULL)
-		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
+	if (v->type != REG_SZ && v->type != REG_EXPAND_SZ &&
+	    v->type != REG_LINK && v->type != REG_MULTI_SZ &&
+	    !((v->type == REG_BINARY || v->type == REG_NONE) &&
+	    v->len % 2 == 0))
+		return OFFMIG_EINVAL;
+	if ((*sp = utf16le_to_utf8(v->data, v->len, NULL)) == NULL)
+		return OFFMIG_ENOMEM;
 	return OFFMIG_OK;
+}
+
+int
+hive_get_string(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, char **sp, uint32_t *typep)
+{
+	struct hive_val v;
+	int ret;
+
+	*sp = NULL;
+	if (typep != NULL)
+		*typep = 0;
+	memset(&v, 0, sizeof(v));
+	if ((ret = hive_get_raw(ctx, h, key, name, &v.type, &v.data,
+	    &v.len)) != OFFMIG_OK)
+		return ret;
+	v.present = 1;
+	if (typep != NULL)
+		*typep = v.type;
+	ret = hive_val_string(&v, sp);
+	free(v.data);
+	if (ret == OFFMIG_EINVAL)
+		return value_error(ctx, h, key, name, ret, "not a string");
+	if (ret == OFFMIG_ENOMEM)
+		return ctx_set_error(ctx, ret, errno, "%s", h->name);
+	return ret;
 }
 
 /* Parses a string of decimal digits (no sign, no spaces); -1 if it is not. */
@@ -738,45 +749,111 @@ parse_decimal(const char *s, uint64_t *vp)
 }
 
 int
-hive_get_qword(struct offmig_ctx *ctx, struct hive *h, hnode key,
-    const char *name, uint64_t *vp)
+hive_val_qword(const struct hive_val *v, uint64_t *vp)
 {
-	const unsigned char *p;
-	uint32_t type;
-	size_t len;
-	void *data;
-	int ret;
+	const unsigned char *p = v->data;
+	int ret = OFFMIG_OK;
 
 	*vp = 0;
-	if ((ret = hive_get_raw(ctx, h, key, name, &type, &data, &len)) !=
-	    OFFMIG_OK)
-		return ret;
-	p = data;
-	ret = OFFMIG_OK;
-	if ((type == REG_DWORD || type == REG_BINARY) && len == 4)
+	if (!v->present)
+		return OFFMIG_ENOTFOUND;
+	if ((v->type == REG_DWORD || v->type == REG_BINARY) && v->len == 4)
 		*vp = le32(p);
-	else if (type == REG_DWORD_BIG_ENDIAN && len == 4)
+	else if (v->type == REG_DWORD_BIG_ENDIAN && v->len == 4)
 		*vp = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		    (uint32_t)p[2] << 8 | p[3];
-	else if ((type == REG_QWORD || type == REG_BINARY) && len == 8)
+	else if ((v->type == REG_QWORD || v->type == REG_BINARY) &&
+	    v->len == 8)
 		*vp = le64(p);
-	else if (type == REG_SZ || type == REG_EXPAND_SZ) {
-		char *s = utf16le_to_utf8(data, len, NULL);
+	else if (v->type == REG_SZ || v->type == REG_EXPAND_SZ) {
+		char *s = utf16le_to_utf8(v->data, v->len, NULL);
 
 		if (s == NULL)
-			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
-			    h->name);
+			ret = OFFMIG_ENOMEM;
 		else if (parse_decimal(s, vp) != 0)
-			ret = value_error(ctx, h, key, name, OFFMIG_EINVAL,
-			    "not a number");
+			ret = OFFMIG_EINVAL;
 		free(s);
 	} else
-		ret = value_error(ctx, h, key, name, OFFMIG_EINVAL,
-		    "not a number");
-	free(data);
+		ret = OFFMIG_EINVAL;
 	if (ret != OFFMIG_OK)
 		*vp = 0;
 	return ret;
+}
+
+int
+hive_get_qword(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *name, uint64_t *vp)
+{
+	struct hive_val v;
+	int ret;
+
+	*vp = 0;
+	memset(&v, 0, sizeof(v));
+	if ((ret = hive_get_raw(ctx, h, key, name, &v.type, &v.data,
+	    &v.len)) != OFFMIG_OK)
+		return ret;
+	v.present = 1;
+	ret = hive_val_qword(&v, vp);
+	free(v.data);
+	if (ret == OFFMIG_EINVAL)
+		return value_error(ctx, h, key, name, ret, "not a number");
+	if (ret == OFFMIG_ENOMEM)
+		return ctx_set_error(ctx, ret, errno, "%s", h->name);
+	return ret;
+}
+
+int
+hive_get_values(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    const char *const *names, size_t n, struct hive_val *out)
+{
+	hive_value_h *vals;
+	size_t i, j, left = n;
+
+	memset(out, 0, n * sizeof(*out));
+	errno = 0;
+	if ((vals = hivex_node_values(h->h, key)) == NULL)
+		return value_error(ctx, h, key, "*", OFFMIG_ECORRUPT,
+		    "damaged value list");
+	for (i = 0; vals[i] != 0 && left > 0; i++) {
+		char *vn = value_name(h, vals[i]);
+
+		if (vn == NULL)
+			continue;
+		for (j = 0; j < n; j++) {
+			hive_type t;
+			size_t len;
+			char *data;
+
+			/* The first value of a name wins, as in lookups. */
+			if (out[j].present || wstrcasecmp(vn, names[j]) != 0)
+				continue;
+			errno = 0;
+			if ((data = hivex_value_value(h->h, vals[i], &t, &len)) !=
+			    NULL) {
+				out[j].present = 1;
+				out[j].type = (uint32_t)t;
+				out[j].data = data;
+				out[j].len = len;
+				left--;
+			}
+			break;
+		}
+		free(vn);
+	}
+	free(vals);
+	return OFFMIG_OK;
+}
+
+void
+hive_vals_release(struct hive_val *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].data);
+		v[i].data = NULL;
+		v[i].present = 0;
+	}
 }
 
 int

@@ -172,6 +172,27 @@ int		hive_get_qword(struct offmig_ctx *ctx, struct hive *h,
 int		hive_get_multi(struct offmig_ctx *ctx, struct hive *h,
 		    hnode key, const char *name, char ***vp);
 void		hive_strv_free(char **v);
+/*
+ * Reads several values of one key in a single pass over its value list
+ * (hivex converts every name it compares, so n separate lookups cost n
+ * passes).  out[i] describes names[i]: present, type and malloc'd data.
+ * Release with hive_vals_release().  A damaged value list gives
+ * OFFMIG_ECORRUPT; a value whose data cannot be read is left absent.
+ */
+struct hive_val {
+	int		 present;
+	uint32_t	 type;
+	void		*data;
+	size_t		 len;
+};
+int		hive_get_values(struct offmig_ctx *ctx, struct hive *h,
+		    hnode key, const char *const *names, size_t n,
+		    struct hive_val *out);
+void		hive_vals_release(struct hive_val *v, size_t n);
+/* Decoders of such values, with the rules of hive_get_string/qword. */
+int		hive_val_string(const struct hive_val *v, char **sp);
+int		hive_val_qword(const struct hive_val *v, uint64_t *vp);
+
 /* Names of all values of a key (NULL-terminated, free with hive_strv_free). */
 int		hive_value_names(struct offmig_ctx *ctx, struct hive *h,
 		    hnode key, char ***namesp);

@@ -54,52 +54,81 @@ is_guid(const char *s)
 	return 1;
 }
 
-/* Adds a string value as a field (null when absent or unreadable). */
-static char *
-field(struct offmig_ctx *ctx, struct offmig_doc *doc, struct offmig_node *o,
-    const char *key, struct hive *h, hnode k, const char *value)
-{
-	char *s = NULL;
+/* The values read from each Uninstall entry, in one pass. */
+enum {
+	V_NAME, V_VERSION, V_MAJOR, V_MINOR, V_PUBLISHER, V_DATE, V_LOCATION,
+	V_UNINSTALL, V_QUIET, V_SIZE, V_MSI, V_SYSCOMP, V_PARENT, V_RELEASE,
+	V_COUNT
+};
+static const char *const value_names[V_COUNT] = {
+	"DisplayName", "DisplayVersion", "VersionMajor", "VersionMinor",
+	"Publisher", "InstallDate", "InstallLocation", "UninstallString",
+	"QuietUninstallString", "EstimatedSize", "WindowsInstaller",
+	"SystemComponent", "ParentKeyName", "ReleaseType"
+};
 
-	if (hive_get_string(ctx, h, k, value, &s, NULL) != OFFMIG_OK)
-		s = NULL;
-	if (s != NULL && *s == '\0') {
+/* A string value, or NULL when absent, empty or not a string. */
+static char *
+val_str(const struct hive_val *v)
+{
+	char *s;
+
+	if (hive_val_string(v, &s) != OFFMIG_OK)
+		return NULL;
+	if (*s == '\0') {
 		free(s);
-		s = NULL;
+		return NULL;
 	}
-	doc_add_str(doc, o, key, s);
 	return s;
 }
 
-static void
-install_date(struct offmig_ctx *ctx, struct offmig_doc *doc,
-    struct offmig_node *o, struct hive *h, hnode k)
+/* A number value, or -1 when absent or not a number. */
+static int64_t
+val_num(const struct hive_val *v)
 {
-	uint32_t type;
-	char *s = NULL, buf[32];
-	uint64_t v;
+	uint64_t q;
 
-	if (hive_value_type(ctx, h, k, "InstallDate", &type, NULL) !=
-	    OFFMIG_OK) {
+	if (hive_val_qword(v, &q) != OFFMIG_OK || q > 0xFFFFFFFFULL)
+		return -1;
+	return (int64_t)q;
+}
+
+/* Adds a string value as a field (null when absent or unreadable). */
+static void
+field(struct offmig_doc *doc, struct offmig_node *o, const char *key,
+    const struct hive_val *v)
+{
+	char *s = val_str(v);
+
+	doc_add_str(doc, o, key, s);
+	free(s);
+}
+
+/* InstallDate as YYYY-MM-DD: a YYYYMMDD string or a DWORD Unix time. */
+static void
+install_date(struct offmig_doc *doc, struct offmig_node *o,
+    const struct hive_val *v)
+{
+	char buf[32], *s;
+	int64_t n;
+
+	if (!v->present) {
 		doc_add_null(doc, o, "install_date");
 		return;
 	}
-	if (type == REG_DWORD && hive_get_qword(ctx, h, k, "InstallDate",
-	    &v) == OFFMIG_OK && v > 0) {
-		/* A Unix time, as some installers write it. */
-		if (iso8601((int64_t)v, buf, sizeof(buf)) != NULL) {
-			buf[10] = '\0';
-			doc_add_str(doc, o, "install_date", buf);
-			return;
-		}
+	if (v->type == REG_DWORD && (n = val_num(v)) > 0 &&
+	    iso8601(n, buf, sizeof(buf)) != NULL) {
+		buf[10] = '\0';
+		doc_add_str(doc, o, "install_date", buf);
+		return;
 	}
-	if (hive_get_string(ctx, h, k, "InstallDate", &s, NULL) == OFFMIG_OK &&
-	    parse_yyyymmdd(s) != NO_TIME) {
+	s = val_str(v);
+	if (s != NULL && parse_yyyymmdd(s) != NO_TIME) {
 		snprintf(buf, sizeof(buf), "%.4s-%.2s-%.2s", s, s + 4, s + 6);
 		doc_add_str(doc, o, "install_date", buf);
 	} else {
 		doc_add_null(doc, o, "install_date");
-		if (s != NULL && *s != '\0')
+		if (s != NULL)
 			doc_add_str(doc, o, "install_date_raw", s);
 	}
 	free(s);
@@ -107,31 +136,25 @@ install_date(struct offmig_ctx *ctx, struct offmig_doc *doc,
 
 /* Why Add/Remove Programs would not show an entry, or NULL. */
 static const char *
-hidden_reason(struct offmig_ctx *ctx, struct hive *h, hnode k,
-    const char *name)
+hidden_reason(const struct hive_val *v, const char *name)
 {
-	uint32_t v;
-	char *s = NULL;
+	static const char *const types[] = {
+		"Security Update", "Update Rollup", "Hotfix", "Update",
+		"Service Pack"
+	};
 	const char *why = NULL;
+	char *s;
+	size_t i;
 
 	if (name == NULL)
 		return "no-name";
-	if (hive_get_dword(ctx, h, k, "SystemComponent", &v) == OFFMIG_OK &&
-	    v == 1)
+	if (val_num(&v[V_SYSCOMP]) == 1)
 		return "system-component";
-	if (hive_get_string(ctx, h, k, "ParentKeyName", &s, NULL) == OFFMIG_OK &&
-	    *s != '\0')
-		why = "update";
-	free(s);
-	if (why != NULL)
-		return why;
-	if (hive_get_string(ctx, h, k, "ReleaseType", &s, NULL) == OFFMIG_OK) {
-		static const char *const types[] = {
-			"Security Update", "Update Rollup", "Hotfix", "Update",
-			"Service Pack"
-		};
-		size_t i;
-
+	if ((s = val_str(&v[V_PARENT])) != NULL) {
+		free(s);
+		return "update";
+	}
+	if ((s = val_str(&v[V_RELEASE])) != NULL) {
 		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 			if (strcasecmp(s, types[i]) == 0)
 				why = "release-type";
@@ -165,28 +188,33 @@ read_uninstall(struct offmig_volume *vol, struct hive *h, const char *path,
 		return OFFMIG_OK;
 	}
 	for (i = 0; i < nk; i++) {
+		struct hive_val v[V_COUNT];
 		struct offmig_node *o;
 		char *keyname, *name, *ver, *full;
 		const char *why;
 		struct app *t;
-		uint32_t v, maj, min;
+		int64_t maj, min, n;
 
 		if ((keyname = hive_key_name(ctx, h, kids[i])) == NULL) {
 			ctx_log(ctx, OFFMIG_LOG_WARN, "%s", offmig_errmsg(ctx));
 			continue;
 		}
-		if (hive_get_string(ctx, h, kids[i], "DisplayName", &name,
-		    NULL) != OFFMIG_OK || *name == '\0') {
-			free(name);
-			name = NULL;
+		if (hive_get_values(ctx, h, kids[i], value_names, V_COUNT, v) !=
+		    OFFMIG_OK) {
+			ctx_log(ctx, OFFMIG_LOG_WARN, "%s", offmig_errmsg(ctx));
+			free(keyname);
+			continue;
 		}
-		why = hidden_reason(ctx, h, kids[i], name);
+		name = val_str(&v[V_NAME]);
+		why = hidden_reason(v, name);
 		if (why != NULL && !(flags & OFFMIG_REPORT_ALL_APPS)) {
+			hive_vals_release(v, V_COUNT);
 			free(name);
 			free(keyname);
 			continue;
 		}
 		if ((t = realloc(*appsp, (*nappsp + 1) * sizeof(*t))) == NULL) {
+			hive_vals_release(v, V_COUNT);
 			free(name);
 			free(keyname);
 			free(kids);
@@ -200,35 +228,28 @@ read_uninstall(struct offmig_volume *vol, struct hive *h, const char *path,
 		t[*nappsp].user_rank = rank;
 		t[*nappsp].view = view;
 		doc_add_str(scratch, o, "name", name);
-		if (hive_get_string(ctx, h, kids[i], "DisplayVersion", &ver,
-		    NULL) == OFFMIG_OK && *ver != '\0')
+		if ((ver = val_str(&v[V_VERSION])) != NULL)
 			doc_add_str(scratch, o, "version", ver);
-		else if (hive_get_dword(ctx, h, kids[i], "VersionMajor", &maj) ==
-		    OFFMIG_OK && hive_get_dword(ctx, h, kids[i], "VersionMinor",
-		    &min) == OFFMIG_OK) {
+		else if ((maj = val_num(&v[V_MAJOR])) >= 0 &&
+		    (min = val_num(&v[V_MINOR])) >= 0) {
 			char buf[32];
 
-			snprintf(buf, sizeof(buf), "%u.%u", maj, min);
+			snprintf(buf, sizeof(buf), "%lld.%lld", (long long)maj,
+			    (long long)min);
 			doc_add_str(scratch, o, "version", buf);
 		} else
 			doc_add_null(scratch, o, "version");
 		free(ver);
-		free(field(ctx, scratch, o, "publisher", h, kids[i],
-		    "Publisher"));
-		install_date(ctx, scratch, o, h, kids[i]);
-		free(field(ctx, scratch, o, "location", h, kids[i],
-		    "InstallLocation"));
-		free(field(ctx, scratch, o, "uninstall_string", h, kids[i],
-		    "UninstallString"));
-		free(field(ctx, scratch, o, "quiet_uninstall_string", h,
-		    kids[i], "QuietUninstallString"));
-		if (hive_get_dword(ctx, h, kids[i], "EstimatedSize", &v) ==
-		    OFFMIG_OK)
-			doc_add_int(scratch, o, "estimated_size_kb", v);
+		field(scratch, o, "publisher", &v[V_PUBLISHER]);
+		install_date(scratch, o, &v[V_DATE]);
+		field(scratch, o, "location", &v[V_LOCATION]);
+		field(scratch, o, "uninstall_string", &v[V_UNINSTALL]);
+		field(scratch, o, "quiet_uninstall_string", &v[V_QUIET]);
+		if ((n = val_num(&v[V_SIZE])) >= 0)
+			doc_add_int(scratch, o, "estimated_size_kb", n);
 		else
 			doc_add_null(scratch, o, "estimated_size_kb");
-		if (is_guid(keyname) && hive_get_dword(ctx, h, kids[i],
-		    "WindowsInstaller", &v) == OFFMIG_OK && v == 1)
+		if (is_guid(keyname) && val_num(&v[V_MSI]) == 1)
 			doc_add_str(scratch, o, "msi_product_code", keyname);
 		else
 			doc_add_null(scratch, o, "msi_product_code");
@@ -243,6 +264,7 @@ read_uninstall(struct offmig_volume *vol, struct hive *h, const char *path,
 		doc_add_str(scratch, o, "hive", hive_name(h));
 		doc_add_bool(scratch, o, "hidden", why != NULL);
 		doc_add_str(scratch, o, "hidden_reason", why);
+		hive_vals_release(v, V_COUNT);
 		/* sortkey points at name or keyname; keep keyname alive. */
 		if (name != NULL)
 			free(keyname);
