@@ -133,7 +133,7 @@ intro=$(sed -n "1,/^$marker\$/p" "$doc" 2>/dev/null | sed '$d')
 	echo
 	echo "The hivexget baseline opens SOFTWARE, SYSTEM, SAM and every NTUSER.DAT and reads one value from each,"
 	echo "one process per hive ($(ls "$vol"/Users/user*/NTUSER.DAT | wc -l) user hives); offmig inspect opens the same hives"
-	echo "(each NTUSER.DAT twice: once for applications, once for folders) and produces the whole report."
+	echo "once each and produces the whole report."
 } >"$doc.tmp"
 mv "$doc.tmp" "$doc"
 cat "$out/hyperfine.txt"
