@@ -300,3 +300,40 @@ cli_parse(const struct offmig_cmd *cmd, struct cli_common *c, int argc,
 	}
 	return optind;
 }
+
+int
+cli_run_report(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
+    int argc, char **argv, int maxpos, cli_check_fn *check,
+    cli_build_fn *build, cli_print_fn *print)
+{
+	struct offmig_volume *vol = NULL;
+	struct offmig_doc *doc = NULL;
+	struct cli_common c;
+	int i, ret, err;
+
+	cli_common_init(&c);
+	if ((i = cli_parse(cmd, &c, argc, argv, 1, maxpos)) < 0) {
+		ret = i == CLI_HELP_SHOWN ? OFFMIG_EXIT_OK : OFFMIG_EXIT_USAGE;
+		goto out;
+	}
+	if (check != NULL && (ret = check(cmd, &c, argc - i - 1)) != 0)
+		goto out;
+	if ((ret = cli_open_volume(cmd, ctx, &c, argv[i], &vol)) != 0)
+		goto out;
+	if ((err = build(ctx, vol, &c, argv + i + 1, argc - i - 1, &doc)) !=
+	    OFFMIG_OK) {
+		ret = cli_fail(cmd, ctx, err);
+		goto out;
+	}
+	if (c.format == OFFMIG_FMT_JSON)
+		ret = cli_print(cmd, &c, offmig_doc_root(doc), NULL, NULL, 0);
+	else
+		ret = print(cmd, &c, offmig_doc_root(doc));
+	if (ret == 0)
+		ret = cli_finish(ctx);
+out:
+	offmig_doc_free(doc);
+	offmig_volume_close(vol);
+	cli_common_release(&c);
+	return ret;
+}

@@ -65,6 +65,28 @@ enum {
 #define CLI_USAGE_ERROR	(-1)
 int	cli_parse(const struct offmig_cmd *cmd, struct cli_common *c, int argc,
 	    char **argv, int minpos, int maxpos);
+/*
+ * An inventory command is three steps around cli_run_report(): check the
+ * arguments (optional; return 0 or print a usage error and return
+ * OFFMIG_EXIT_USAGE), build the document from the open volume (args are
+ * the arguments after VOLUME), and print it in the table or CSV form.
+ * JSON is printed by cli_run_report() itself.
+ */
+typedef int	cli_check_fn(const struct offmig_cmd *cmd,
+		    const struct cli_common *c, int nargs);
+typedef int	cli_build_fn(struct offmig_ctx *ctx, struct offmig_volume *vol,
+		    const struct cli_common *c, char **args, int nargs,
+		    struct offmig_doc **docp);
+typedef int	cli_print_fn(const struct offmig_cmd *cmd,
+		    const struct cli_common *c, const struct offmig_node *root);
+/*
+ * Runs one: options, 1 to maxpos arguments, the volume, the report, the
+ * output; returns the exit status.
+ */
+int	cli_run_report(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
+	    int argc, char **argv, int maxpos, cli_check_fn *check,
+	    cli_build_fn *build, cli_print_fn *print);
+
 /* Prints "usage: ..." and the command's help text to stdout. */
 void	cli_help(const struct offmig_cmd *cmd);
 

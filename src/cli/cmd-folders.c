@@ -115,51 +115,41 @@ static const struct offmig_column csv_cols[] = {
 	{ "exists", "exists", 0 },
 };
 
+/* A CSV is one table: the folders of one profile. */
+static int
+check(const struct offmig_cmd *cmd, const struct cli_common *c, int nargs)
+{
+	if (c->format == OFFMIG_FMT_CSV && nargs == 0)
+		return cli_usage(cmd, "--csv needs a USER");
+	return 0;
+}
+
+static int
+build(struct offmig_ctx *ctx, struct offmig_volume *vol,
+    const struct cli_common *c, char **args, int nargs,
+    struct offmig_doc **docp)
+{
+	return offmig_folders_report(ctx, vol, nargs > 0 ? args[0] : NULL,
+	    c->filter, docp);
+}
+
+static int
+print(const struct offmig_cmd *cmd, const struct cli_common *c,
+    const struct offmig_node *root)
+{
+	if (c->format == OFFMIG_FMT_CSV)
+		return cli_print(cmd, c, offmig_node_at(offmig_node_get(root,
+		    "profiles"), 0), "folders", csv_cols, sizeof(csv_cols) /
+		    sizeof(csv_cols[0]));
+	cli_print_folders(c, root, 0);
+	return 0;
+}
+
 static int
 cmd_folders(struct offmig_ctx *ctx, int argc, char **argv)
 {
-	struct cli_common c;
-	struct offmig_volume *vol = NULL;
-	struct offmig_doc *doc = NULL;
-	const struct offmig_node *root;
-	int i, ret, err;
-
-	cli_common_init(&c);
-	if ((i = cli_parse(&cmd_folders_entry, &c, argc, argv, 1, 2)) < 0) {
-		ret = i == CLI_HELP_SHOWN ? 0 : OFFMIG_EXIT_USAGE;
-		goto out;
-	}
-	/* A CSV is one table: the folders of one profile. */
-	if (c.format == OFFMIG_FMT_CSV && i + 1 >= argc) {
-		ret = cli_usage(&cmd_folders_entry, "--csv needs a USER");
-		goto out;
-	}
-	if ((ret = cli_open_volume(&cmd_folders_entry, ctx, &c, argv[i],
-	    &vol)) != 0)
-		goto out;
-	if ((err = offmig_folders_report(ctx, vol, i + 1 < argc ? argv[i + 1] :
-	    NULL, c.filter, &doc)) != OFFMIG_OK) {
-		ret = cli_fail(&cmd_folders_entry, ctx, err);
-		goto out;
-	}
-	root = offmig_doc_root(doc);
-	if (c.format == OFFMIG_FMT_JSON)
-		ret = cli_print(&cmd_folders_entry, &c, root, NULL, NULL, 0);
-	else if (c.format == OFFMIG_FMT_CSV)
-		ret = cli_print(&cmd_folders_entry, &c, offmig_node_at(
-		    offmig_node_get(root, "profiles"), 0), "folders", csv_cols,
-		    sizeof(csv_cols) / sizeof(csv_cols[0]));
-	else {
-		cli_print_folders(&c, root, 0);
-		ret = 0;
-	}
-	if (ret == 0)
-		ret = cli_finish(ctx);
-out:
-	offmig_doc_free(doc);
-	offmig_volume_close(vol);
-	cli_common_release(&c);
-	return ret;
+	return cli_run_report(&cmd_folders_entry, ctx, argc, argv, 2, check,
+	    build, print);
 }
 
 const struct offmig_cmd cmd_folders_entry = {

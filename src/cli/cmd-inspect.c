@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 
 static const struct offmig_column os_fields[] = {
+	{ "Volume", "volume", 0 },
 	{ "Product", "product_name", 0 },
 	{ "Edition", "edition", 0 },
 	{ "Version", "version", 0 },
@@ -80,49 +81,37 @@ print_report(const struct cli_common *c, const struct offmig_node *root)
 }
 
 static int
+check(const struct offmig_cmd *cmd, const struct cli_common *c, int nargs)
+{
+	if (c->format == OFFMIG_FMT_CSV)
+		return cli_usage(cmd, "the report has several tables: use "
+		    "--json, or the os, profiles, apps and folders commands "
+		    "with --csv");
+	return 0;
+}
+
+static int
+build(struct offmig_ctx *ctx, struct offmig_volume *vol,
+    const struct cli_common *c, char **args, int nargs,
+    struct offmig_doc **docp)
+{
+	return offmig_inspect_report(ctx, vol, c->filter, c->all ?
+	    OFFMIG_REPORT_ALL_APPS : 0, docp);
+}
+
+static int
+print(const struct offmig_cmd *cmd, const struct cli_common *c,
+    const struct offmig_node *root)
+{
+	print_report(c, root);
+	return 0;
+}
+
+static int
 cmd_inspect(struct offmig_ctx *ctx, int argc, char **argv)
 {
-	struct cli_common c;
-	struct offmig_volume *vol = NULL;
-	struct offmig_doc *doc = NULL;
-	int i, ret, err;
-
-	cli_common_init(&c);
-	if ((i = cli_parse(&cmd_inspect_entry, &c, argc, argv, 1, 1)) < 0) {
-		ret = i == CLI_HELP_SHOWN ? 0 : OFFMIG_EXIT_USAGE;
-		goto out;
-	}
-	if (c.format == OFFMIG_FMT_CSV) {
-		ret = cli_usage(&cmd_inspect_entry, "the report has several "
-		    "tables: use --json, or the os, profiles, apps and folders "
-		    "commands with --csv");
-		goto out;
-	}
-	if ((ret = cli_open_volume(&cmd_inspect_entry, ctx, &c, argv[i],
-	    &vol)) != 0)
-		goto out;
-	if ((err = offmig_inspect_report(ctx, vol, c.filter, c.all ?
-	    OFFMIG_REPORT_ALL_APPS : 0, &doc)) != OFFMIG_OK) {
-		ret = cli_fail(&cmd_inspect_entry, ctx, err);
-		goto out;
-	}
-	if (c.format == OFFMIG_FMT_JSON)
-		ret = cli_print(&cmd_inspect_entry, &c, offmig_doc_root(doc),
-		    NULL, NULL, 0);
-	else {
-		printf("offmig inspect ");
-		cli_put(stdout, argv[i]);
-		putchar('\n');
-		print_report(&c, offmig_doc_root(doc));
-		ret = 0;
-	}
-	if (ret == 0)
-		ret = cli_finish(ctx);
-out:
-	offmig_doc_free(doc);
-	offmig_volume_close(vol);
-	cli_common_release(&c);
-	return ret;
+	return cli_run_report(&cmd_inspect_entry, ctx, argc, argv, 1, check,
+	    build, print);
 }
 
 const struct offmig_cmd cmd_inspect_entry = {

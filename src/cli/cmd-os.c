@@ -43,40 +43,31 @@ const size_t cli_nhive_columns = sizeof(cli_hive_columns) /
     sizeof(cli_hive_columns[0]);
 
 static int
-cmd_os(struct offmig_ctx *ctx, int argc, char **argv)
+build(struct offmig_ctx *ctx, struct offmig_volume *vol,
+    const struct cli_common *c, char **args, int nargs,
+    struct offmig_doc **docp)
 {
-	struct cli_common c;
-	struct offmig_volume *vol = NULL;
-	struct offmig_doc *doc = NULL;
-	const struct offmig_node *root;
-	int i, ret, err;
+	return offmig_os_report(ctx, vol, docp);
+}
 
-	cli_common_init(&c);
-	if ((i = cli_parse(&cmd_os_entry, &c, argc, argv, 1, 1)) < 0) {
-		ret = i == CLI_HELP_SHOWN ? 0 : OFFMIG_EXIT_USAGE;
-		goto out;
-	}
-	if ((ret = cli_open_volume(&cmd_os_entry, ctx, &c, argv[i], &vol)) != 0)
-		goto out;
-	if ((err = offmig_os_report(ctx, vol, &doc)) != OFFMIG_OK) {
-		ret = cli_fail(&cmd_os_entry, ctx, err);
-		goto out;
-	}
-	root = offmig_doc_root(doc);
-	if (c.format == OFFMIG_FMT_TABLE) {
+static int
+print(const struct offmig_cmd *cmd, const struct cli_common *c,
+    const struct offmig_node *root)
+{
+	if (c->format == OFFMIG_FMT_TABLE) {
 		offmig_write_fields(stdout, root, os_fields,
-		    sizeof(os_fields) / sizeof(os_fields[0]), c.width);
+		    sizeof(os_fields) / sizeof(os_fields[0]), c->width);
 		cli_section(stdout, "Hives");
 	}
-	if ((ret = cli_print(&cmd_os_entry, &c, root, "hives", cli_hive_columns,
-	    cli_nhive_columns)) != 0)
-		goto out;
-	ret = cli_finish(ctx);
-out:
-	offmig_doc_free(doc);
-	offmig_volume_close(vol);
-	cli_common_release(&c);
-	return ret;
+	return cli_print(cmd, c, root, "hives", cli_hive_columns,
+	    cli_nhive_columns);
+}
+
+static int
+cmd_os(struct offmig_ctx *ctx, int argc, char **argv)
+{
+	return cli_run_report(&cmd_os_entry, ctx, argc, argv, 1, NULL, build,
+	    print);
 }
 
 const struct offmig_cmd cmd_os_entry = {

@@ -40,40 +40,29 @@ static const struct offmig_column csv_cols[] = {
 };
 
 static int
+build(struct offmig_ctx *ctx, struct offmig_volume *vol,
+    const struct cli_common *c, char **args, int nargs,
+    struct offmig_doc **docp)
+{
+	return offmig_profiles_report(ctx, vol, c->filter, docp);
+}
+
+static int
+print(const struct offmig_cmd *cmd, const struct cli_common *c,
+    const struct offmig_node *root)
+{
+	if (c->format == OFFMIG_FMT_CSV)
+		return cli_print(cmd, c, root, "profiles", csv_cols,
+		    sizeof(csv_cols) / sizeof(csv_cols[0]));
+	return cli_print(cmd, c, root, "profiles", table_cols,
+	    sizeof(table_cols) / sizeof(table_cols[0]));
+}
+
+static int
 cmd_profiles(struct offmig_ctx *ctx, int argc, char **argv)
 {
-	struct cli_common c;
-	struct offmig_volume *vol = NULL;
-	struct offmig_doc *doc = NULL;
-	int i, ret, err;
-
-	cli_common_init(&c);
-	if ((i = cli_parse(&cmd_profiles_entry, &c, argc, argv, 1, 1)) < 0) {
-		ret = i == CLI_HELP_SHOWN ? 0 : OFFMIG_EXIT_USAGE;
-		goto out;
-	}
-	if ((ret = cli_open_volume(&cmd_profiles_entry, ctx, &c, argv[i],
-	    &vol)) != 0)
-		goto out;
-	if ((err = offmig_profiles_report(ctx, vol, c.filter, &doc)) !=
-	    OFFMIG_OK) {
-		ret = cli_fail(&cmd_profiles_entry, ctx, err);
-		goto out;
-	}
-	if (c.format == OFFMIG_FMT_CSV)
-		ret = cli_print(&cmd_profiles_entry, &c, offmig_doc_root(doc),
-		    "profiles", csv_cols, sizeof(csv_cols) / sizeof(csv_cols[0]));
-	else
-		ret = cli_print(&cmd_profiles_entry, &c, offmig_doc_root(doc),
-		    "profiles", table_cols, sizeof(table_cols) /
-		    sizeof(table_cols[0]));
-	if (ret == 0)
-		ret = cli_finish(ctx);
-out:
-	offmig_doc_free(doc);
-	offmig_volume_close(vol);
-	cli_common_release(&c);
-	return ret;
+	return cli_run_report(&cmd_profiles_entry, ctx, argc, argv, 1, NULL,
+	    build, print);
 }
 
 const struct offmig_cmd cmd_profiles_entry = {

@@ -71,6 +71,13 @@ int	wstrcasecmp(const char *a, const char *b);
  * a match.
  */
 int	wildmatch_ci(const char *pattern, const char *name);
+/*
+ * Decodes one UTF-8 sequence at s (n bytes available); WTF-8 surrogates are
+ * decoded too.  Returns its length and the code point in *cp, or 0 for an
+ * invalid byte (then *cp is the byte).  Overlong forms and values past
+ * U+10FFFF are invalid.
+ */
+size_t	utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Non-zero when s is valid UTF-8 (WTF-8 surrogates count as invalid). */
 int	utf8_valid(const char *s, size_t len);
 

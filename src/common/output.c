@@ -24,39 +24,6 @@
 #include "common/common.h"
 #include "common/doc.h"
 
-/* Length of a valid UTF-8 or WTF-8 sequence at s, or 0. */
-static size_t
-seq_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2, c &= 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3, c &= 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4, c &= 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 ||
-	    c > 0x10FFFF)))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 static void
 json_string(FILE *fp, const char *str, size_t len)
 {
@@ -73,7 +40,7 @@ json_string(FILE *fp, const char *str, size_t len)
 			i++;
 			continue;
 		}
-		n = seq_len(s + i, len - i, &cp);
+		n = utf8_decode(s + i, len - i, &cp);
 		if (n > 1 && !(cp >= 0xD800 && cp <= 0xDFFF)) {
 			i += n;		/* valid UTF-8: kept as it is */
 			continue;
@@ -249,7 +216,7 @@ sanitize(char *s)
 
 	while (*p != '\0') {
 		uint32_t cp;
-		size_t n = seq_len(p, strnlen((char *)p, 4), &cp);
+		size_t n = utf8_decode(p, strnlen((char *)p, 4), &cp);
 
 		if (n == 0 || cp < 0x20 || cp == 0x7F ||
 		    (cp >= 0x80 && cp < 0xA0) || (cp >= 0xD800 && cp <= 0xDFFF)) {
@@ -281,7 +248,7 @@ put_cell(FILE *fp, const char *s, size_t swidth, size_t width, int pad)
 	}
 	while (*p != '\0' && w + 1 < width) {
 		uint32_t cp;
-		size_t n = seq_len(p, strnlen((const char *)p, 4), &cp);
+		size_t n = utf8_decode(p, strnlen((const char *)p, 4), &cp);
 
 		fwrite(p, 1, n ? n : 1, fp);
 		p += n ? n : 1;

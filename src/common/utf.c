@@ -68,13 +68,8 @@ utf16le_to_utf8(const void *data, size_t len, size_t *outlen)
 	return (char *)out;
 }
 
-/*
- * Decodes one (W)UTF-8 sequence at s (n bytes available).  Returns its
- * length and the code point in *cp, or 0 for an invalid byte (then *cp is
- * the byte itself).  Overlong forms and values past U+10FFFF are invalid.
- */
-static size_t
-get_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+size_t
+utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	uint32_t c = s[0];
 	size_t len, i;
@@ -116,7 +111,7 @@ utf8_to_utf16le(const char *s, size_t len, size_t *outlen)
 		return NULL;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = get_utf8(p + i, len - i, &cp);
+		size_t n = utf8_decode(p + i, len - i, &cp);
 
 		if (n == 0) {
 			cp = 0xFFFD;
@@ -159,7 +154,7 @@ utf8_valid(const char *s, size_t len)
 
 	while (i < len) {
 		uint32_t cp;
-		size_t n = get_utf8(p + i, len - i, &cp);
+		size_t n = utf8_decode(p + i, len - i, &cp);
 
 		if (n == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
 			return 0;
@@ -210,7 +205,7 @@ static uint32_t
 next_folded(const unsigned char **s)
 {
 	uint32_t cp;
-	size_t n = get_utf8(*s, strnlen((const char *)*s, 4), &cp);
+	size_t n = utf8_decode(*s, strnlen((const char *)*s, 4), &cp);
 
 	if (n == 0) {
 		/* Keep invalid bytes apart from every real code point. */
