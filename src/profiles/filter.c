@@ -5,9 +5,14 @@
  * A pattern is "DOMAIN\user", "user" or a SID, with '*' and '?' wildcards,
  * matched case-insensitively.  As in USMT, every user is selected unless
  * excluded, and /ui only overrides /ue and /uel ("--ue '*' --ui bob" selects
- * bob alone).  /uel uses the
- * profile's load and unload times, and a profile with no known last use is
- * kept, because excluding a user on missing evidence would lose data.
+ * bob alone).  /uel uses the profile's load and unload times (or, when
+ * the profile service kept none, NTUSER.DAT's mtime, as last_use says): a
+ * profile is dropped only when its last use is known and older than the
+ * limit.  A profile with no known last use is kept, because excluding a
+ * user on missing evidence would lose data.  The system profiles
+ * (S-1-5-18/19/20) are left out only by a pattern that matches them, never
+ * by their age: Windows loads them at every boot, so their dates say
+ * nothing about users.
  */
 #include "config.h"
 
@@ -113,7 +118,8 @@ filter_match(const struct offmig_filter *f, const struct profile *p)
 	for (i = 0; i < f->nexc; i++)
 		if (match_one(f->exc[i], p))
 			return 0;
-	if (f->uel_days >= 0 && p->last_use != NO_TIME &&
+	if (f->uel_days >= 0 && p->status != PROFILE_SYSTEM &&
+	    p->last_use != NO_TIME &&
 	    p->last_use < f->now - (int64_t)f->uel_days * 86400)
 		return 0;
 	return 1;

@@ -323,8 +323,8 @@ os_build(struct offmig_volume *vol, struct offmig_doc *doc,
 		free(data);
 	}
 	{
-		char *wd = str_printf("%c:\\%s", vol->sysdrive,
-		    vol->windir_host);
+		/* SystemRoot as SOFTWARE stores it, else C:\<dir found>. */
+		char *wd = volume_expand(vol, "%SystemRoot%");
 
 		doc_add_str(doc, os, "windows_dir", wd);
 		doc_add_str(doc, os, "windows_dir_host", vol->windir_host);

@@ -31,6 +31,17 @@ enum sys_hive {
 	SYS_HIVE_COUNT
 };
 
+/* Values of SOFTWARE that volume_expand() uses, read once on first use. */
+enum volume_env {
+	VOLUME_ENV_SYSTEMROOT = 0,	/* Windows NT\CurrentVersion SystemRoot */
+	VOLUME_ENV_PROGRAMFILES,	/* Windows\CurrentVersion ProgramFilesDir */
+	VOLUME_ENV_PROGRAMFILES_X86,	/* ProgramFilesDir (x86) */
+	VOLUME_ENV_PROGRAMW6432,	/* ProgramW6432Dir */
+	VOLUME_ENV_COMMONFILES,		/* CommonFilesDir */
+	VOLUME_ENV_COMMONFILES_X86,	/* CommonFilesDir (x86) */
+	VOLUME_ENV_COUNT
+};
+
 struct offmig_volume {
 	struct offmig_ctx *ctx;		/* the context it was opened with */
 	char		*root;		/* mount point as given */
@@ -49,6 +60,9 @@ struct offmig_volume {
 	char		*hive_msg[SYS_HIVE_COUNT];	/* its message, when it failed */
 	/* Cached by volume_profiles(). */
 	struct profile_list *profiles;
+	/* enum volume_env values (NULL when absent), once env_loaded is set. */
+	int		 env_loaded;
+	char		*env[VOLUME_ENV_COUNT];
 };
 
 /* File names of the machine hives ("SOFTWARE", ...). */
@@ -77,7 +91,14 @@ int		volume_open_hive(struct offmig_volume *vol, const char *winpath,
 int		volume_resolve(struct offmig_volume *vol, const char *winpath,
 		    enum vpath_want want,
 		    char **hostp, struct stat *stp);
-/* Expands %SystemDrive%, %SystemRoot%, %windir%, %ProgramData%, ... */
+/*
+ * Expands %SystemDrive%, %SystemRoot%, %windir%, %ProgramData%,
+ * %ALLUSERSPROFILE%, %PUBLIC%, %ProgramFiles%, %CommonProgramFiles%, ...
+ * with the values SOFTWARE holds, else Windows' defaults.  The first call
+ * reads them (and takes the system drive letter from SystemRoot when it
+ * names this installation).  Returns a string the caller must free(), or
+ * NULL when out of memory.
+ */
 char		*volume_expand(struct offmig_volume *vol, const char *s);
 /* Adds the hive list ("hives"[] {name, path, host_path, dirty, ...}). */
 void		volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,

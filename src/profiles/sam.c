@@ -43,10 +43,20 @@ sam_find_rid(const struct sam_info *info, uint32_t rid)
 	return NULL;
 }
 
-/* The machine SID: the last 12 bytes of Account\V are its sub-authorities. */
+/*
+ * The machine SID.  Account\V ends with the domain SID, S-1-5-21-a-b-c:
+ * 24 bytes (revision 1, 4 sub-authorities, authority 5, then 21, a, b, c),
+ * so its last 12 bytes are a, b and c as little-endian dwords.  A V too
+ * short to hold a SID after its 0x30-byte header gives no machine SID;
+ * when the 24 bytes do not look like that SID, the last 12 bytes are still
+ * taken, as Windows' own tools do.
+ */
 static char *
 machine_sid(struct offmig_ctx *ctx, struct hive *sam, hnode account)
 {
+	static const unsigned char head[12] = {
+		1, 4, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0
+	};
 	size_t len;
 	void *data;
 	unsigned char *p;
@@ -56,7 +66,9 @@ machine_sid(struct offmig_ctx *ctx, struct hive *sam, hnode account)
 	    OFFMIG_OK)
 		return NULL;
 	p = data;
-	if (len >= 12 + 4)
+	if (len >= 0x30 + 24 && memcmp(p + len - 24, head, sizeof(head)) == 0)
+		sid = sid_to_string(p + len - 24, 24);
+	else if (len >= 0x30 + 12)
 		sid = str_printf("S-1-5-21-%u-%u-%u", le32(p + len - 12),
 		    le32(p + len - 8), le32(p + len - 4));
 	free(data);
@@ -70,17 +82,23 @@ full_name(struct offmig_ctx *ctx, struct hive *sam, hnode user)
 	size_t len;
 	void *data;
 	unsigned char *p;
-	uint32_t off, n;
+	uint64_t off, n;
 	char *s = NULL;
 
 	if (hive_get_raw(ctx, sam, user, "V", NULL, &data, &len) != OFFMIG_OK)
 		return NULL;
 	p = data;
+	/*
+	 * The header is 17 entries of (offset, length, unknown) dwords; the
+	 * data follows it at 0xCC.  Entry 1 (at 0x0C) is the user name,
+	 * entry 2 (at 0x18) the full name.  Both numbers come from the hive:
+	 * they are checked in 64 bits against the value's length.
+	 */
 	if (len >= 0xCC) {
-		off = le32(p + 0x18) + 0xCC;
+		off = (uint64_t)le32(p + 0x18) + 0xCC;
 		n = le32(p + 0x1C);
 		if (n > 0 && n <= 1024 && off <= len && n <= len - off)
-			s = utf16le_to_utf8(p + off, n, NULL);
+			s = utf16le_to_utf8(p + off, (size_t)n, NULL);
 	}
 	free(data);
 	if (s != NULL && *s == '\0') {
@@ -102,6 +120,7 @@ read_f(struct offmig_ctx *ctx, struct hive *sam, hnode user,
 	if (hive_get_raw(ctx, sam, user, "F", NULL, &data, &len) != OFFMIG_OK)
 		return;
 	p = data;
+	/* F: last logon FILETIME at 0x08, account control bits at 0x38. */
 	if (len >= 0x3C) {
 		u->last_logon = filetime_to_unix(le64(p + 0x08));
 		u->acb_flags = le16(p + 0x38);

@@ -31,8 +31,9 @@ sys_hive_name(enum sys_hive which)
 struct candidate {
 	char	*name;		/* as stored */
 	int	 has_system32;
-	int	 has_software;
+	int	 has_software;	/* present and opens for reading */
 	int	 has_system;
+	char	*why;		/* what is wrong when it is not complete */
 };
 
 static void
@@ -40,9 +41,38 @@ candidates_free(struct candidate *c, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(c[i].name);
+		free(c[i].why);
+	}
 	free(c);
+}
+
+/*
+ * Checks that System32\config\<hive> under dfd is a regular file that
+ * opens for reading.  Returns 1 when it does; otherwise 0 and, when *whyp
+ * is still NULL, what is wrong with it.
+ */
+static int
+probe_hive(int dfd, const char *hive, int *missingp, char **whyp)
+{
+	struct offmig_ctx quiet;
+	char rel[64];
+	int fd, ret;
+
+	memset(&quiet, 0, sizeof(quiet));
+	snprintf(rel, sizeof(rel), "System32\\config\\%s", hive);
+	ret = vpath_resolve(&quiet, dfd, rel, VPATH_FILE, &fd, NULL, NULL);
+	if (ret == OFFMIG_OK) {
+		close(fd);
+		return 1;
+	}
+	if (ret == OFFMIG_ENOTFOUND)
+		*missingp = 1;
+	else if (*whyp == NULL)
+		*whyp = str_printf("System32\\config\\%s cannot be read (%s)",
+		    hive, offmig_errmsg(&quiet));
+	return 0;
 }
 
 /*
@@ -100,12 +130,23 @@ find_candidates(struct offmig_ctx *ctx, int rootfd, const char *root,
 		}
 		c = t;
 		c[n].has_system32 = 1;
-		c[n].has_software = vpath_resolve(&quiet, dfd,
-		    "System32\\config\\SOFTWARE", VPATH_FILE, NULL, NULL, NULL) ==
-		    OFFMIG_OK;
-		c[n].has_system = vpath_resolve(&quiet, dfd,
-		    "System32\\config\\SYSTEM", VPATH_FILE, NULL, NULL, NULL) ==
-		    OFFMIG_OK;
+		c[n].why = NULL;
+		{
+			int nosw = 0, nosys = 0;
+
+			c[n].has_software = probe_hive(dfd, "SOFTWARE", &nosw,
+			    &c[n].why);
+			c[n].has_system = probe_hive(dfd, "SYSTEM", &nosys,
+			    &c[n].why);
+			/* A missing hive is said first: it is the likelier fix. */
+			if (nosw || nosys) {
+				free(c[n].why);
+				c[n].why = str_printf("System32\\config has no "
+				    "%s%s%s", nosw ? "SOFTWARE" : "",
+				    nosw && nosys ? " and no " : "",
+				    nosys ? "SYSTEM" : "");
+			}
+		}
 		close(dfd);
 		n++;
 	}
@@ -143,6 +184,8 @@ offmig_volume_close(struct offmig_volume *vol)
 	free(vol->configdir_host);
 	free(vol->windir_host);
 	free(vol->root);
+	for (i = 0; i < VOLUME_ENV_COUNT; i++)
+		free(vol->env[i]);
 	free(vol);
 }
 
@@ -218,11 +261,9 @@ offmig_volume_open(struct offmig_ctx *ctx, const char *root,
 				bad = &c[i];
 		if (bad != NULL)
 			ret = ctx_set_error(ctx, OFFMIG_ENOWINDOWS, 0,
-			    "%s: damaged Windows installation in '%s': "
-			    "System32\\config has no %s%s%s", root, bad->name,
-			    bad->has_software ? "" : "SOFTWARE",
-			    !bad->has_software && !bad->has_system ? " and no " :
-			    "", bad->has_system ? "" : "SYSTEM");
+			    "%s: damaged Windows installation in '%s': %s",
+			    root, bad->name, bad->why != NULL ? bad->why :
+			    "its hives cannot be read");
 		else if (want != NULL)
 			ret = ctx_set_error(ctx, OFFMIG_ENOWINDOWS, 0,
 			    "%s: no Windows installation in '%s'", root, want);
@@ -232,10 +273,10 @@ offmig_volume_open(struct offmig_ctx *ctx, const char *root,
 			    root);
 		else
 			ret = ctx_set_error(ctx, OFFMIG_ENOWINDOWS, 0,
-			    "%s: no Windows installation: none of its %zu "
-			    "entries is a Windows directory (one with "
+			    "%s: no Windows installation: the volume holds "
+			    "%zu entr%s, none is a Windows directory (one with "
 			    "System32\\config\\SOFTWARE and SYSTEM)", root,
-			    nentries);
+			    nentries, nentries == 1 ? "y" : "ies");
 		goto fail;
 	}
 	if (ncomplete > 1) {
@@ -315,6 +356,7 @@ offmig_volume_scan(struct offmig_ctx *ctx, const char *root,
 		doc_add_bool(doc, o, "software", c[i].has_software);
 		doc_add_bool(doc, o, "system", c[i].has_system);
 		doc_add_bool(doc, o, "complete", complete(&c[i]));
+		doc_add_str(doc, o, "problem", c[i].why);
 		free(host);
 	}
 	doc_add_int(doc, doc_root_mut(doc), "entries", (int64_t)nentries);
@@ -374,75 +416,206 @@ volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
 	return OFFMIG_OK;
 }
 
+/*
+ * Reads the values volume_expand() needs from SOFTWARE, once.  Lookups use
+ * a quiet context: a missing value only means that the default is used.
+ */
+static void
+env_load(struct offmig_volume *vol)
+{
+	static const struct {
+		const char	*key;
+		const char	*name;
+	} src[VOLUME_ENV_COUNT] = {
+		{ "Microsoft\\Windows NT\\CurrentVersion", "SystemRoot" },
+		{ "Microsoft\\Windows\\CurrentVersion", "ProgramFilesDir" },
+		{ "Microsoft\\Windows\\CurrentVersion", "ProgramFilesDir (x86)" },
+		{ "Microsoft\\Windows\\CurrentVersion", "ProgramW6432Dir" },
+		{ "Microsoft\\Windows\\CurrentVersion", "CommonFilesDir" },
+		{ "Microsoft\\Windows\\CurrentVersion", "CommonFilesDir (x86)" },
+	};
+	struct offmig_ctx quiet;
+	struct hive *sw;
+	const char *sr, *rest;
+	hnode k;
+	int i, keep;
+
+	if (vol->env_loaded)
+		return;
+	vol->env_loaded = 1;
+	if (vol->hive_tried[SYS_HIVE_SOFTWARE] &&
+	    vol->hives[SYS_HIVE_SOFTWARE] == NULL)
+		return;
+	if (volume_sys_hive(vol, SYS_HIVE_SOFTWARE, &sw) != OFFMIG_OK)
+		return;
+	memset(&quiet, 0, sizeof(quiet));
+	for (i = 0; i < VOLUME_ENV_COUNT; i++) {
+		char *v = NULL;
+
+		if (hive_lookup(&quiet, sw, 0, src[i].key, &k) != OFFMIG_OK ||
+		    hive_get_string(&quiet, sw, k, src[i].name, &v, NULL) !=
+		    OFFMIG_OK)
+			continue;
+		/* Empty, or itself holding a variable: keep the default. */
+		if (*v == '\0' || strchr(v, '%') != NULL) {
+			free(v);
+			continue;
+		}
+		vol->env[i] = v;
+	}
+	/*
+	 * SystemRoot tells the letter the system drive had ("D:\WINDOWS" in
+	 * a dual-boot installation).  It is trusted only when the rest of it
+	 * names the directory this installation was found in.
+	 */
+	if ((sr = vol->env[VOLUME_ENV_SYSTEMROOT]) == NULL)
+		return;
+	keep = ((sr[0] >= 'A' && sr[0] <= 'Z') || (sr[0] >= 'a' &&
+	    sr[0] <= 'z')) && sr[1] == ':' && (sr[2] == '\\' || sr[2] == '/');
+	if (keep) {
+		for (rest = sr + 3; *rest == '\\' || *rest == '/'; rest++)
+			continue;
+		keep = wstrcasecmp(rest, vol->windir_host) == 0;
+	}
+	if (keep)
+		vol->sysdrive = (char)(sr[0] & ~0x20);
+	else {
+		free(vol->env[VOLUME_ENV_SYSTEMROOT]);
+		vol->env[VOLUME_ENV_SYSTEMROOT] = NULL;
+	}
+}
+
+/* A copy of the value SOFTWARE gave, else of the default. */
+static char *
+env_or(const struct offmig_volume *vol, enum volume_env which,
+    const char *dflt)
+{
+	const char *v = vol->env[which];
+
+	return xstrdup_or_null(v != NULL ? v : dflt);
+}
+
 char *
 volume_expand(struct offmig_volume *vol, const char *s)
 {
-	char drive[3] = { vol->sysdrive, ':', '\0' };
-	char *windir = str_printf("%s\\%s", drive, vol->windir_host);
-	char *pd = str_printf("%s\\ProgramData", drive);
-	char *users = str_printf("%s\\Users", drive);
-	char *pub = str_printf("%s\\Users\\Public", drive);
-	char *pf = str_printf("%s\\Program Files", drive);
-	char *pf86 = str_printf("%s\\Program Files (x86)", drive);
-	char *out = NULL;
+	const struct profile_list *pl;
+	char drive[3] = { 'C', ':', '\0' };
+	char *windir, *pd, *pub, *pf, *pf86, *pfw, *cf, *cf86, *out = NULL;
+	const char *allusers;
 
-	if (windir != NULL && pd != NULL && users != NULL && pub != NULL &&
-	    pf != NULL && pf86 != NULL) {
-		const struct profile_list *pl = vol->profiles;
+	env_load(vol);
+	pl = vol->profiles;
+	drive[0] = vol->sysdrive;
+	windir = vol->env[VOLUME_ENV_SYSTEMROOT] != NULL ?
+	    strdup(vol->env[VOLUME_ENV_SYSTEMROOT]) :
+	    str_printf("%s\\%s", drive, vol->windir_host);
+	pd = str_printf("%s\\ProgramData", drive);
+	pub = str_printf("%s\\Users\\Public", drive);
+	pf = str_printf("%s\\Program Files", drive);
+	pf86 = str_printf("%s\\Program Files (x86)", drive);
+	pfw = env_or(vol, VOLUME_ENV_PROGRAMW6432, pf);
+	cf = pf == NULL ? NULL : vol->env[VOLUME_ENV_PROGRAMFILES] != NULL ?
+	    str_printf("%s\\Common Files", vol->env[VOLUME_ENV_PROGRAMFILES]) :
+	    str_printf("%s\\Common Files", pf);
+	cf86 = pf86 == NULL ? NULL :
+	    vol->env[VOLUME_ENV_PROGRAMFILES_X86] != NULL ?
+	    str_printf("%s\\Common Files",
+	    vol->env[VOLUME_ENV_PROGRAMFILES_X86]) :
+	    str_printf("%s\\Common Files", pf86);
+	/* XP has no ProgramData: there ALLUSERSPROFILE is "All Users". */
+	allusers = pl != NULL && pl->programdata_path != NULL ?
+	    pl->programdata_path : pl != NULL && pl->public_path != NULL ?
+	    pl->public_path : pd;
+	if (windir != NULL && pd != NULL && pub != NULL && pf != NULL &&
+	    pf86 != NULL && pfw != NULL && cf != NULL && cf86 != NULL) {
+		const char *cfv = vol->env[VOLUME_ENV_COMMONFILES] != NULL ?
+		    vol->env[VOLUME_ENV_COMMONFILES] : cf;
 		const struct winenv env[] = {
 			{ "SystemDrive", drive },
 			{ "SystemRoot", windir },
 			{ "windir", windir },
 			{ "ProgramData", pl != NULL && pl->programdata_path ?
 			    pl->programdata_path : pd },
-			{ "ALLUSERSPROFILE", pl != NULL &&
-			    pl->programdata_path ? pl->programdata_path :
-			    pl != NULL && pl->public_path ? pl->public_path : pd },
+			{ "ALLUSERSPROFILE", allusers },
 			{ "PUBLIC", pl != NULL && pl->public_path ?
 			    pl->public_path : pub },
-			{ "ProgramFiles", pf },
-			{ "ProgramFiles(x86)", pf86 },
-			{ "ProgramW6432", pf },
+			{ "ProgramFiles", vol->env[VOLUME_ENV_PROGRAMFILES] !=
+			    NULL ? vol->env[VOLUME_ENV_PROGRAMFILES] : pf },
+			{ "ProgramFiles(x86)",
+			    vol->env[VOLUME_ENV_PROGRAMFILES_X86] != NULL ?
+			    vol->env[VOLUME_ENV_PROGRAMFILES_X86] : pf86 },
+			{ "ProgramW6432", pfw },
+			{ "CommonProgramFiles", cfv },
+			{ "CommonProgramFiles(x86)",
+			    vol->env[VOLUME_ENV_COMMONFILES_X86] != NULL ?
+			    vol->env[VOLUME_ENV_COMMONFILES_X86] : cf86 },
+			{ "CommonProgramW6432", cfv },
 			{ "HOMEDRIVE", drive },
 		};
-		char *pass1 = winpath_expand(s, env, sizeof(env) / sizeof(env[0]));
+		size_t nenv = sizeof(env) / sizeof(env[0]);
+		char *pass1 = winpath_expand(s, env, nenv);
 
 		/* Values such as ProgramData hold %SystemDrive% themselves. */
 		if (pass1 != NULL) {
-			out = winpath_expand(pass1, env, sizeof(env) /
-			    sizeof(env[0]));
+			out = winpath_expand(pass1, env, nenv);
 			free(pass1);
 		}
 	}
 	free(windir);
 	free(pd);
-	free(users);
 	free(pub);
 	free(pf);
 	free(pf86);
+	free(pfw);
+	free(cf);
+	free(cf86);
 	return out;
 }
 
-static const char *
-kind_text(enum winpath_kind k)
+/*
+ * Refuses a path that is not on this volume, with a message naming it and
+ * saying why ("'D:\Users\x' is on another drive (D:), outside the volume;
+ * it is not read").  Every kind is OFFMIG_EUNSAFE: the path comes from the
+ * disk and would lead elsewhere.
+ */
+static int
+refuse_path(struct offmig_ctx *ctx, const char *winpath, const char *exp,
+    enum winpath_kind kind)
 {
-	switch (k) {
+	const char *what, *d;
+
+	switch (kind) {
 	case WINPATH_OTHER_DRIVE:
-		return "on another drive";
+		/* "D:\x", or "\??\D:\x" and "\\?\D:\x". */
+		d = exp[0] == '\\' && strlen(exp) >= 6 ? exp + 4 : exp;
+		return ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "'%s' is on "
+		    "another drive (%c:), outside the volume; it is not read",
+		    winpath, d[0] & ~0x20);
 	case WINPATH_UNC:
-		return "a network path";
+		what = "a network path, outside the volume";
+		break;
 	case WINPATH_DEVICE:
-		return "a device path";
-	case WINPATH_INVALID:
-		return "not a valid path from the disk";
+		what = "a device path, outside the volume";
+		break;
 	default:
-		return "outside the volume";
+		what = strstr(exp, "..") != NULL ? "not a valid path from the "
+		    "disk ('..' could lead outside the volume)" : "not a "
+		    "valid path from the disk (empty, or with control "
+		    "characters)";
+		break;
 	}
+	return ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "'%s' is %s; it is not "
+	    "read", winpath, what);
 }
 
-int
-volume_resolve(struct offmig_volume *vol, const char *winpath,
-    enum vpath_want want, char **hostp, struct stat *stp)
+/*
+ * Expands a Windows path from the disk, refuses it unless it is on the
+ * system drive (or relative), and resolves it below the volume's root with
+ * vpath_resolve(): the one gate every registry path goes through.
+ */
+static int
+resolve_gate(struct offmig_volume *vol, const char *winpath,
+    enum vpath_want want, int *fdp, char **hostp, struct stat *stp)
 {
 	struct offmig_ctx *ctx = vol->ctx;
 	enum winpath_kind kind;
@@ -450,55 +623,45 @@ volume_resolve(struct offmig_volume *vol, const char *winpath,
 	char *exp;
 	int ret;
 
-	if (hostp != NULL)
-		*hostp = NULL;
 	if ((exp = volume_expand(vol, winpath)) == NULL)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", winpath);
 	kind = winpath_classify(exp, vol->sysdrive, &rest);
-	if (kind != WINPATH_SYSTEM_DRIVE && kind != WINPATH_RELATIVE) {
-		ret = ctx_set_error(ctx, kind == WINPATH_INVALID ?
-		    OFFMIG_EINVAL : OFFMIG_EUNSAFE, 0,
-		    "'%s' is %s; it is not read", winpath, kind_text(kind));
-		free(exp);
-		return ret;
-	}
-	ret = vpath_resolve(ctx, vol->rootfd, rest, want, NULL, hostp, stp);
+	if (kind != WINPATH_SYSTEM_DRIVE && kind != WINPATH_RELATIVE)
+		ret = refuse_path(ctx, winpath, exp, kind);
+	else
+		ret = vpath_resolve(ctx, vol->rootfd, rest, want, fdp, hostp,
+		    stp);
 	free(exp);
 	return ret;
+}
+
+int
+volume_resolve(struct offmig_volume *vol, const char *winpath,
+    enum vpath_want want, char **hostp, struct stat *stp)
+{
+	if (hostp != NULL)
+		*hostp = NULL;
+	return resolve_gate(vol, winpath, want, NULL, hostp, stp);
 }
 
 int
 volume_open_hive(struct offmig_volume *vol, const char *winpath,
     struct hive **hp, char **hostp)
 {
-	struct offmig_ctx *ctx = vol->ctx;
-	enum winpath_kind kind;
-	const char *rest;
-	char *exp, *host = NULL, *name = NULL;
+	char *host = NULL, *name = NULL;
 	int fd = -1, ret;
 
 	*hp = NULL;
 	if (hostp != NULL)
 		*hostp = NULL;
-	if ((exp = volume_expand(vol, winpath)) == NULL)
-		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", winpath);
-	kind = winpath_classify(exp, vol->sysdrive, &rest);
-	if (kind != WINPATH_SYSTEM_DRIVE && kind != WINPATH_RELATIVE) {
-		ret = ctx_set_error(ctx, kind == WINPATH_INVALID ?
-		    OFFMIG_EINVAL : OFFMIG_EUNSAFE, 0,
-		    "'%s' is %s; it is not read", winpath, kind_text(kind));
-		free(exp);
-		return ret;
-	}
-	ret = vpath_resolve(ctx, vol->rootfd, rest, VPATH_FILE, &fd, &host,
-	    NULL);
-	free(exp);
-	if (ret != OFFMIG_OK)
+	if ((ret = resolve_gate(vol, winpath, VPATH_FILE, &fd, &host, NULL)) !=
+	    OFFMIG_OK)
 		return ret;
 	if ((name = str_join_path(vol->root, host)) == NULL)
-		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", winpath);
+		ret = ctx_set_error(vol->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    winpath);
 	else
-		ret = hive_open_fd(ctx, fd, name, hp);
+		ret = hive_open_fd(vol->ctx, fd, name, hp);
 	close(fd);
 	free(name);
 	if (ret == OFFMIG_OK && hostp != NULL)
@@ -633,6 +796,7 @@ volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,
 	size_t i;
 	int w;
 
+	env_load(vol);		/* the drive letter of the paths below */
 	for (w = 0; w < SYS_HIVE_COUNT; w++) {
 		struct offmig_node *o = doc_push_object(doc, arr);
 		char *rel = str_join_path(vol->configdir_host, hive_names[w]);
