@@ -336,14 +336,30 @@ walk(struct offmig_ctx *ctx, int cur, char *host, const char *path,
 		if (S_ISLNK(st.st_mode))
 			flags |= O_PATH;
 		else
-			flags |= O_RDONLY | O_NONBLOCK | (S_ISDIR(st.st_mode) ?
-			    O_DIRECTORY : 0);
+			flags |= O_RDONLY | O_NONBLOCK | O_NOCTTY |
+			    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
 		if (found == NULL)
 			*fdp = cur, cur = -1;
 		else if ((*fdp = openat(cur, found, flags)) < 0) {
 			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "'%s'",
 			    host);
 			goto fail;
+		} else {
+			struct stat fst;
+
+			/*
+			 * The name may have been replaced between fstatat()
+			 * and openat(): make sure this is what was checked.
+			 */
+			if (fstat(*fdp, &fst) != 0 || fst.st_dev != st.st_dev ||
+			    fst.st_ino != st.st_ino) {
+				close(*fdp);
+				*fdp = -1;
+				ret = ctx_set_error(ctx, OFFMIG_EIO, 0,
+				    "'%s': '%s' changed while it was opened",
+				    rel, host);
+				goto fail;
+			}
 		}
 	}
 	if (hostp != NULL) {
@@ -364,7 +380,7 @@ int
 vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
     enum vpath_want want, int *fdp, char **hostp, struct stat *stp)
 {
-	char *path = NULL, *host = NULL, *cut;
+	char *path = NULL, *host = NULL;
 	struct stat st;
 	int fd, start, ret;
 
@@ -372,19 +388,30 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 		*fdp = -1;
 	if (hostp != NULL)
 		*hostp = NULL;
-	if (rel == NULL || has_dotdot(rel))
+	if (rel == NULL)
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0, "no path to resolve");
+	if (has_dotdot(rel))
 		return ctx_set_error(ctx, OFFMIG_EINVAL, 0,
-		    "'%s': a path from the disk may not contain '..'",
-		    rel != NULL ? rel : "(null)");
+		    "'%s': a path from the disk may not contain '..'", rel);
 	if ((path = normalize(rel)) == NULL)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "'%s'", rel);
+	if (*path == '\0') {
+		/*
+		 * "", "\" or ".": a path that names the starting directory
+		 * itself is never what a path from the disk should mean.
+		 */
+		free(path);
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0,
+		    "'%s': empty path", rel);
+	}
 
 	/*
 	 * Fast path: the names exist exactly as given.  One openat2() with
 	 * the final flags; fstat() only when the type or the caller needs it.
 	 */
 	{
-		int flags = fdp != NULL ? O_RDONLY | O_NONBLOCK : O_PATH;
+		int flags = fdp != NULL ? O_RDONLY | O_NONBLOCK | O_NOCTTY :
+		    O_PATH;
 
 		if (want == VPATH_DIR)
 			flags |= O_DIRECTORY;
@@ -396,6 +423,7 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 		if (need_stat && fstat(fd, &st) != 0) {
 			close(fd);
 			fd = -1;
+			errno = 0;
 		} else if (!need_stat || (!S_ISLNK(st.st_mode) &&
 		    (want != VPATH_FILE || S_ISREG(st.st_mode)))) {
 			if (stp != NULL)
@@ -412,6 +440,7 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 		} else {
 			close(fd);
 			fd = -1;
+			errno = 0;
 		}
 	}
 
@@ -421,34 +450,38 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 	 * rest is walked name by name; otherwise (a link, a wrong type, no
 	 * openat2) the whole path is walked, which also words the error.
 	 */
-	start = -1;
 	if (fd < 0 && errno == ENOENT && !no_openat2) {
-		while ((cut = strrchr(path, '/')) != NULL) {
-			*cut = '\0';
-			start = open_beneath(dirfd, path, O_RDONLY | O_DIRECTORY);
-			*cut = '/';
+		size_t end = strlen(path);
+		char *prefix;
+
+		if ((prefix = strdup(path)) == NULL) {
+			free(path);
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "'%s'",
+			    rel);
+		}
+		/*
+		 * Ever shorter prefixes of path, each cut at a '/' in the
+		 * copy; path itself stays whole for the rest to walk.
+		 */
+		for (;;) {
+			while (end > 0 && path[end - 1] != '/')
+				end--;
+			if (end == 0)
+				break;
+			prefix[--end] = '\0';
+			start = open_beneath(dirfd, prefix,
+			    O_RDONLY | O_DIRECTORY);
 			if (start >= 0) {
-				host = strndup(path, (size_t)(cut - path));
-				if (host == NULL) {
-					close(start);
-					start = -1;
-					break;
-				}
-				/* Walk only what follows the prefix. */
-				ret = walk(ctx, start, host, cut + 1, rel, want,
-				    fdp, hostp, stp);
+				/* walk() takes over start and prefix. */
+				ret = walk(ctx, start, prefix, path + end + 1,
+				    rel, want, fdp, hostp, stp);
 				free(path);
 				return ret;
 			}
 			if (errno != ENOENT && errno != ENOTDIR)
 				break;
-			*cut = '\0';
 		}
-		/* Restore the separators cut above for the full walk. */
-		free(path);
-		if ((path = normalize(rel)) == NULL)
-			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "'%s'",
-			    rel);
+		free(prefix);
 	}
 	if ((start = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		free(path);
@@ -464,49 +497,73 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 	return ret;
 }
 
+/*
+ * Windows paths are at most 32767 UTF-16 units long.  A value that would
+ * make the result longer is not substituted (the reference stays as it is,
+ * like an unknown one), so hostile values repeated many times cannot make
+ * the result grow without bound.
+ */
+#define WINPATH_EXPAND_MAX	(32767 * 3)
+
 char *
 winpath_expand(const char *s, const struct winenv *env, size_t nenv)
 {
-	size_t cap = strlen(s) + 1, len = 0;
+	size_t slen = strlen(s), cap = slen + 1, len = 0, *vlens = NULL, i;
 	char *out = malloc(cap), *tmp;
 	const char *p = s;
 
-	if (out == NULL)
-		return NULL;
+	if (out == NULL || (nenv > 0 &&
+	    (vlens = calloc(nenv, sizeof(*vlens))) == NULL))
+		goto fail;
+	for (i = 0; i < nenv; i++)
+		vlens[i] = env[i].value != NULL ? strlen(env[i].value) : 0;
 	while (*p != '\0') {
-		const char *val = NULL, *end;
-		size_t vlen, i;
+		const char *val = NULL, *end = NULL;
+		size_t vlen = 0, nlen;
 
 		if (*p == '%' && (end = strchr(p + 1, '%')) != NULL &&
 		    end > p + 1) {
+			nlen = (size_t)(end - p - 1);
 			for (i = 0; i < nenv; i++)
-				if (strlen(env[i].name) == (size_t)(end - p - 1) &&
-				    strncasecmp(env[i].name, p + 1,
-				    (size_t)(end - p - 1)) == 0) {
+				if (env[i].name != NULL && env[i].value != NULL &&
+				    strlen(env[i].name) == nlen &&
+				    strncasecmp(env[i].name, p + 1, nlen) == 0) {
 					val = env[i].value;
+					vlen = vlens[i];
 					break;
 				}
 		}
-		if (val != NULL) {
-			vlen = strlen(val);
+		/* What is left of s after the reference is copied at least. */
+		if (val != NULL && len + vlen + (slen - (size_t)(end + 1 - s)) <=
+		    WINPATH_EXPAND_MAX)
 			p = end + 1;
-		} else {
+		else {
+			/*
+			 * Literal text, or an unknown or oversized reference:
+			 * copied up to the next '%' (a lone '%' as well).
+			 */
 			val = p;
 			vlen = 1;
-			p++;
+			while (val[vlen] != '\0' && val[vlen] != '%')
+				vlen++;
+			p += vlen;
 		}
 		if (len + vlen + 1 > cap) {
 			while (len + vlen + 1 > cap)
 				cap *= 2;
-			if ((tmp = realloc(out, cap)) == NULL) {
-				free(out);
-				return NULL;
-			}
+			if ((tmp = realloc(out, cap)) == NULL)
+				goto fail;
 			out = tmp;
 		}
 		memcpy(out + len, val, vlen);
 		len += vlen;
 	}
 	out[len] = '\0';
+	free(vlens);
 	return out;
+
+fail:
+	free(vlens);
+	free(out);
+	return NULL;
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,16 @@ check_files(struct offmig_volume *vol, struct profile *p)
 			if (!info.checksum_ok)
 				profile_add_problem(p, "NTUSER.DAT has a bad "
 				    "base block checksum");
+			/* The base block says how long the hive must be. */
+			if ((uint64_t)REGF_BASE_BLOCK + info.hbins_size >
+			    p->hive_size) {
+				profile_add_problem(p, "%s/%s is truncated: "
+				    "%ju bytes where its base block says %ju",
+				    vol->root, p->hive_host,
+				    (uintmax_t)p->hive_size, (uintmax_t)
+				    REGF_BASE_BLOCK + info.hbins_size);
+				p->read_failures++;
+			}
 			if (info.seq1 != info.seq2)
 				profile_add_problem(p, "NTUSER.DAT is dirty "
 				    "(sequence numbers %u/%u); read as it is, "

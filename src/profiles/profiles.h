@@ -31,10 +31,14 @@ enum sys_hive {
 	SYS_HIVE_COUNT
 };
 
-/* Values of SOFTWARE that volume_expand() uses, read once on first use. */
+/*
+ * Values of SOFTWARE that volume_expand() uses, read once on first use:
+ * SystemRoot from Microsoft\Windows NT\CurrentVersion, the others from
+ * Microsoft\Windows\CurrentVersion.
+ */
 enum volume_env {
-	VOLUME_ENV_SYSTEMROOT = 0,	/* Windows NT\CurrentVersion SystemRoot */
-	VOLUME_ENV_PROGRAMFILES,	/* Windows\CurrentVersion ProgramFilesDir */
+	VOLUME_ENV_SYSTEMROOT = 0,	/* SystemRoot */
+	VOLUME_ENV_PROGRAMFILES,	/* ProgramFilesDir */
 	VOLUME_ENV_PROGRAMFILES_X86,	/* ProgramFilesDir (x86) */
 	VOLUME_ENV_PROGRAMW6432,	/* ProgramW6432Dir */
 	VOLUME_ENV_COMMONFILES,		/* CommonFilesDir */
@@ -52,7 +56,7 @@ struct offmig_volume {
 	int		 configfd;
 	char		 sysdrive;	/* 'C' unless the hives say otherwise */
 	unsigned	 flags;		/* enum offmig_volume_flags */
-	int		 hibernated;	/* hiberfil.sys present and non-empty */
+	int		 hibernated;	/* hiberfil.sys says "hibr" */
 	/* Opened lazily by volume_sys_hive(); NULL when missing or broken. */
 	struct hive	*hives[SYS_HIVE_COUNT];
 	int		 hive_tried[SYS_HIVE_COUNT];
@@ -257,6 +261,16 @@ int		profiles_build(struct offmig_volume *vol,
 int		apps_build(struct offmig_volume *vol,
 		    const struct offmig_filter *f, unsigned flags,
 		    struct offmig_doc *doc, struct offmig_node *arr);
+/*
+ * apps_build() that also records what could not be read (a damaged
+ * Uninstall key, an unreadable user hive) in problems as objects {"hive"
+ * (host path), "key" (or null), "problem"}; problems may be NULL.  Each is
+ * logged as a warning too.
+ */
+int		apps_build_problems(struct offmig_volume *vol,
+		    const struct offmig_filter *f, unsigned flags,
+		    struct offmig_doc *doc, struct offmig_node *arr,
+		    struct offmig_node *problems);
 int		folders_build(struct offmig_volume *vol, const char *user,
 		    const struct offmig_filter *f, struct offmig_doc *doc,
 		    struct offmig_node *root);

@@ -138,7 +138,7 @@ find_candidates(struct offmig_ctx *ctx, int rootfd, const char *root,
 			    &c[n].why);
 			c[n].has_system = probe_hive(dfd, "SYSTEM", &nosys,
 			    &c[n].why);
-			/* A missing hive is said first: it is the likelier fix. */
+			/* A missing hive is said first: the likelier cause. */
 			if (nosw || nosys) {
 				free(c[n].why);
 				c[n].why = str_printf("System32\\config has no "
@@ -429,10 +429,12 @@ env_load(struct offmig_volume *vol)
 	} src[VOLUME_ENV_COUNT] = {
 		{ "Microsoft\\Windows NT\\CurrentVersion", "SystemRoot" },
 		{ "Microsoft\\Windows\\CurrentVersion", "ProgramFilesDir" },
-		{ "Microsoft\\Windows\\CurrentVersion", "ProgramFilesDir (x86)" },
+		{ "Microsoft\\Windows\\CurrentVersion",
+		    "ProgramFilesDir (x86)" },
 		{ "Microsoft\\Windows\\CurrentVersion", "ProgramW6432Dir" },
 		{ "Microsoft\\Windows\\CurrentVersion", "CommonFilesDir" },
-		{ "Microsoft\\Windows\\CurrentVersion", "CommonFilesDir (x86)" },
+		{ "Microsoft\\Windows\\CurrentVersion",
+		    "CommonFilesDir (x86)" },
 	};
 	struct offmig_ctx quiet;
 	struct hive *sw;
@@ -714,6 +716,10 @@ doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
 		doc_add_bool(doc, o, "checksum_ok", info.checksum_ok);
 		if (!info.checksum_ok)
 			doc_push_str(doc, problems, "bad base block checksum");
+		if ((uint64_t)REGF_BASE_BLOCK + info.hbins_size >
+		    (uint64_t)st.st_size)
+			doc_push_str(doc, problems, "truncated: shorter than "
+			    "its base block says");
 		if (info.seq1 != info.seq2)
 			doc_push_str(doc, problems, "dirty: changes may wait in "
 			    "its transaction logs (read as it is)");
@@ -771,6 +777,10 @@ doc_profile_hive(struct offmig_doc *doc, struct offmig_node *o,
 		doc_add_bool(doc, o, "checksum_ok", p->hive_info.checksum_ok);
 		if (!p->hive_info.checksum_ok)
 			doc_push_str(doc, problems, "bad base block checksum");
+		if ((uint64_t)REGF_BASE_BLOCK + p->hive_info.hbins_size >
+		    p->hive_size)
+			doc_push_str(doc, problems, "truncated: shorter than "
+			    "its base block says");
 		if (p->hive_info.seq1 != p->hive_info.seq2)
 			doc_push_str(doc, problems, "dirty: changes may wait in "
 			    "its transaction logs (read as it is)");
