@@ -132,6 +132,24 @@ START_TEST(test_apps_32bit_os_has_one_view)
 }
 END_TEST
 
+START_TEST(test_apps_none_visible)
+{
+	struct offmig_volume_opts opts = { "WINNT", 0 };
+	struct offmig_volume *vol = NULL;
+	struct offmig_doc *doc;
+	char p[512];
+
+	/* The Windows 2000 directory of two-installs has no Uninstall key. */
+	ck_assert_int_eq(offmig_volume_open(ctx, t_volume(p, sizeof(p),
+	    "two-installs"), &opts, &vol), OFFMIG_OK);
+	ck_assert_int_eq(offmig_apps_report(ctx, vol, NULL, 0, &doc), OFFMIG_OK);
+	ck_assert_uint_eq(offmig_node_len(offmig_node_get(offmig_doc_root(doc),
+	    "apps")), 0);
+	offmig_doc_free(doc);
+	offmig_volume_close(vol);
+}
+END_TEST
+
 START_TEST(test_folders_redirect_and_browsers)
 {
 	struct offmig_volume *vol = open_volume("win10");
@@ -394,6 +412,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_apps_views_scopes_and_hiding);
 	tcase_add_test(tc, test_apps_32bit_os_has_one_view);
+	tcase_add_test(tc, test_apps_none_visible);
 	tcase_add_test(tc, test_folders_redirect_and_browsers);
 	tcase_add_test(tc, test_folders_xp_defaults);
 	tcase_add_test(tc, test_inspect_attention);

@@ -349,7 +349,9 @@ apps_build(struct offmig_volume *vol, const struct offmig_filter *f,
 		}
 	}
 	if (ret == OFFMIG_OK) {
-		qsort(apps, napps, sizeof(*apps), cmp_app);
+		/* qsort() must not be given NULL, even for no elements. */
+		if (napps > 1)
+			qsort(apps, napps, sizeof(*apps), cmp_app);
 		for (i = 0; i < napps; i++)
 			doc_push_copy(doc, arr, apps[i].node);
 	}
