@@ -42,6 +42,35 @@ else
 	t_end
 fi
 
+t_begin "the differencing SOFTWARE hive with ReactOS's SYSTEM"
+if [ -z "$C" ] || [ ! -f "$C/scancode/Software_Delta" ] || [ ! -f "$C/reactos/SYSTEM" ]; then
+	t_skip "corpus files scancode/Software_Delta or reactos/SYSTEM are absent"
+else
+	# CATALOG.md: ProfileList holds S-1-5-93-2-1 (ContainerAdministrator)
+	# with no ProfileImagePath; Uninstall holds 7 subkeys.  SYSTEM names
+	# the computer REACTOS-ABO9UHG.
+	mkdir -p m/Windows/System32/config
+	cp "$C/scancode/Software_Delta" m/Windows/System32/config/SOFTWARE
+	cp "$C/reactos/SYSTEM" m/Windows/System32/config/SYSTEM
+	for c in os profiles apps folders inspect; do
+		t_run "$OFFMIG" "$c" m >out 2>err
+		[ "$t_status" -lt 2 ] || t_bad "$c: exit status $t_status"
+		[ -s out ] || t_bad "$c printed nothing"
+		t_expect_no_output err 'runtime error|Sanitizer'
+	done
+	t_run "$OFFMIG" inspect --json --all m >out 2>err
+	[ "$t_status" -lt 2 ] || t_bad "exit status $t_status"
+	t_expect_json out '.os.computer_name' REACTOS-ABO9UHG
+	t_expect_json out '.profiles | length' 1
+	t_expect_json out '.profiles[0].sid' S-1-5-93-2-1
+	t_expect_json out '.profiles[0].user' ContainerAdministrator
+	t_expect_json out '.profiles[0].problems | length > 0' true
+	t_expect_json out '[.apps[] | select(.scope == "machine")] | length >= 7' true
+	t_run "$OFFMIG" profiles m >out 2>err
+	t_expect_output out '^S-1-5-93-2-1 +ContainerAdministrator '
+	t_end
+fi
+
 t_begin "a real dirty NTUSER.DAT with its logs is flagged"
 if [ -z "$C" ] || [ ! -f "$C/museum/Registry/Win10/RathbunVM/NTUSER.DAT" ]; then
 	t_skip "corpus file museum/Registry/Win10/RathbunVM/NTUSER.DAT is absent"

@@ -80,7 +80,44 @@ t_expect_json out '[.profiles[] | select(.user == "linked") | .host_path] | .[0]
 t_expect_json out '[.profiles[] | select(.user == "escaper") | .status] | .[0]' folder-missing
 t_end
 
-t_begin "hostile volume: a truncated NTUSER.DAT is named"
+t_begin "hostile volume: every command reports, exits 1, keeps warnings on stderr"
+for c in os profiles apps folders inspect; do
+	t_run "$OFFMIG" "$c" "$H" >out 2>err
+	t_expect_status 1
+	[ -s out ] || t_bad "$c printed nothing"
+	t_expect_no_output err 'runtime error|Sanitizer'
+	t_expect_no_output out '^offmig: '
+	t_expect_output err '^offmig: warning: .*Users/truncated/NTUSER.DAT'
+	t_run "$OFFMIG" "$c" --json "$H" >out 2>err
+	t_expect_status 1
+	jq -e . out >/dev/null 2>&1 || t_bad "$c --json is not one JSON document"
+done
+t_end
+
+t_begin "a symbolic link as a profile folder is not followed (canary)"
+# A copy of the hostile volume whose Users/linked points at a complete
+# profile outside the volume: had offmig followed it, that profile's hive,
+# applications, folders and browsers would show up.
+cp -a "$H" v
+mkdir outside
+cp -a "$OFFMIG_VOLUMES/win10/Users/alice/." outside/
+rm v/Users/linked && ln -s "$PWD/outside" v/Users/linked
+t_run "$OFFMIG" inspect --json --all v >out 2>err
+t_expect_status 1
+t_expect_output err "'Users/linked' is a symbolic link, which offmig does not follow"
+t_expect_json out '.profiles[] | select(.user == "linked") | .hive.present' false
+t_expect_json out '.profiles[] | select(.user == "linked") | .host_path' null
+t_expect_json out '[.apps[] | select(.name == "Zoom Workplace")] | length' 0
+t_expect_json out '[.folders.profiles[] | select(.user == "linked") | .folders[] | select(.exists)] | length' 0
+t_expect_json out '[.folders.profiles[] | select(.user == "linked") | .browsers[]?] | length' 0
+t_expect_no_output out "$PWD/outside|Chrome|abcd1234"
+t_run "$OFFMIG" folders v linked >out 2>err
+sed -n '/^== linked /,/^== Common folders/p' out >linked
+t_expect_output linked '^Desktop +C:.Users.linked.Desktop '
+t_expect_no_output linked 'yes$'
+t_end
+
+t_begin "a truncated NTUSER.DAT is named"
 t_run "$OFFMIG" apps "$H" >out 2>err
 t_expect_output err 'Users/truncated/NTUSER.DAT: truncated: 6000 bytes'
 t_end
@@ -98,14 +135,14 @@ t_run "$OFFMIG" os --json "$H" >out 2>err
 t_expect_json out '.hives[] | select(.name == "SECURITY") | .problems[0]' 'not a registry hive'
 t_end
 
-t_begin "no crash on any command"
+t_begin "no crash on any command or form"
 for c in os profiles apps folders inspect; do
-	"$OFFMIG" "$c" "$H" >/dev/null 2>&1
-	s=$?
-	[ "$s" -lt 128 ] || t_bad "$c died with status $s"
-	"$OFFMIG" "$c" --json "$H" >/dev/null 2>&1
-	s=$?
-	[ "$s" -lt 128 ] || t_bad "$c --json died with status $s"
+	for f in "" --json --csv --all; do
+		"$OFFMIG" "$c" $f "$H" >out 2>err
+		s=$?
+		[ "$s" -lt 3 ] || t_bad "$c $f: exit status $s"
+		t_expect_no_output err 'runtime error|Sanitizer'
+	done
 done
 t_end
 

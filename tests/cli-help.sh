@@ -23,6 +23,26 @@ t_expect_output out '^usage: offmig profiles .*VOLUME'
 t_expect_output out '--uel DAYS'
 t_end
 
+t_begin "help CMD for every command, with the --no-logs hint"
+for c in inspect os profiles apps folders; do
+	t_run "$OFFMIG" help "$c" >out 2>err
+	t_expect_status 0
+	t_expect_output out "^usage: offmig $c .*VOLUME"
+	t_expect_output out '^  --json '
+	t_expect_output out '^  --no-logs .*replay'
+	t_expect_output out 'dirty hives are read as they'
+	t_expect_empty err
+done
+t_end
+
+t_begin "--help and -h print the overview"
+t_run "$OFFMIG" --help >out 2>err
+t_expect_status 0
+t_expect_output out '^usage: offmig '
+t_expect_output out '^  folders '
+t_expect_empty err
+t_end
+
 t_begin "CMD --help is the same"
 t_run "$OFFMIG" apps --help >out 2>err
 t_expect_status 0
@@ -64,15 +84,33 @@ t_expect_status 2
 t_expect_output err "unknown or incomplete option '--frob'"
 t_end
 
+t_begin "an option that needs an argument, given none"
+t_run "$OFFMIG" os "$OFFMIG_VOLUMES/win10" --windows >out 2>err
+t_expect_status 2
+t_expect_output err "^usage: offmig os "
+t_expect_empty out
+t_end
+
+t_begin "--help stops before any work"
+t_run "$OFFMIG" profiles --help /nonexistent >out 2>err
+t_expect_status 0
+t_expect_output out '^usage: offmig profiles '
+t_expect_empty err
+t_end
+
 t_begin "--uel needs a number of days"
 t_run "$OFFMIG" profiles --uel soon "$OFFMIG_VOLUMES/win10" >out 2>err
 t_expect_status 2
 t_expect_output err "--uel takes a number of days, not 'soon'"
 t_end
 
-t_begin "--uel refuses negative days"
-t_run "$OFFMIG" profiles --uel -3 "$OFFMIG_VOLUMES/win10" >out 2>err
-t_expect_status 2
+t_begin "--uel refuses negative days, fractions and overflow"
+for d in -3 1.5 99999999999999999999 ''; do
+	t_run "$OFFMIG" profiles --uel "$d" "$OFFMIG_VOLUMES/win10" >out 2>err
+	t_expect_status 2
+	t_expect_output err "--uel takes a number of days, not '$d'"
+	t_expect_empty out
+done
 t_end
 
 t_begin "too many arguments"

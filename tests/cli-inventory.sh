@@ -32,8 +32,38 @@ t_end
 t_begin "os --csv prints the hive list"
 t_run "$OFFMIG" os --csv "$W10" >out 2>err
 t_expect_status 0
-t_expect_output out '^HIVE,SCOPE,USER,PRESENT,DIRTY,SEQ,SEQ2,LOGS,HOST PATH'
-t_expect_output out '^SOFTWARE,machine,,true,false,2,2,0,Windows/System32/config/SOFTWARE'
+# RFC 4180: every line ends in CR LF.
+[ "$(grep -c "$(printf '\r')\$" out)" = "$(wc -l <out)" ] || t_bad "a CSV line does not end in CR LF"
+tr -d '\r' <out >csv && mv csv out
+t_expect_output out '^name,scope,sid,user,path,host_path,present,size,dirty,seq1,seq2,checksum_ok,logs,problems$'
+t_expect_output out '^SOFTWARE,machine,,,C:.Windows.System32.config.SOFTWARE,Windows/System32/config/SOFTWARE,true,[0-9]+,false,2,2,true,0,$'
+t_expect_output out "^NTUSER.DAT,user,$SID-1003,dave,C:.Users.dave.NTUSER.DAT,Users/dave/NTUSER.DAT,true,[0-9]+,true,3,2,true,2,"
+t_expect_no_output out '^Product'
+t_expect_empty err
+t_end
+
+t_begin "os: Windows 7, 32-bit"
+t_run "$OFFMIG" os "$OFFMIG_VOLUMES/win7" >out 2>err
+t_expect_status 0
+t_expect_output out '^Product: +Windows 7 Professional$'
+t_expect_output out '^Edition: +Professional$'
+t_expect_output out '^Build: +7601$'
+t_expect_output out '^Architecture: +x86$'
+t_expect_output out '^Computer name: +WIN7-OFFICE$'
+t_expect_output out '^Installed: +2015-06-01T00:00:00Z$'
+t_expect_output out '^NTUSER.DAT +user +ivan +yes +no '
+t_expect_empty err
+t_end
+
+t_begin "os: Windows XP"
+t_run "$OFFMIG" os "$OFFMIG_VOLUMES/xp" >out 2>err
+t_expect_output out '^Product: +Microsoft Windows XP$'
+t_expect_output out '^Build: +2600$'
+t_expect_output out '^Architecture: +x86$'
+t_expect_output out '^Computer name: +XP-LEGACY$'
+t_expect_output out '^Installed: +2008-03-01T00:00:00Z$'
+t_expect_output out '^Windows directory: +C:.WINDOWS$'
+t_expect_output out '^NTUSER.DAT +user +leo +yes +yes '
 t_end
 
 t_begin "os: Windows 11 told apart by its build"
@@ -67,8 +97,14 @@ t_end
 t_begin "profiles table"
 t_run "$OFFMIG" profiles "$W10" >out 2>err
 t_expect_status 0
-t_expect_output out '^SID +USER +FROM +STATUS +LAST USE +PATH'
-t_expect_output out "^$SID-1001 +alice +sam +ok +2024-05-01T09:30:00Z +C:.Users.alice"
+t_expect_output out '^SID +USER +SOURCE +STATUS +LAST USE +PATH +STATE FLAGS +HIVE +DIRTY$'
+t_expect_output out "^$SID-1001 +alice +sam +ok +2024-05-01T09:30:00Z +C:.Users.alice +- +yes +no$"
+t_expect_output out "^$SID-1002 +bob +sam +temporary +2024-04-20T17:00:00Z +C:.Users.TEMP +temporary +yes +no$"
+t_expect_output out "^$SID-1003 +dave +sam +ok +2024-05-02T08:15:00Z +C:.Users.dave +- +yes +yes$"
+t_expect_output out "^$SID-1005 +frank +sam +hive-missing +.* +no +-$"
+t_expect_output out '^S-1-5-18 +SYSTEM +wellknown +system '
+t_expect_output out '^- +olduser +path +orphan-folder '
+t_expect_empty err
 t_end
 
 t_begin "profiles --csv"
@@ -135,9 +171,22 @@ t_expect_json out '.profiles[0].folders[] | select(.label == "Downloads") | .hos
 t_expect_json out '[.profiles[0].browsers[].browser] | sort | join(",")' chrome,chrome,firefox
 t_end
 
+t_begin "folders: a section per profile, then the common folders"
+t_run "$OFFMIG" folders "$W10" >out 2>err
+t_expect_status 0
+t_expect_output out "^== alice \\($SID-1001\\) ==\$"
+t_expect_output out "^== bob \\($SID-1002, temporary\\) ==\$"
+t_expect_output out "^== bob \\($SID-1002, bak\\) ==\$"
+t_expect_output out '^== Common folders ==$'
+t_expect_output out '^NAME +PATH +SOURCE +REDIRECTED +EXISTS$'
+t_expect_output out '^BROWSER +PROFILE +BOOKMARKS +SIZE$'
+t_expect_output out '^Desktop +C:.Users.dave.Desktop +user-shell-folders +- +yes$'
+t_end
+
 t_begin "folders table for one user and csv"
 t_run "$OFFMIG" folders "$W10" alice >out 2>err
 t_expect_output out '^Documents +D:.Docs +user-shell-folders +drive +no'
+t_expect_no_output out '^== (bob|dave)'
 t_run "$OFFMIG" folders --csv "$W10" alice >out 2>err
 t_expect_output out '^name,label,csidl,path,path_raw,host_path,source,redirected,redirect_kind,exists'
 t_expect_output out '^Personal,Documents,CSIDL_PERSONAL,D:.Docs,D:.Docs,,user-shell-folders,true,drive,false'
@@ -161,14 +210,31 @@ t_end
 t_begin "inspect: findings are reported, not failures: exit 0"
 t_run "$OFFMIG" inspect "$W10" >out 2>err
 t_expect_status 0
-t_expect_output out '^== Windows =='
-t_expect_output out '^== Profiles =='
-t_expect_output out '^== Applications \(7\) =='
-t_expect_output out '^== Attention \([0-9]+\) =='
-t_expect_output out 'bak-twin'
-t_expect_output out 'temporary-profile'
-t_expect_output out 'dirty-hive'
-t_expect_output out 'orphan-folder'
+t_expect_empty err
+t_expect_output out '^== OS ==$'
+t_expect_output out '^Computer name: +DESKTOP-OFFMIG$'
+t_expect_output out '^== Hives ==$'
+t_expect_output out '^== Profiles \(10\) ==$'
+t_expect_output out '^== Applications \(7\) ==$'
+t_expect_output out '^Spotify +1.2.31 +Spotify AB +user +64 +dave$'
+t_expect_output out '^== Known folders ==$'
+t_expect_output out "^alice \\($SID-1001\\): [0-9]+ folders, 1 redirected, 0 not on the volume, 3 browser profiles\$"
+t_expect_output out '^    Documents -> D:.Docs \(drive, not on this volume\)$'
+# At least the six cases win10.vol builds in; more findings may follow.
+t_expect_output out '^== Attention \(([6-9]|[1-9][0-9])\) ==$'
+t_expect_output out "^! [a-z]+ bak-twin $SID-1002.bak: "
+t_expect_output out "^! [a-z]+ temporary-profile $SID-1002: "
+t_expect_output out '^! [a-z]+ dirty-hive Users/dave/NTUSER.DAT: '
+t_expect_output out "^! [a-z]+ folder-missing $SID-1004: "
+t_expect_output out "^! [a-z]+ hive-missing $SID-1005: "
+t_expect_output out '^! [a-z]+ orphan-folder Users/olduser: '
+t_end
+
+t_begin "inspect: a clean machine has nothing to flag"
+t_run "$OFFMIG" inspect "$OFFMIG_VOLUMES/win7" >out 2>err
+t_expect_status 0
+t_expect_output out '^== Attention \(0\) ==$'
+t_expect_output out '^nothing a migration would trip on was found$'
 t_end
 
 t_begin "inspect --json"
@@ -178,9 +244,46 @@ t_expect_json out '[.attention[].what] | index("bak-twin") != null' true
 t_expect_json out '.apps | length' 7
 t_end
 
-t_begin "tables fit COLUMNS"
-COLUMNS=80 t_run "$OFFMIG" profiles "$W10" >out 2>err
-t_expect_no_output out '^.{81,}'
+t_begin "every readable form fits COLUMNS=80"
+for c in os profiles apps folders inspect; do
+	COLUMNS=80 t_run "$OFFMIG" "$c" "$W10" >out 2>err
+	t_expect_status 0
+	t_expect_no_output out '^.{81,}'
+done
+t_end
+
+t_begin "piped output is never cut without COLUMNS"
+(unset COLUMNS; "$OFFMIG" profiles "$W10") >out 2>err
+t_expect_no_output out '~'
+t_expect_output out '^.{120,}'
+t_end
+
+t_begin "the terminal's width comes before COLUMNS"
+if ! command -v script >/dev/null 2>&1; then
+	t_skip "script(1) is not installed, no pseudo-terminal to run in"
+else
+	COLUMNS=300 script -q -e -c "stty cols 70; '$OFFMIG' profiles '$W10'" /dev/null >out 2>err
+	tr -d '\r' <out >out.txt
+	t_expect_output out.txt '^SID +USER'
+	t_expect_no_output out.txt '^.{71,}'
+	t_end
+fi
+
+t_begin "the JSON documents have the fields of DESIGN.md"
+t_run "$OFFMIG" os --json "$W10" >out 2>err
+t_expect_json out '["product_name","edition","version","build","arch","computer_name","install_date","control_set","hives"] - keys | length' 0
+t_expect_json out '[.hives[] | ["name","path","dirty"] - keys | length] | add' 0
+t_run "$OFFMIG" profiles --json "$W10" >out 2>err
+t_expect_json out '[.profiles[] | ["sid","user","user_source","path","host_path","state","state_flags","last_use","last_use_source","status","problems"] - keys | length] | add' 0
+t_expect_json out '[.profiles[].user_source] - ["sam","wellknown","path","none"] | length' 0
+t_expect_json out '[.profiles[].status] | unique | join(",")' 'bak,folder-missing,hive-missing,ok,orphan-folder,system,temporary'
+t_run "$OFFMIG" apps --json --all "$W10" >out 2>err
+t_expect_json out '[.apps[] | ["name","version","publisher","install_date","location","scope","sid","view","key"] - keys | length] | add' 0
+t_expect_json out '[.apps[].view] | unique | join(",")' '32,64'
+t_run "$OFFMIG" folders --json "$W10" >out 2>err
+t_expect_json out '[.profiles[] | ["sid","user","folders"] - keys | length] | add' 0
+t_expect_json out '[.profiles[].folders[] | ["name","csidl","path","host_path","source","redirected"] - keys | length] | add' 0
+t_expect_json out '[.. | strings | select(test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T") and (test("Z$") | not))] | length' 0
 t_end
 
 t_begin "a clean volume exits 0 with no warnings"

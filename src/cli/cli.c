@@ -59,6 +59,116 @@ cli_put(FILE *fp, const char *str)
 	}
 }
 
+/* Width of s in code points (continuation bytes do not count). */
+static size_t
+cp_width(const char *s, size_t len)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* Writes the first n code points of s, which holds at least that many. */
+static const char *
+put_cps(FILE *fp, const char *s, size_t n)
+{
+	const char *p = s;
+
+	while (n > 0 && *p != '\0') {
+		p++;
+		while (((unsigned char)*p & 0xC0) == 0x80)
+			p++;
+		n--;
+	}
+	fwrite(s, 1, (size_t)(p - s), fp);
+	return p;
+}
+
+void
+cli_wrapf(FILE *fp, size_t indent, unsigned width, const char *fmt, ...)
+{
+	FILE *mem;
+	va_list ap;
+	char *raw = NULL, *text = NULL;
+	const char *p;
+	size_t textlen = 0, col = 0;
+	int n, fresh = 1;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (raw = malloc((size_t)n + 1)) == NULL) {
+		fprintf(stderr, "offmig: out of memory\n");
+		exit(OFFMIG_EXIT_ENV);
+	}
+	va_start(ap, fmt);
+	vsnprintf(raw, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	/* Clean the text as cli_put() does, then measure the clean form. */
+	if ((mem = open_memstream(&text, &textlen)) == NULL) {
+		fprintf(stderr, "offmig: out of memory\n");
+		exit(OFFMIG_EXIT_ENV);
+	}
+	cli_put(mem, raw);
+	if (fclose(mem) != 0) {
+		fprintf(stderr, "offmig: out of memory\n");
+		exit(OFFMIG_EXIT_ENV);
+	}
+	free(raw);
+
+	/* Too narrow to wrap sensibly: one line. */
+	if (width < indent + 20)
+		width = 0;
+	/* Leading spaces are the caller's indentation: keep them. */
+	for (p = text; *p == ' '; p++) {
+		putc(' ', fp);
+		col++;
+	}
+	while (*p != '\0') {
+		size_t wlen, len;
+
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		len = strcspn(p, " ");
+		wlen = cp_width(p, len);
+		if (!fresh && width > 0 && col + 1 + wlen > width) {
+			fprintf(fp, "\n%*s", (int)indent, "");
+			col = indent;
+			fresh = 1;
+		}
+		if (!fresh) {
+			putc(' ', fp);
+			col++;
+		}
+		fresh = 0;
+		/* A word longer than a whole line is broken where it must be. */
+		while (width > 0 && col + wlen > width) {
+			size_t room;
+			const char *q;
+
+			if (col >= width)
+				break;
+			room = width - col;
+			q = put_cps(fp, p, room);
+			len -= (size_t)(q - p);
+			wlen -= room;
+			p = q;
+			fprintf(fp, "\n%*s", (int)indent, "");
+			col = indent;
+		}
+		fwrite(p, 1, len, fp);
+		col += wlen;
+		p += len;
+	}
+	putc('\n', fp);
+	free(text);
+}
+
 void
 cli_error(const struct offmig_cmd *cmd, const char *fmt, ...)
 {
@@ -123,12 +233,23 @@ cli_common_init(struct cli_common *c)
 		fprintf(stderr, "offmig: out of memory\n");
 		exit(OFFMIG_EXIT_ENV);
 	}
-	/* Fit a terminal; a pipe gets whole lines unless COLUMNS says so. */
-	if ((cols = getenv("COLUMNS")) != NULL && atoi(cols) > 0)
-		c->width = (unsigned)atoi(cols);
-	else if (isatty(STDOUT_FILENO) &&
+	/*
+	 * Fit the terminal stdout is; else $COLUMNS; else no limit, so that
+	 * piped output is never cut.
+	 */
+	if (isatty(STDOUT_FILENO) &&
 	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		c->width = ws.ws_col;
+	else if ((cols = getenv("COLUMNS")) != NULL) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(cols, &end, 10);
+		if (*cols != '\0' && *end == '\0' && errno == 0 && n > 0 &&
+		    n <= 10000)
+			c->width = (unsigned)n;
+	}
 }
 
 void
@@ -254,6 +375,9 @@ cli_help(const struct offmig_cmd *cmd)
 	    cmd->summary);
 	if (cmd->help != NULL)
 		printf("\n%s", cmd->help);
+	printf("  --no-logs      do not replay hive transaction logs (replay is\n"
+	    "                 not implemented yet: dirty hives are read as they\n"
+	    "                 are, and flagged)\n");
 }
 
 int

@@ -103,6 +103,14 @@ int	cli_common_opt(const struct offmig_cmd *cmd, struct cli_common *c,
 /* Writes text from the disk with control and invalid bytes as '?'. */
 void	cli_put(FILE *fp, const char *s);
 
+/*
+ * Prints one formatted line, cleaned as by cli_put() (so it may carry text
+ * from the disk), wrapped at spaces to width columns with continuation
+ * lines indented by indent spaces; width 0 means no limit.  Exits on ENOMEM.
+ */
+void	cli_wrapf(FILE *fp, size_t indent, unsigned width, const char *fmt,
+	    ...) __attribute__((format(printf, 4, 5)));
+
 /* Prints "offmig CMD: msg" to stderr. */
 void	cli_error(const struct offmig_cmd *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 
 static const struct offmig_column folder_cols[] = {
-	{ "FOLDER", "label", 0 },
+	{ "NAME", "label", 0 },
 	{ "PATH", "path", 1 },
 	{ "SOURCE", "source", 0 },
 	{ "REDIRECTED", "redirect_kind", 0 },
@@ -24,82 +24,121 @@ static const struct offmig_column browser_cols[] = {
 	{ "SIZE", "bookmarks_size", 0 },
 };
 
-/* The folders the short view (inspect) shows, besides redirected ones. */
-static int
-brief_folder(const struct offmig_node *f)
-{
-	static const char *const names[] = {
-		"Desktop", "Personal", "{374DE290-123F-4565-9164-39C4925E467B}",
-		"My Pictures", "My Music", "My Video", "Favorites", "AppData"
-	};
-	const char *n = offmig_node_get_str(f, "name");
-	size_t i;
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
 
-	if (offmig_node_int(offmig_node_get(f, "redirected")))
-		return 1;
-	for (i = 0; n != NULL && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(n, names[i]) == 0)
-			return 1;
-	return 0;
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "-";
+}
+
+/* Redirected folders the short form lists before it says "... N more". */
+#define BRIEF_REDIRECTED	5
+
+/*
+ * The short form for inspect: a line of counts after the title (made of
+ * title, sid and status, the last two NULL for the common folders), then
+ * only the folders that are redirected, which are what a migration must
+ * treat differently.
+ */
+static void
+print_brief(const struct cli_common *c, const char *title, const char *sid,
+    const char *status, const struct offmig_node *fs,
+    const struct offmig_node *browsers)
+{
+	char counts[160];
+	size_t i, shown, nredir = 0, nmissing = 0;
+	size_t nb = offmig_node_len(browsers);
+
+	for (i = 0; i < offmig_node_len(fs); i++) {
+		const struct offmig_node *f = offmig_node_at(fs, i);
+
+		if (offmig_node_int(offmig_node_get(f, "redirected")))
+			nredir++;
+		else if (!offmig_node_int(offmig_node_get(f, "exists")))
+			nmissing++;
+	}
+	snprintf(counts, sizeof(counts), "%zu folders, %zu redirected, %zu "
+	    "not on the volume", offmig_node_len(fs), nredir, nmissing);
+	if (sid == NULL)
+		cli_wrapf(stdout, 4, c->width, "%s: %s", title, counts);
+	else
+		cli_wrapf(stdout, 4, c->width, "%s (%s%s%s): %s, %zu browser "
+		    "profile%s", title, sid, status != NULL ? ", " : "",
+		    status != NULL ? status : "", counts, nb,
+		    nb == 1 ? "" : "s");
+	for (i = 0, shown = 0; i < offmig_node_len(fs); i++) {
+		const struct offmig_node *f = offmig_node_at(fs, i);
+
+		if (!offmig_node_int(offmig_node_get(f, "redirected")))
+			continue;
+		if (shown++ == BRIEF_REDIRECTED) {
+			printf("    ... %zu more; 'offmig folders' lists them "
+			    "all\n", nredir - BRIEF_REDIRECTED);
+			break;
+		}
+		cli_wrapf(stdout, 8, c->width, "    %s -> %s (%s%s)",
+		    nz(offmig_node_get_str(f, "label")),
+		    nz(offmig_node_get_str(f, "path")),
+		    nz(offmig_node_get_str(f, "redirect_kind")),
+		    offmig_node_int(offmig_node_get(f, "exists")) ? "" :
+		    ", not on this volume");
+	}
 }
 
 /*
- * Prints the readable form of a folders document; brief (inspect) keeps the
- * main folders and every redirected one.
+ * Prints the readable form of a folders document: a section per profile
+ * with its folders and browser profiles, then the common folders.  brief
+ * (inspect) prints counts and the redirected folders only.
  */
 void
 cli_print_folders(const struct cli_common *c, const struct offmig_node *root,
     int brief)
 {
 	const struct offmig_node *profiles = offmig_node_get(root, "profiles");
+	const struct offmig_node *common = offmig_node_get(root, "common");
 	size_t i;
 
 	for (i = 0; i < offmig_node_len(profiles); i++) {
 		const struct offmig_node *p = offmig_node_at(profiles, i);
 		const struct offmig_node *b = offmig_node_get(p, "browsers");
-		const char *user = offmig_node_get_str(p, "user");
+		const struct offmig_node *fs = offmig_node_get(p, "folders");
+		const char *user = nz(offmig_node_get_str(p, "user"));
 		const char *sid = offmig_node_get_str(p, "sid");
+		const char *status = offmig_node_get_str(p, "status");
+		/* Twins share a SID: their status tells them apart. */
+		int other = status != NULL && strcmp(status, "ok") != 0;
 
-		printf("\n-- ");
-		cli_put(stdout, user != NULL ? user : "?");
+		if (brief) {
+			print_brief(c, user, sid != NULL ? sid : "no SID",
+			    other ? status : NULL, fs, b);
+			continue;
+		}
+		printf("%s== ", i > 0 ? "\n" : "");
+		cli_put(stdout, user);
 		printf(" (");
 		cli_put(stdout, sid != NULL ? sid : "no SID");
-		printf(") --\n");
-		if (brief) {
-			const struct offmig_node *fs = offmig_node_get(p,
-			    "folders");
-			size_t k;
-
-			/* Print the table rows that pass, under one header. */
-			printf("%-18s %s\n", "FOLDER", "PATH");
-			for (k = 0; k < offmig_node_len(fs); k++) {
-				const struct offmig_node *f = offmig_node_at(fs,
-				    k);
-
-				if (!brief_folder(f))
-					continue;
-				printf("%-18s ", offmig_node_get_str(f,
-				    "label"));
-				cli_put(stdout, offmig_node_get_str(f, "path"));
-				printf("%s%s\n", offmig_node_int(offmig_node_get(
-				    f, "redirected")) ? "  (redirected)" : "",
-				    offmig_node_int(offmig_node_get(f, "exists")) ?
-				    "" : "  (missing)");
-			}
-		} else
-			offmig_write_table(stdout, offmig_node_get(p, "folders"),
-			    folder_cols, sizeof(folder_cols) /
-			    sizeof(folder_cols[0]), c->width);
+		if (other) {
+			printf(", ");
+			cli_put(stdout, status);
+		}
+		printf(") ==\n");
+		offmig_write_table(stdout, fs, folder_cols, N(folder_cols),
+		    c->width);
 		if (offmig_node_len(b) > 0) {
 			putchar('\n');
 			offmig_write_table(stdout, b, browser_cols,
-			    sizeof(browser_cols) / sizeof(browser_cols[0]),
-			    c->width);
+			    N(browser_cols), c->width);
 		}
 	}
-	printf("\n-- common folders --\n");
-	offmig_write_table(stdout, offmig_node_get(root, "common"), folder_cols,
-	    sizeof(folder_cols) / sizeof(folder_cols[0]), c->width);
+	if (brief) {
+		print_brief(c, "Common folders", NULL, NULL, common, NULL);
+		return;
+	}
+	printf("%s== Common folders ==\n", offmig_node_len(profiles) > 0 ?
+	    "\n" : "");
+	offmig_write_table(stdout, common, folder_cols, N(folder_cols),
+	    c->width);
 }
 
 static const struct offmig_column csv_cols[] = {
@@ -139,8 +178,7 @@ print(const struct offmig_cmd *cmd, const struct cli_common *c,
 {
 	if (c->format == OFFMIG_FMT_CSV)
 		return cli_print(cmd, c, offmig_node_at(offmig_node_get(root,
-		    "profiles"), 0), "folders", csv_cols, sizeof(csv_cols) /
-		    sizeof(csv_cols[0]));
+		    "profiles"), 0), "folders", csv_cols, N(csv_cols));
 	cli_print_folders(c, root, 0);
 	return 0;
 }

@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 
@@ -15,9 +14,11 @@ static const struct offmig_column os_fields[] = {
 	{ "Edition", "edition", 0 },
 	{ "Version", "version", 0 },
 	{ "Build", "build", 0 },
+	{ "Update (UBR)", "ubr", 0 },
 	{ "Release", "display_version", 0 },
 	{ "Architecture", "arch", 0 },
 	{ "Computer name", "computer_name", 0 },
+	{ "Hostname", "hostname", 0 },
 	{ "Installed", "install_date", 0 },
 	{ "Last shutdown", "last_shutdown", 0 },
 	{ "Control set", "control_set", 0 },
@@ -31,6 +32,7 @@ static const struct offmig_column profile_cols[] = {
 	{ "STATUS", "status", 0 },
 	{ "LAST USE", "last_use", 0 },
 	{ "PATH", "path", 1 },
+	{ "HIVE", "hive.present", 0 },
 	{ "DIRTY", "hive.dirty", 0 },
 };
 
@@ -43,41 +45,50 @@ static const struct offmig_column app_cols[] = {
 	{ "USER", "user", 0 },
 };
 
-static const struct offmig_column attention_cols[] = {
-	{ "SEVERITY", "severity", 0 },
-	{ "WHAT", "what", 0 },
-	{ "SUBJECT", "subject", 1 },
-	{ "DETAIL", "detail", 1 },
-};
-
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "-";
+}
 
 static void
 print_report(const struct cli_common *c, const struct offmig_node *root)
 {
 	const struct offmig_node *os = offmig_node_get(root, "os");
+	const struct offmig_node *profiles = offmig_node_get(root, "profiles");
+	const struct offmig_node *apps = offmig_node_get(root, "apps");
 	const struct offmig_node *att = offmig_node_get(root, "attention");
+	size_t i;
 
-	cli_section(stdout, "Windows");
+	printf("== OS ==\n");
 	offmig_write_fields(stdout, os, os_fields, N(os_fields), c->width);
 	cli_section(stdout, "Hives");
 	offmig_write_table(stdout, offmig_node_get(os, "hives"),
 	    cli_hive_columns, cli_nhive_columns, c->width);
-	cli_section(stdout, "Profiles");
-	offmig_write_table(stdout, offmig_node_get(root, "profiles"),
-	    profile_cols, N(profile_cols), c->width);
-	printf("\n== Applications (%zu) ==\n",
-	    offmig_node_len(offmig_node_get(root, "apps")));
-	offmig_write_table(stdout, offmig_node_get(root, "apps"), app_cols,
-	    N(app_cols), c->width);
+	printf("\n== Profiles (%zu) ==\n", offmig_node_len(profiles));
+	offmig_write_table(stdout, profiles, profile_cols, N(profile_cols),
+	    c->width);
+	printf("\n== Applications (%zu) ==\n", offmig_node_len(apps));
+	if (offmig_node_len(apps) > 0)
+		offmig_write_table(stdout, apps, app_cols, N(app_cols),
+		    c->width);
 	cli_section(stdout, "Known folders");
 	cli_print_folders(c, offmig_node_get(root, "folders"), 1);
 	printf("\n== Attention (%zu) ==\n", offmig_node_len(att));
 	if (offmig_node_len(att) == 0)
 		printf("nothing a migration would trip on was found\n");
-	else
-		offmig_write_table(stdout, att, attention_cols,
-		    N(attention_cols), c->width);
+	/* One item a line: "! severity what subject: detail". */
+	for (i = 0; i < offmig_node_len(att); i++) {
+		const struct offmig_node *a = offmig_node_at(att, i);
+
+		cli_wrapf(stdout, 4, c->width, "! %s %s %s: %s",
+		    nz(offmig_node_get_str(a, "severity")),
+		    nz(offmig_node_get_str(a, "what")),
+		    nz(offmig_node_get_str(a, "subject")),
+		    nz(offmig_node_get_str(a, "detail")));
+	}
 }
 
 static int

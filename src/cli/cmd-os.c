@@ -38,9 +38,27 @@ const struct offmig_column cli_hive_columns[] = {
 	{ "SEQ2", "seq2", 0 },
 	{ "LOGS", "log_count", 0 },
 	{ "HOST PATH", "host_path", 1 },
+	{ "PROBLEMS", "problems", 1 },
 };
 const size_t cli_nhive_columns = sizeof(cli_hive_columns) /
     sizeof(cli_hive_columns[0]);
+
+static const struct offmig_column csv_cols[] = {
+	{ "name", "name", 0 },
+	{ "scope", "scope", 0 },
+	{ "sid", "sid", 0 },
+	{ "user", "user", 0 },
+	{ "path", "path", 0 },
+	{ "host_path", "host_path", 0 },
+	{ "present", "present", 0 },
+	{ "size", "size", 0 },
+	{ "dirty", "dirty", 0 },
+	{ "seq1", "seq1", 0 },
+	{ "seq2", "seq2", 0 },
+	{ "checksum_ok", "checksum_ok", 0 },
+	{ "logs", "log_count", 0 },
+	{ "problems", "problems", 0 },
+};
 
 static int
 build(struct offmig_ctx *ctx, struct offmig_volume *vol,
@@ -54,11 +72,12 @@ static int
 print(const struct offmig_cmd *cmd, const struct cli_common *c,
     const struct offmig_node *root)
 {
-	if (c->format == OFFMIG_FMT_TABLE) {
-		offmig_write_fields(stdout, root, os_fields,
-		    sizeof(os_fields) / sizeof(os_fields[0]), c->width);
-		cli_section(stdout, "Hives");
-	}
+	if (c->format == OFFMIG_FMT_CSV)
+		return cli_print(cmd, c, root, "hives", csv_cols,
+		    sizeof(csv_cols) / sizeof(csv_cols[0]));
+	offmig_write_fields(stdout, root, os_fields,
+	    sizeof(os_fields) / sizeof(os_fields[0]), c->width);
+	cli_section(stdout, "Hives");
 	return cli_print(cmd, c, root, "hives", cli_hive_columns,
 	    cli_nhive_columns);
 }

@@ -11,11 +11,12 @@
 static const struct offmig_column table_cols[] = {
 	{ "SID", "sid", 1 },
 	{ "USER", "user", 0 },
-	{ "FROM", "user_source", 0 },
+	{ "SOURCE", "user_source", 0 },
 	{ "STATUS", "status", 0 },
 	{ "LAST USE", "last_use", 0 },
 	{ "PATH", "path", 1 },
-	{ "STATE", "state_flags", 1 },
+	{ "STATE FLAGS", "state_flags", 1 },
+	{ "HIVE", "hive.present", 0 },
 	{ "DIRTY", "hive.dirty", 0 },
 };
 
