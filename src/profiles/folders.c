@@ -3,164 +3,316 @@
  * Shell Folders (with %USERPROFILE%-style variables), then Shell Folders,
  * then the defaults of that Windows version; the common folders of the
  * machine; and the browser profiles found in each user's folders.
- * Redirections to other drives or network shares are reported, not read.
+ *
+ * Every path here comes from the disk.  Redirections to other drives or
+ * network shares are reported, never read; everything on the volume is
+ * looked at through vpath_resolve() and openat() with O_NOFOLLOW, so no
+ * symbolic link (or a junction ntfs-3g shows as one) is ever followed.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "profiles/profiles.h"
 
-#define USF	"Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\" \
-		"User Shell Folders"
-#define SF	"Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\" \
-		"Shell Folders"
+/* The keys in SOFTWARE (HKLM); a user's are below "Software\" in NTUSER. */
+#define EXPLORER	"Microsoft\\Windows\\CurrentVersion\\Explorer\\"
+#define MACHINE_USF	EXPLORER "User Shell Folders"
+#define MACHINE_SF	EXPLORER "Shell Folders"
+#define USF		"Software\\" MACHINE_USF
+#define SF		"Software\\" MACHINE_SF
+
+/* Caps on what a hostile volume could make us read. */
+#define MAX_CHROMIUM_ENTRIES	4096	/* directory entries looked at */
+#define MAX_CHROMIUM_PROFILES	256
+#define MAX_FIREFOX_INI		65536	/* bytes of profiles.ini read */
+#define MAX_FIREFOX_PROFILES	256
+#define MAX_FAVORITES_ENTRIES	20000
+#define MAX_FAVORITES_DEPTH	8
+
+/* Windows versions whose default folder names differ. */
+enum winver {
+	WV_XP = 0,	/* 2000, XP, 2003: "Documents and Settings" */
+	WV_VISTA7,	/* Vista and 7 */
+	WV_WIN8		/* 8 and later */
+};
 
 struct known {
 	const char	*value;		/* registry value name */
 	const char	*alt;		/* another spelling, or NULL */
 	const char	*label;
 	const char	*csidl;
-	const char	*vista;		/* default below the profile */
-	const char	*xp;
+	const char	*vista;		/* default below the profile (8+) */
+	const char	*win7;		/* Vista/7 default when different */
+	const char	*xp;		/* XP default, or NULL: none on XP */
 };
 
 static const struct known user_folders[] = {
 	{ "Desktop", NULL, "Desktop", "CSIDL_DESKTOPDIRECTORY", "Desktop",
-	    "Desktop" },
-	{ "Personal", NULL, "Documents", "CSIDL_PERSONAL", "Documents",
+	    NULL, "Desktop" },
+	{ "Personal", NULL, "Documents", "CSIDL_PERSONAL", "Documents", NULL,
 	    "My Documents" },
 	{ "{374DE290-123F-4565-9164-39C4925E467B}", NULL, "Downloads",
-	    "FOLDERID_Downloads", "Downloads", NULL },
+	    "FOLDERID_Downloads", "Downloads", NULL, NULL },
 	{ "My Pictures", NULL, "Pictures", "CSIDL_MYPICTURES", "Pictures",
-	    "My Documents\\My Pictures" },
-	{ "My Music", NULL, "Music", "CSIDL_MYMUSIC", "Music",
+	    NULL, "My Documents\\My Pictures" },
+	{ "My Music", NULL, "Music", "CSIDL_MYMUSIC", "Music", NULL,
 	    "My Documents\\My Music" },
-	{ "My Video", "My Videos", "Videos", "CSIDL_MYVIDEO", "Videos",
+	{ "My Video", "My Videos", "Videos", "CSIDL_MYVIDEO", "Videos", NULL,
 	    "My Documents\\My Videos" },
-	{ "Favorites", NULL, "Favorites", "CSIDL_FAVORITES", "Favorites",
+	{ "Favorites", NULL, "Favorites", "CSIDL_FAVORITES", "Favorites", NULL,
 	    "Favorites" },
 	{ "AppData", NULL, "AppData (Roaming)", "CSIDL_APPDATA",
-	    "AppData\\Roaming", "Application Data" },
+	    "AppData\\Roaming", NULL, "Application Data" },
 	{ "Local AppData", NULL, "AppData (Local)", "CSIDL_LOCAL_APPDATA",
-	    "AppData\\Local", "Local Settings\\Application Data" },
+	    "AppData\\Local", NULL, "Local Settings\\Application Data" },
 	{ "Start Menu", NULL, "Start Menu", "CSIDL_STARTMENU",
-	    "AppData\\Roaming\\Microsoft\\Windows\\Start Menu", "Start Menu" },
+	    "AppData\\Roaming\\Microsoft\\Windows\\Start Menu", NULL,
+	    "Start Menu" },
 	{ "Programs", NULL, "Programs", "CSIDL_PROGRAMS",
-	    "AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs",
+	    "AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs", NULL,
 	    "Start Menu\\Programs" },
 	{ "Startup", NULL, "Startup", "CSIDL_STARTUP",
 	    "AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\"
-	    "Startup", "Start Menu\\Programs\\Startup" },
+	    "Startup", NULL, "Start Menu\\Programs\\Startup" },
 	{ "Templates", NULL, "Templates", "CSIDL_TEMPLATES",
-	    "AppData\\Roaming\\Microsoft\\Windows\\Templates", "Templates" },
+	    "AppData\\Roaming\\Microsoft\\Windows\\Templates", NULL,
+	    "Templates" },
 	{ "SendTo", NULL, "SendTo", "CSIDL_SENDTO",
-	    "AppData\\Roaming\\Microsoft\\Windows\\SendTo", "SendTo" },
+	    "AppData\\Roaming\\Microsoft\\Windows\\SendTo", NULL, "SendTo" },
 	{ "Recent", NULL, "Recent", "CSIDL_RECENT",
-	    "AppData\\Roaming\\Microsoft\\Windows\\Recent", "Recent" },
+	    "AppData\\Roaming\\Microsoft\\Windows\\Recent", NULL, "Recent" },
 	{ "NetHood", NULL, "Network Shortcuts", "CSIDL_NETHOOD",
-	    "AppData\\Roaming\\Microsoft\\Windows\\Network Shortcuts",
+	    "AppData\\Roaming\\Microsoft\\Windows\\Network Shortcuts", NULL,
 	    "NetHood" },
 	{ "PrintHood", NULL, "Printer Shortcuts", "CSIDL_PRINTHOOD",
-	    "AppData\\Roaming\\Microsoft\\Windows\\Printer Shortcuts",
+	    "AppData\\Roaming\\Microsoft\\Windows\\Printer Shortcuts", NULL,
 	    "PrintHood" },
 	{ "Cookies", NULL, "Cookies", "CSIDL_COOKIES",
-	    "AppData\\Local\\Microsoft\\Windows\\INetCookies", "Cookies" },
+	    "AppData\\Local\\Microsoft\\Windows\\INetCookies",
+	    "AppData\\Roaming\\Microsoft\\Windows\\Cookies", "Cookies" },
 	{ "History", NULL, "History", "CSIDL_HISTORY",
-	    "AppData\\Local\\Microsoft\\Windows\\History",
+	    "AppData\\Local\\Microsoft\\Windows\\History", NULL,
 	    "Local Settings\\History" },
 	{ "Cache", NULL, "Internet Cache", "CSIDL_INTERNET_CACHE",
 	    "AppData\\Local\\Microsoft\\Windows\\INetCache",
+	    "AppData\\Local\\Microsoft\\Windows\\Temporary Internet Files",
 	    "Local Settings\\Temporary Internet Files" },
 };
+#define NUSER	(sizeof(user_folders) / sizeof(user_folders[0]))
+/* Indices the expansion of the others depends on. */
+#define UF_FAVORITES	6
+#define UF_APPDATA	7
+#define UF_LOCAL	8
 
-/* Common folders: defaults relative to %PUBLIC% (P) or %ProgramData% (D). */
+/*
+ * Common folders.  The defaults start with the variable Windows uses for
+ * them: %PUBLIC% or %ProgramData% on Vista and later, %ALLUSERSPROFILE%
+ * ("Documents and Settings\All Users") on XP.
+ */
 static const struct known common_folders[] = {
 	{ "Common Desktop", NULL, "Public Desktop",
-	    "CSIDL_COMMON_DESKTOPDIRECTORY", "P\\Desktop", "Desktop" },
+	    "CSIDL_COMMON_DESKTOPDIRECTORY", "%PUBLIC%\\Desktop", NULL,
+	    "%ALLUSERSPROFILE%\\Desktop" },
 	{ "Common Documents", NULL, "Public Documents",
-	    "CSIDL_COMMON_DOCUMENTS", "P\\Documents", "Documents" },
+	    "CSIDL_COMMON_DOCUMENTS", "%PUBLIC%\\Documents", NULL,
+	    "%ALLUSERSPROFILE%\\Documents" },
 	{ "CommonMusic", NULL, "Public Music", "CSIDL_COMMON_MUSIC",
-	    "P\\Music", "Documents\\My Music" },
+	    "%PUBLIC%\\Music", NULL, "%ALLUSERSPROFILE%\\Documents\\My Music" },
 	{ "CommonPictures", NULL, "Public Pictures", "CSIDL_COMMON_PICTURES",
-	    "P\\Pictures", "Documents\\My Pictures" },
+	    "%PUBLIC%\\Pictures", NULL,
+	    "%ALLUSERSPROFILE%\\Documents\\My Pictures" },
 	{ "CommonVideo", NULL, "Public Videos", "CSIDL_COMMON_VIDEO",
-	    "P\\Videos", "Documents\\My Videos" },
+	    "%PUBLIC%\\Videos", NULL,
+	    "%ALLUSERSPROFILE%\\Documents\\My Videos" },
 	{ "Common AppData", NULL, "ProgramData", "CSIDL_COMMON_APPDATA",
-	    "D", "Application Data" },
+	    "%ProgramData%", NULL, "%ALLUSERSPROFILE%\\Application Data" },
 	{ "Common Start Menu", NULL, "Common Start Menu",
-	    "CSIDL_COMMON_STARTMENU", "D\\Microsoft\\Windows\\Start Menu",
-	    "Start Menu" },
+	    "CSIDL_COMMON_STARTMENU",
+	    "%ProgramData%\\Microsoft\\Windows\\Start Menu", NULL,
+	    "%ALLUSERSPROFILE%\\Start Menu" },
 	{ "Common Programs", NULL, "Common Programs", "CSIDL_COMMON_PROGRAMS",
-	    "D\\Microsoft\\Windows\\Start Menu\\Programs",
-	    "Start Menu\\Programs" },
+	    "%ProgramData%\\Microsoft\\Windows\\Start Menu\\Programs", NULL,
+	    "%ALLUSERSPROFILE%\\Start Menu\\Programs" },
 	{ "Common Startup", NULL, "Common Startup", "CSIDL_COMMON_STARTUP",
-	    "D\\Microsoft\\Windows\\Start Menu\\Programs\\Startup",
-	    "Start Menu\\Programs\\Startup" },
+	    "%ProgramData%\\Microsoft\\Windows\\Start Menu\\Programs\\Startup",
+	    NULL, "%ALLUSERSPROFILE%\\Start Menu\\Programs\\Startup" },
 	{ "Common Templates", NULL, "Common Templates",
-	    "CSIDL_COMMON_TEMPLATES", "D\\Microsoft\\Windows\\Templates",
-	    "Templates" },
+	    "CSIDL_COMMON_TEMPLATES", "%ProgramData%\\Microsoft\\Windows\\"
+	    "Templates", NULL, "%ALLUSERSPROFILE%\\Templates" },
 	{ "Common Favorites", NULL, "Common Favorites",
-	    "CSIDL_COMMON_FAVORITES", "P\\Favorites", "Favorites" },
+	    "CSIDL_COMMON_FAVORITES", "%PUBLIC%\\Favorites", NULL,
+	    "%ALLUSERSPROFILE%\\Favorites" },
 };
+#define NCOMMON	(sizeof(common_folders) / sizeof(common_folders[0]))
 
-/* XP and 2003 keep profiles in "Documents and Settings" with other names. */
-static int
-xp_layout(struct offmig_volume *vol)
+/* The default of a folder for a Windows version, or NULL. */
+static const char *
+folder_default(const struct known *k, enum winver wv)
 {
+	if (wv == WV_XP)
+		return k->xp;
+	if (wv == WV_VISTA7 && k->win7 != NULL)
+		return k->win7;
+	return k->vista;
+}
+
+/*
+ * The Windows version, from SOFTWARE's CurrentVersion ("5.1", "6.1",
+ * "6.3"); without it, from the profiles directory's name.
+ */
+static enum winver
+windows_version(struct offmig_volume *vol, const struct profile_list *pl)
+{
+	struct offmig_ctx quiet;
 	struct hive *sw;
 	hnode cv;
 	char *ver = NULL;
-	int xp = 0;
+	enum winver wv = WV_WIN8;
 
-	if (volume_sys_hive(vol, SYS_HIVE_SOFTWARE, &sw) == OFFMIG_OK &&
-	    hive_lookup(vol->ctx, sw, 0, "Microsoft\\Windows NT\\CurrentVersion",
-	    &cv) == OFFMIG_OK && hive_get_string(vol->ctx, sw, cv,
-	    "CurrentVersion", &ver, NULL) == OFFMIG_OK)
-		xp = strncmp(ver, "5.", 2) == 0;
+	memset(&quiet, 0, sizeof(quiet));
+	if (!(vol->hive_tried[SYS_HIVE_SOFTWARE] &&
+	    vol->hives[SYS_HIVE_SOFTWARE] == NULL) &&
+	    volume_sys_hive(vol, SYS_HIVE_SOFTWARE, &sw) == OFFMIG_OK &&
+	    hive_lookup(&quiet, sw, 0, "Microsoft\\Windows NT\\CurrentVersion",
+	    &cv) == OFFMIG_OK && hive_get_string(&quiet, sw, cv,
+	    "CurrentVersion", &ver, NULL) == OFFMIG_OK && ver[0] != '\0') {
+		if (strncmp(ver, "5.", 2) == 0 || strncmp(ver, "4.", 2) == 0)
+			wv = WV_XP;
+		else if (strcmp(ver, "6.0") == 0 || strcmp(ver, "6.1") == 0)
+			wv = WV_VISTA7;
+	} else if (pl->profiles_dir != NULL &&
+	    strcasestr(pl->profiles_dir, "Documents and Settings") != NULL)
+		wv = WV_XP;
 	free(ver);
-	return xp;
+	return wv;
 }
 
-/* Non-zero when path is base or below it (case-insensitive, '\' or '/'). */
+/*
+ * A Windows path normalized for comparison: '/' as '\', runs of
+ * separators as one, no trailing separator.  Caller frees.
+ */
+static char *
+norm_path(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (; *s != '\0'; s++) {
+		char c = *s == '/' ? '\\' : *s;
+
+		if (c == '\\' && o > out && o[-1] == '\\')
+			continue;
+		*o++ = c;
+	}
+	while (o > out + 1 && o[-1] == '\\')
+		o--;
+	*o = '\0';
+	return out;
+}
+
+/* Non-zero when some component of s (normalized) is "..". */
+static int
+has_dotdot(const char *s)
+{
+	const char *c;
+
+	for (c = s; (c = strstr(c, "..")) != NULL; c += 2)
+		if ((c == s || c[-1] == '\\') && (c[2] == '\0' || c[2] == '\\'))
+			return 1;
+	return 0;
+}
+
+/*
+ * Non-zero when path is base or below it (as Windows compares names),
+ * and no ".." in what follows base leads back out of it.
+ */
 static int
 under(const char *path, const char *base)
 {
-	size_t n = strlen(base);
-	char *prefix;
-	int same;
+	char *p = norm_path(path), *b = norm_path(base);
+	size_t n;
+	int in = 0;
 
-	while (n > 0 && (base[n - 1] == '\\' || base[n - 1] == '/'))
-		n--;
-	if (strlen(path) < n || (prefix = strndup(path, n)) == NULL)
-		return 0;
-	same = wstrcasecmp(prefix, base) == 0 || (n == 0);
-	free(prefix);
-	return same && (path[n] == '\0' || path[n] == '\\' || path[n] == '/');
+	if (p != NULL && b != NULL && (n = strlen(b)) <= strlen(p) &&
+	    (p[n] == '\0' || p[n] == '\\')) {
+		char c = p[n];
+
+		p[n] = '\0';
+		in = wstrcasecmp(p, b) == 0;
+		p[n] = c;
+		if (in && has_dotdot(p + n))
+			in = 0;
+	}
+	free(p);
+	free(b);
+	return in;
+}
+
+/* What a folder resolved to, for the browsers that live in it. */
+struct place {
+	char		*win;		/* Windows path, expanded */
+	char		*host;		/* host path when it exists, else NULL */
+};
+
+static void
+place_release(struct place *pl)
+{
+	free(pl->win);
+	free(pl->host);
+	pl->win = pl->host = NULL;
+}
+
+/* Adds "what: msg" to a problems array and logs it as a warning. */
+static void
+problem(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *probs, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+problem(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *probs, const char *fmt, ...)
+{
+	char buf[OFFMIG_ERRMSG_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	doc_push_str(doc, probs, buf);
+	ctx_log(vol->ctx, OFFMIG_LOG_WARN, "%s", buf);
 }
 
 /*
  * Resolves one folder and adds it: path (expanded), path_raw, host_path,
- * exists, source, redirected, redirect_kind.  base is where it would be when
- * not redirected (the profile folder), or NULL for common folders.
+ * exists, source, redirected, redirect_kind.  base is the profile folder
+ * (a folder elsewhere is redirected), or NULL for common folders.  lookup
+ * is 0 when the profile folder itself cannot be looked at (off the volume,
+ * a link, missing): then only folders redirected away from it are.  When
+ * out != NULL it gets the folder's paths.
  */
 static void
 add_folder(struct offmig_volume *vol, struct offmig_doc *doc,
-    struct offmig_node *arr, const struct known *k, const char *raw,
-    const char *expanded, const char *source, const char *base)
+    struct offmig_node *arr, struct offmig_node *probs, const char *who,
+    const struct known *k, const char *raw, const char *expanded,
+    const char *source, const char *base, int lookup, struct place *out)
 {
 	struct offmig_ctx *ctx = vol->ctx;
 	struct offmig_node *o = doc_push_object(doc, arr);
 	enum winpath_kind kind;
+	const char *redirect = NULL;
 	char *host = NULL;
-	int ret;
+	int ret = OFFMIG_ENOTFOUND;
 
 	doc_add_str(doc, o, "name", k->value);
 	doc_add_str(doc, o, "label", k->label);
@@ -169,181 +321,350 @@ add_folder(struct offmig_volume *vol, struct offmig_doc *doc,
 	doc_add_str(doc, o, "path_raw", raw);
 	doc_add_str(doc, o, "source", source);
 	kind = winpath_classify(expanded, vol->sysdrive, NULL);
-	if (kind == WINPATH_OTHER_DRIVE || kind == WINPATH_UNC ||
-	    kind == WINPATH_DEVICE) {
-		doc_add_null(doc, o, "host_path");
-		doc_add_bool(doc, o, "exists", 0);
-		doc_add_bool(doc, o, "redirected", 1);
-		doc_add_str(doc, o, "redirect_kind", kind == WINPATH_UNC ?
-		    "unc" : "drive");
-		return;
+	if (base == NULL || !under(expanded, base)) {
+		switch (kind) {
+		case WINPATH_INVALID:
+			redirect = "invalid";
+			break;
+		case WINPATH_OTHER_DRIVE:
+			redirect = "drive";
+			break;
+		case WINPATH_UNC:
+			redirect = "unc";
+			break;
+		case WINPATH_DEVICE:
+			redirect = "device";
+			break;
+		default:
+			redirect = base != NULL ? "local" : NULL;
+			break;
+		}
 	}
-	ret = volume_resolve(vol, expanded, VPATH_DIR, &host, NULL);
+	/*
+	 * Below a profile folder that is not on the volume (or is a link)
+	 * nothing can be found; a folder redirected elsewhere may still be.
+	 */
+	if ((lookup || (base != NULL && redirect != NULL)) &&
+	    (kind == WINPATH_SYSTEM_DRIVE || kind == WINPATH_RELATIVE))
+		ret = volume_resolve(vol, expanded, VPATH_DIR, &host, NULL);
+	else if (kind == WINPATH_INVALID && (lookup || redirect != NULL))
+		problem(vol, doc, probs, "%s%s%s: '%s' is not a valid path from "
+		    "the disk; it is not followed", who != NULL ? who : "",
+		    who != NULL ? ": " : "", k->value, expanded);
 	doc_add_str(doc, o, "host_path", ret == OFFMIG_OK ? host : NULL);
 	doc_add_bool(doc, o, "exists", ret == OFFMIG_OK);
-	if (base != NULL && !under(expanded, base)) {
-		doc_add_bool(doc, o, "redirected", 1);
-		doc_add_str(doc, o, "redirect_kind", "local");
-	} else {
-		doc_add_bool(doc, o, "redirected", 0);
-		doc_add_null(doc, o, "redirect_kind");
-	}
-	if (ret != OFFMIG_OK && ret != OFFMIG_ENOTFOUND)
+	doc_add_bool(doc, o, "redirected", redirect != NULL);
+	doc_add_str(doc, o, "redirect_kind", redirect);
+	if (ret != OFFMIG_OK && ret != OFFMIG_ENOTFOUND) {
+		/* A symbolic link on the way, or an I/O error. */
 		doc_add_str(doc, o, "problem", offmig_errmsg(ctx));
+		problem(vol, doc, probs, "%s%s%s: %s", who != NULL ? who : "",
+		    who != NULL ? ": " : "", k->value, offmig_errmsg(ctx));
+	}
+	if (out != NULL) {
+		out->win = strdup(expanded);
+		out->host = ret == OFFMIG_OK ? host : NULL;
+		host = NULL;
+	}
 	free(host);
 }
 
-/* Reads a folder value from User Shell Folders, then Shell Folders. */
-static char *
-folder_value(struct offmig_ctx *ctx, struct hive *h, hnode usf, hnode sf,
-    const struct known *k, const char **sourcep)
+/*
+ * Reads the values of every folder of a table from a key in one pass.
+ * names[] gets value and alt of each entry; idx[2 * i] and idx[2 * i + 1]
+ * their positions (or -1).
+ */
+static size_t
+table_names(const struct known *t, size_t n, const char **names, int *idx)
 {
-	const char *names[2] = { k->value, k->alt };
-	char *s = NULL;
-	int i;
+	size_t i, m = 0;
 
-	for (i = 0; i < 2; i++) {
-		if (names[i] == NULL)
-			continue;
-		if (usf != 0 && hive_get_string(ctx, h, usf, names[i], &s,
-		    NULL) == OFFMIG_OK && *s != '\0') {
-			*sourcep = "user-shell-folders";
-			return s;
+	for (i = 0; i < n; i++) {
+		idx[2 * i] = (int)m;
+		names[m++] = t[i].value;
+		idx[2 * i + 1] = -1;
+		if (t[i].alt != NULL) {
+			idx[2 * i + 1] = (int)m;
+			names[m++] = t[i].alt;
 		}
-		free(s);
-		s = NULL;
 	}
-	for (i = 0; i < 2; i++) {
-		if (names[i] == NULL)
-			continue;
-		if (sf != 0 && hive_get_string(ctx, h, sf, names[i], &s,
-		    NULL) == OFFMIG_OK && *s != '\0') {
-			*sourcep = "shell-folders";
-			return s;
-		}
+	return m;
+}
+
+/* A non-empty string value at position i, or NULL. */
+static char *
+val_at(const struct hive_val *v, int i)
+{
+	char *s;
+
+	if (i < 0 || hive_val_string(&v[i], &s) != OFFMIG_OK)
+		return NULL;
+	if (*s == '\0') {
 		free(s);
-		s = NULL;
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * The stored value of folder i: User Shell Folders first, then Shell
+ * Folders, each under either spelling.  NULL when neither has it.
+ */
+static char *
+stored_value(const struct hive_val *usf, const struct hive_val *sf,
+    const int *idx, size_t i, const char **sourcep)
+{
+	char *s;
+
+	if ((s = val_at(usf, idx[2 * i])) != NULL ||
+	    (s = val_at(usf, idx[2 * i + 1])) != NULL) {
+		*sourcep = "user-shell-folders";
+		return s;
+	}
+	if ((s = val_at(sf, idx[2 * i])) != NULL ||
+	    (s = val_at(sf, idx[2 * i + 1])) != NULL) {
+		*sourcep = "shell-folders";
+		return s;
 	}
 	return NULL;
 }
 
-/* Describes one browser profile directory (host path relative to root). */
+/*
+ * Reads a folder key (path) of hive h into vals; a missing key leaves
+ * them absent, a damaged one is a problem.
+ */
+static void
+read_folder_key(struct offmig_volume *vol, struct hive *h, const char *path,
+    const char **names, size_t n, struct hive_val *vals,
+    struct offmig_doc *doc, struct offmig_node *probs)
+{
+	struct offmig_ctx *ctx = vol->ctx;
+	hnode k;
+	int ret;
+
+	memset(vals, 0, n * sizeof(*vals));
+	if ((ret = hive_lookup(ctx, h, 0, path, &k)) == OFFMIG_ENOTFOUND)
+		return;
+	if (ret == OFFMIG_OK)
+		ret = hive_get_values(ctx, h, k, names, n, vals);
+	if (ret != OFFMIG_OK)
+		problem(vol, doc, probs, "%s", offmig_errmsg(ctx));
+}
+
+/* Describes one browser profile directory. */
 static void
 add_browser(struct offmig_volume *vol, struct offmig_doc *doc,
-    struct offmig_node *arr, const char *browser, const char *profile,
-    const char *dirhost, const char *bookmarks)
+    struct offmig_node *arr, struct offmig_node *probs, const char *browser,
+    const char *profile, const char *win, const char *dirhost,
+    const char *bookmarks)
 {
 	struct offmig_ctx quiet;
 	struct offmig_node *o = doc_push_object(doc, arr);
 	struct stat st;
-	char *rel = str_join_path(dirhost, bookmarks), *found = NULL;
+	char *rel = NULL, *found = NULL;
+	int ret = OFFMIG_ENOTFOUND;
 
 	memset(&quiet, 0, sizeof(quiet));
 	doc_add_str(doc, o, "browser", browser);
 	doc_add_str(doc, o, "profile", profile);
+	doc_add_str(doc, o, "path", win);
 	doc_add_str(doc, o, "host_path", dirhost);
-	if (rel != NULL && vpath_resolve(&quiet, vol->rootfd, rel, VPATH_FILE,
-	    NULL, &found, &st) == OFFMIG_OK) {
+	if (dirhost != NULL && (rel = str_join_path(dirhost, bookmarks)) !=
+	    NULL)
+		ret = vpath_resolve(&quiet, vol->rootfd, rel, VPATH_FILE, NULL,
+		    &found, &st);
+	if (ret == OFFMIG_OK) {
 		doc_add_str(doc, o, "bookmarks", found);
 		doc_add_int(doc, o, "bookmarks_size", (int64_t)st.st_size);
 	} else {
 		doc_add_null(doc, o, "bookmarks");
 		doc_add_null(doc, o, "bookmarks_size");
+		if (ret != OFFMIG_ENOTFOUND)
+			problem(vol, doc, probs, "%s profile '%s': %s", browser,
+			    profile, offmig_errmsg(&quiet));
 	}
 	free(found);
 	free(rel);
 }
 
-/* Chromium-style "User Data" directories: Default and "Profile N". */
+/* Default first, then "Profile N" in numeric order. */
+static int
+cmp_chromium(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int dx = strcasecmp(x, "Default") == 0, dy = strcasecmp(y, "Default") == 0;
+	long nx, ny;
+
+	if (dx != dy)
+		return dx ? -1 : 1;
+	nx = strtol(x + 8, NULL, 10);
+	ny = strtol(y + 8, NULL, 10);
+	if (nx != ny)
+		return nx < ny ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/*
+ * Chromium-style "User Data" directories (Chrome, Edge): the Default
+ * profile and "Profile N", each with its Bookmarks file.
+ */
 static void
 chromium_profiles(struct offmig_volume *vol, struct offmig_doc *doc,
-    struct offmig_node *arr, const char *browser, const char *userdata)
+    struct offmig_node *arr, struct offmig_node *probs, const char *browser,
+    const struct place *local, const char *sub)
 {
 	struct offmig_ctx quiet;
 	struct dirent *de;
-	char *host = NULL;
+	char *rel, *host = NULL, *names[MAX_CHROMIUM_PROFILES];
+	size_t n = 0, seen = 0, i;
 	DIR *dir;
-	int fd;
+	int fd, ret;
 
 	memset(&quiet, 0, sizeof(quiet));
-	if (vpath_resolve(&quiet, vol->rootfd, userdata, VPATH_DIR, &fd, &host,
-	    NULL) != OFFMIG_OK)
+	if ((rel = str_printf("%s/%s", local->host, sub)) == NULL)
 		return;
+	for (i = 0; rel[i] != '\0'; i++)
+		if (rel[i] == '\\')
+			rel[i] = '/';
+	ret = vpath_resolve(&quiet, vol->rootfd, rel, VPATH_DIR, &fd, &host,
+	    NULL);
+	free(rel);
+	if (ret != OFFMIG_OK) {
+		if (ret != OFFMIG_ENOTFOUND)
+			problem(vol, doc, probs, "%s: %s", browser,
+			    offmig_errmsg(&quiet));
+		return;
+	}
 	if ((dir = fdopendir(fd)) == NULL) {
 		close(fd);
 		free(host);
 		return;
 	}
-	while ((de = readdir(dir)) != NULL) {
+	while ((de = readdir(dir)) != NULL && seen++ < MAX_CHROMIUM_ENTRIES &&
+	    n < MAX_CHROMIUM_PROFILES) {
 		struct stat st;
-		char *p;
 
-		if (strcmp(de->d_name, "Default") != 0 &&
-		    strncmp(de->d_name, "Profile ", 8) != 0)
+		if (strcasecmp(de->d_name, "Default") != 0 &&
+		    strncasecmp(de->d_name, "Profile ", 8) != 0)
 			continue;
 		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
 		    0 || !S_ISDIR(st.st_mode))
 			continue;
-		if ((p = str_join_path(host, de->d_name)) != NULL)
-			add_browser(vol, doc, arr, browser, de->d_name, p,
-			    "Bookmarks");
-		free(p);
+		if ((names[n] = strdup(de->d_name)) != NULL)
+			n++;
 	}
 	closedir(dir);
+	qsort(names, n, sizeof(names[0]), cmp_chromium);
+	for (i = 0; i < n; i++) {
+		char *p = str_join_path(host, names[i]);
+		char *win = str_printf("%s\\%s\\%s", local->win, sub, names[i]);
+
+		if (p != NULL && win != NULL)
+			add_browser(vol, doc, arr, probs, browser, names[i], win,
+			    p, "Bookmarks");
+		free(win);
+		free(p);
+		free(names[i]);
+	}
 	free(host);
 }
 
-/* Firefox: profiles.ini lists the profiles, relative or absolute. */
+/* One [ProfileN] section of profiles.ini, once it is complete. */
 static void
-firefox_profiles(struct offmig_volume *vol, struct offmig_doc *doc,
-    struct offmig_node *arr, const char *ffdir)
+firefox_one(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *arr, struct offmig_node *probs, const char *ffwin,
+    const char *ffhost, const char *name, const char *path, int relative)
 {
 	struct offmig_ctx quiet;
-	char *ini = str_join_path(ffdir, "profiles.ini"), *host = NULL;
-	char buf[65536], name[256] = "", path[1024] = "";
-	int fd, relative = 1, insection = 0;
-	ssize_t n;
-	char *line, *save = NULL;
+	char *win = NULL, *host = NULL, *rel = NULL, *c;
+	int ret;
 
 	memset(&quiet, 0, sizeof(quiet));
-	if (ini == NULL || vpath_resolve(&quiet, vol->rootfd, ini, VPATH_FILE,
-	    &fd, &host, NULL) != OFFMIG_OK) {
-		free(ini);
-		return;
+	if (relative) {
+		win = str_printf("%s\\%s", ffwin, path);
+		rel = str_printf("%s/%s", ffhost, path);
+		if (win == NULL || rel == NULL)
+			goto out;
+		for (c = win; *c != '\0'; c++)
+			if (*c == '/')
+				*c = '\\';
+		/* vpath_resolve refuses ".." and stays below the root. */
+		ret = vpath_resolve(&quiet, vol->rootfd, rel, VPATH_DIR, NULL,
+		    &host, NULL);
+		if (ret != OFFMIG_OK && ret != OFFMIG_ENOTFOUND)
+			problem(vol, doc, probs, "firefox profile '%s': %s", name,
+			    offmig_errmsg(&quiet));
+	} else {
+		if ((win = strdup(path)) == NULL)
+			goto out;
+		ret = volume_resolve(vol, path, VPATH_DIR, &host, NULL);
+		if (ret != OFFMIG_OK && ret != OFFMIG_ENOTFOUND)
+			problem(vol, doc, probs, "firefox profile '%s': %s", name,
+			    offmig_errmsg(vol->ctx));
 	}
-	free(ini);
+	add_browser(vol, doc, arr, probs, "firefox", name, win,
+	    ret == OFFMIG_OK ? host : NULL, "places.sqlite");
+out:
+	free(win);
 	free(host);
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	close(fd);
-	if (n <= 0)
-		return;
+	free(rel);
+}
+
+/*
+ * Firefox: profiles.ini in the Firefox directory of AppData lists the
+ * profiles, relative to it (IsRelative=1) or as absolute Windows paths.
+ * At most MAX_FIREFOX_INI bytes are read; long or odd lines are skipped.
+ */
+static void
+firefox_profiles(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *arr, struct offmig_node *probs,
+    const struct place *roaming)
+{
+	struct offmig_ctx quiet;
+	char *ffrel = NULL, *ffhost = NULL, *ffwin = NULL, *ini = NULL;
+	char *buf = NULL, *line, *next, name[256] = "", path[1024] = "";
+	size_t nprof = 0;
+	int fd = -1, relative = 1, insection = 0, ret;
+	ssize_t n;
+
+	memset(&quiet, 0, sizeof(quiet));
+	if ((ffrel = str_join_path(roaming->host, "Mozilla/Firefox")) == NULL ||
+	    (ffwin = str_printf("%s\\Mozilla\\Firefox", roaming->win)) == NULL)
+		goto out;
+	if ((ret = vpath_resolve(&quiet, vol->rootfd, ffrel, VPATH_DIR, NULL,
+	    &ffhost, NULL)) != OFFMIG_OK) {
+		if (ret != OFFMIG_ENOTFOUND)
+			problem(vol, doc, probs, "firefox: %s",
+			    offmig_errmsg(&quiet));
+		goto out;
+	}
+	if ((ini = str_join_path(ffhost, "profiles.ini")) == NULL)
+		goto out;
+	if ((ret = vpath_resolve(&quiet, vol->rootfd, ini, VPATH_FILE, &fd,
+	    NULL, NULL)) != OFFMIG_OK) {
+		if (ret != OFFMIG_ENOTFOUND)
+			problem(vol, doc, probs, "firefox: %s",
+			    offmig_errmsg(&quiet));
+		goto out;
+	}
+	if ((buf = malloc(MAX_FIREFOX_INI + 1)) == NULL)
+		goto out;
+	if ((n = pread(fd, buf, MAX_FIREFOX_INI, 0)) < 0) {
+		problem(vol, doc, probs, "%s: %s", ini, strerror(errno));
+		goto out;
+	}
 	buf[n] = '\0';
-	/* One extra pass with an empty line flushes the last section. */
-	for (line = strtok_r(buf, "\r\n", &save); ; line = strtok_r(NULL,
-	    "\r\n", &save)) {
-		if (line == NULL || line[0] == '[') {
-			if (insection && path[0] != '\0') {
-				char *dir = NULL;
+	/* A NUL byte ends the text: what follows is not an ini file. */
+	for (line = buf; line != NULL; line = next) {
+		size_t len = strcspn(line, "\r\n");
 
-				if (relative) {
-					char *rel = str_join_path(ffdir, path);
-					size_t i;
-
-					for (i = 0; rel != NULL && rel[i]; i++)
-						if (rel[i] == '\\')
-							rel[i] = '/';
-					dir = rel;
-				} else if (volume_resolve(vol, path, VPATH_DIR,
-				    &dir, NULL) != OFFMIG_OK)
-					dir = NULL;
-				if (dir != NULL)
-					add_browser(vol, doc, arr, "firefox",
-					    name[0] ? name : path, dir,
-					    "places.sqlite");
-				free(dir);
-			}
-			if (line == NULL)
-				break;
+		next = line[len] != '\0' ? line + len + 1 : NULL;
+		line[len] = '\0';
+		if (line[0] == '[') {
+			if (insection && path[0] != '\0' &&
+			    nprof++ < MAX_FIREFOX_PROFILES)
+				firefox_one(vol, doc, arr, probs, ffwin, ffhost,
+				    name[0] != '\0' ? name : path, path, relative);
 			insection = strncasecmp(line, "[Profile", 8) == 0;
 			name[0] = path[0] = '\0';
 			relative = 1;
@@ -351,163 +672,281 @@ firefox_profiles(struct offmig_volume *vol, struct offmig_doc *doc,
 		}
 		if (!insection)
 			continue;
-		if (strncasecmp(line, "Name=", 5) == 0)
-			snprintf(name, sizeof(name), "%s", line + 5);
-		else if (strncasecmp(line, "Path=", 5) == 0)
-			snprintf(path, sizeof(path), "%s", line + 5);
-		else if (strncasecmp(line, "IsRelative=", 11) == 0)
-			relative = atoi(line + 11) != 0;
+		if (strncasecmp(line, "Name=", 5) == 0 && len - 5 < sizeof(name))
+			memcpy(name, line + 5, len - 5 + 1);
+		else if (strncasecmp(line, "Path=", 5) == 0) {
+			if (len - 5 < sizeof(path))
+				memcpy(path, line + 5, len - 5 + 1);
+			else
+				path[0] = '\0';
+		} else if (strncasecmp(line, "IsRelative=", 11) == 0)
+			relative = strtol(line + 11, NULL, 10) != 0;
+	}
+	if (insection && path[0] != '\0' && nprof < MAX_FIREFOX_PROFILES)
+		firefox_one(vol, doc, arr, probs, ffwin, ffhost,
+		    name[0] != '\0' ? name : path, path, relative);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(ini);
+	free(ffwin);
+	free(ffhost);
+	free(ffrel);
+}
+
+/* Counts the .url files below an open directory, without following links. */
+static void
+count_urls(int dfd, int depth, size_t *budget, int64_t *count,
+    int64_t *bytes)
+{
+	struct dirent *de;
+	DIR *dir;
+
+	if ((dir = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while (*budget > 0 && (de = readdir(dir)) != NULL) {
+		struct stat st;
+		size_t len = strlen(de->d_name);
+		int sub;
+
+		(*budget)--;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISREG(st.st_mode) && len > 4 &&
+		    strcasecmp(de->d_name + len - 4, ".url") == 0) {
+			(*count)++;
+			*bytes += (int64_t)st.st_size;
+		} else if (S_ISDIR(st.st_mode) && depth < MAX_FAVORITES_DEPTH &&
+		    (sub = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) >= 0)
+			count_urls(sub, depth + 1, budget, count, bytes);
+	}
+	closedir(dir);
+}
+
+/*
+ * Internet Explorer (and the legacy Edge, which shares them) keeps its
+ * bookmarks as .url files in the Favorites folder; it is listed as a
+ * browser profile when it holds any.
+ */
+static void
+ie_favorites(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *arr, const struct place *fav)
+{
+	struct offmig_ctx quiet;
+	struct offmig_node *o;
+	size_t budget = MAX_FAVORITES_ENTRIES;
+	int64_t count = 0, bytes = 0;
+	int fd;
+
+	memset(&quiet, 0, sizeof(quiet));
+	if (vpath_resolve(&quiet, vol->rootfd, fav->host, VPATH_DIR, &fd, NULL,
+	    NULL) != OFFMIG_OK)
+		return;
+	count_urls(fd, 0, &budget, &count, &bytes);
+	if (count == 0)
+		return;
+	o = doc_push_object(doc, arr);
+	doc_add_str(doc, o, "browser", "ie");
+	doc_add_str(doc, o, "profile", "Favorites");
+	doc_add_str(doc, o, "path", fav->win);
+	doc_add_str(doc, o, "host_path", fav->host);
+	doc_add_str(doc, o, "bookmarks", fav->host);
+	doc_add_int(doc, o, "bookmarks_size", bytes);
+	doc_add_int(doc, o, "bookmarks_count", count);
+}
+
+/* The browser profiles in a user's AppData folders. */
+static void
+browsers(struct offmig_volume *vol, const struct place *roaming,
+    const struct place *local, const struct place *fav,
+    struct offmig_doc *doc, struct offmig_node *arr, struct offmig_node *probs)
+{
+	/* Only folders found on the volume (and named) are looked into. */
+	if (local->host != NULL && local->win != NULL) {
+		chromium_profiles(vol, doc, arr, probs, "chrome", local,
+		    "Google\\Chrome\\User Data");
+		chromium_profiles(vol, doc, arr, probs, "edge", local,
+		    "Microsoft\\Edge\\User Data");
+	}
+	if (roaming->host != NULL && roaming->win != NULL)
+		firefox_profiles(vol, doc, arr, probs, roaming);
+	if (fav->host != NULL && fav->win != NULL)
+		ie_favorites(vol, doc, arr, fav);
+}
+
+/* "C:" and "\Users\bob" from "C:\Users\bob" (HOMEDRIVE, HOMEPATH). */
+static void
+split_home(const char *profile, char drive[3], const char **pathp)
+{
+	if (((profile[0] >= 'A' && profile[0] <= 'Z') ||
+	    (profile[0] >= 'a' && profile[0] <= 'z')) && profile[1] == ':') {
+		drive[0] = profile[0];
+		drive[1] = ':';
+		drive[2] = '\0';
+		*pathp = profile + 2;
+	} else {
+		drive[0] = '\0';
+		*pathp = profile;
 	}
 }
 
+/* The folders of one profile, and its browsers. */
 static void
-browsers(struct offmig_volume *vol, const struct profile *p, int xp,
-    struct offmig_doc *doc, struct offmig_node *arr)
-{
-	const char *local = xp ? "Local Settings/Application Data" :
-	    "AppData/Local";
-	const char *roaming = xp ? "Application Data" : "AppData/Roaming";
-	char *d;
-
-	if ((d = str_printf("%s/%s/Google/Chrome/User Data", p->host_path,
-	    local)) != NULL)
-		chromium_profiles(vol, doc, arr, "chrome", d);
-	free(d);
-	if ((d = str_printf("%s/%s/Microsoft/Edge/User Data", p->host_path,
-	    local)) != NULL)
-		chromium_profiles(vol, doc, arr, "edge", d);
-	free(d);
-	if ((d = str_printf("%s/%s/Mozilla/Firefox", p->host_path,
-	    roaming)) != NULL)
-		firefox_profiles(vol, doc, arr, d);
-	free(d);
-}
-
-static void
-profile_folders(struct offmig_volume *vol, const struct profile *p, int xp,
-    struct offmig_doc *doc, struct offmig_node *o)
+profile_folders(struct offmig_volume *vol, const struct profile *p,
+    enum winver wv, struct offmig_doc *doc, struct offmig_node *o)
 {
 	struct offmig_ctx *ctx = vol->ctx;
-	struct offmig_node *arr, *probs;
+	struct offmig_node *arr, *probs, *barr;
+	struct hive_val usf[2 * NUSER], sf[2 * NUSER];
+	const char *names[2 * NUSER], *homepath, *who;
+	struct place places[NUSER];
 	struct hive *h = NULL;
-	hnode usf = 0, sf = 0;
-	char *profile, *appdata, *local;
-	size_t i;
+	char *profile = NULL, drive[3];
+	enum winpath_kind pk;
+	int idx[2 * NUSER], lookup;
+	size_t nnames, i, pass;
 
+	memset(usf, 0, sizeof(usf));
+	memset(sf, 0, sizeof(sf));
+	memset(places, 0, sizeof(places));
+	nnames = table_names(user_folders, NUSER, names, idx);
 	doc_add_str(doc, o, "sid", p->sid);
 	doc_add_str(doc, o, "user", p->user);
 	doc_add_str(doc, o, "path", p->path);
 	doc_add_str(doc, o, "host_path", p->host_path);
 	doc_add_str(doc, o, "status", profile_status_name(p->status));
 	arr = doc_add_array(doc, o, "folders");
+	barr = doc_add_array(doc, o, "browsers");
 	probs = doc_add_array(doc, o, "problems");
-	if ((profile = volume_expand(vol, p->path)) == NULL)
+	who = p->user != NULL ? p->user : p->key;
+	if (p->path == NULL) {
+		doc_push_str(doc, probs, "no ProfileImagePath: the folders of "
+		    "this profile cannot be placed");
 		return;
-	appdata = str_printf("%s\\%s", profile, xp ? "Application Data" :
-	    "AppData\\Roaming");
-	local = str_printf("%s\\%s", profile, xp ?
-	    "Local Settings\\Application Data" : "AppData\\Local");
+	}
+	if ((profile = volume_expand(vol, p->path)) == NULL) {
+		problem(vol, doc, probs, "%s: out of memory", who);
+		return;
+	}
+	pk = winpath_classify(profile, vol->sysdrive, NULL);
+	lookup = (pk == WINPATH_SYSTEM_DRIVE || pk == WINPATH_RELATIVE) &&
+	    p->host_path != NULL;
+	if (!lookup)
+		doc_push_str(doc, probs, "the profile folder is not on this "
+		    "volume (see the profile's problems): its folders are "
+		    "listed, not looked at");
 	if (p->hive_present && p->hive_host != NULL) {
 		if (volume_user_hive(vol, p, &h) != OFFMIG_OK) {
 			doc_push_str(doc, probs, offmig_errmsg(ctx));
 			h = NULL;
 		} else {
-			if (hive_lookup(ctx, h, 0, USF, &usf) != OFFMIG_OK)
-				usf = 0;
-			if (hive_lookup(ctx, h, 0, SF, &sf) != OFFMIG_OK)
-				sf = 0;
+			read_folder_key(vol, h, USF, names, nnames, usf, doc,
+			    probs);
+			read_folder_key(vol, h, SF, names, nnames, sf, doc, probs);
 		}
 	} else
 		doc_push_str(doc, probs, "no NTUSER.DAT: folders are the "
 		    "defaults of this Windows version");
-	for (i = 0; i < sizeof(user_folders) / sizeof(user_folders[0]); i++) {
-		const struct known *k = &user_folders[i];
-		const char *source = "default";
-		char *raw = h != NULL ? folder_value(ctx, h, usf, sf, k, &source) :
-		    NULL;
-		char *exp1, *exp;
-		const char *def = xp ? k->xp : k->vista;
+	split_home(profile, drive, &homepath);
+	/*
+	 * AppData and Local AppData are placed first (pass 0): %APPDATA% and
+	 * %LOCALAPPDATA% in the other values mean where those two really
+	 * are.  Pass 1 adds every folder in the order of the table.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < NUSER; i++) {
+			const struct known *k = &user_folders[i];
+			const char *source = "default", *def;
+			char *raw, *exp1, *exp;
 
-		if (raw == NULL && def == NULL)
-			continue;
-		if (raw == NULL)
-			raw = str_printf("%%USERPROFILE%%\\%s", def);
-		if (raw == NULL)
-			continue;
-		{
-			const struct winenv env[] = {
-				{ "USERPROFILE", profile },
-				{ "APPDATA", appdata != NULL ? appdata : "" },
-				{ "LOCALAPPDATA", local != NULL ? local : "" },
-				{ "USERNAME", p->user != NULL ? p->user : "" },
-			};
+			if (pass == 0 && i != UF_APPDATA && i != UF_LOCAL)
+				continue;
+			raw = stored_value(usf, sf, idx, i, &source);
+			def = folder_default(k, wv);
+			if (raw == NULL && def == NULL)
+				continue;
+			if (raw == NULL &&
+			    (raw = str_printf("%%USERPROFILE%%\\%s", def)) == NULL)
+				continue;
+			{
+				const struct winenv env[] = {
+					{ "USERPROFILE", profile },
+					{ "HOMEDRIVE", drive[0] != '\0' ? drive :
+					    NULL },
+					{ "HOMEPATH", homepath },
+					{ "USERNAME", p->user },
+					{ "APPDATA", places[UF_APPDATA].win },
+					{ "LOCALAPPDATA", places[UF_LOCAL].win },
+				};
 
-			exp1 = winpath_expand(raw, env, 4);
+				exp1 = winpath_expand(raw, env,
+				    sizeof(env) / sizeof(env[0]));
+			}
+			exp = exp1 != NULL ? volume_expand(vol, exp1) : NULL;
+			if (exp != NULL && pass == 0) {
+				places[i].win = exp;
+				exp = NULL;
+			} else if (exp != NULL) {
+				place_release(&places[i]);
+				add_folder(vol, doc, arr, probs, NULL, k, raw, exp,
+				    source, profile, lookup, &places[i]);
+			}
+			free(exp1);
+			free(exp);
+			free(raw);
 		}
-		exp = exp1 != NULL ? volume_expand(vol, exp1) : NULL;
-		if (exp != NULL)
-			add_folder(vol, doc, arr, k, raw, exp, source, profile);
-		free(exp1);
-		free(exp);
-		free(raw);
 	}
-	if (p->host_path != NULL)
-		browsers(vol, p, xp, doc, doc_add_array(doc, o, "browsers"));
-	else
-		doc_add_array(doc, o, "browsers");
+	if (lookup)
+		browsers(vol, &places[UF_APPDATA], &places[UF_LOCAL],
+		    &places[UF_FAVORITES], doc, barr, probs);
+	hive_vals_release(usf, nnames);
+	hive_vals_release(sf, nnames);
+	for (i = 0; i < NUSER; i++)
+		place_release(&places[i]);
 	free(profile);
-	free(appdata);
-	free(local);
 }
 
+/* The common (all users) folders from SOFTWARE. */
 static void
-common(struct offmig_volume *vol, const struct profile_list *pl, int xp,
-    struct offmig_doc *doc, struct offmig_node *arr)
+common(struct offmig_volume *vol, enum winver wv, struct offmig_doc *doc,
+    struct offmig_node *arr, struct offmig_node *probs)
 {
-	struct offmig_ctx *ctx = vol->ctx;
+	struct hive_val usf[2 * NCOMMON], sf[2 * NCOMMON];
+	const char *names[2 * NCOMMON];
+	int idx[2 * NCOMMON];
 	struct hive *sw;
-	hnode usf = 0, sf = 0;
-	char *pub, *pd;
-	size_t i;
+	size_t nnames, i;
 
-	if (volume_sys_hive(vol, SYS_HIVE_SOFTWARE, &sw) != OFFMIG_OK)
+	if (volume_sys_hive(vol, SYS_HIVE_SOFTWARE, &sw) != OFFMIG_OK) {
+		doc_push_str(doc, probs, offmig_errmsg(vol->ctx));
 		return;
-	if (hive_lookup(ctx, sw, 0, USF + 9, &usf) != OFFMIG_OK)
-		usf = 0;
-	if (hive_lookup(ctx, sw, 0, SF + 9, &sf) != OFFMIG_OK)
-		sf = 0;
-	if (xp) {
-		/* XP: "All Users" under the profiles directory holds both. */
-		pub = str_printf("%s\\%s", pl->profiles_dir != NULL ?
-		    pl->profiles_dir : "%SystemDrive%\\Documents and Settings",
-		    pl->public_path != NULL ? pl->public_path : "All Users");
-		pd = pub != NULL ? strdup(pub) : NULL;
-	} else {
-		pub = volume_expand(vol, "%PUBLIC%");
-		pd = volume_expand(vol, "%ProgramData%");
 	}
-	for (i = 0; pub != NULL && pd != NULL && i < sizeof(common_folders) /
-	    sizeof(common_folders[0]); i++) {
+	nnames = table_names(common_folders, NCOMMON, names, idx);
+	read_folder_key(vol, sw, MACHINE_USF, names, nnames, usf, doc,
+	    probs);
+	read_folder_key(vol, sw, MACHINE_SF, names, nnames, sf, doc,
+	    probs);
+	for (i = 0; i < NCOMMON; i++) {
 		const struct known *k = &common_folders[i];
 		const char *source = "default";
-		char *raw = folder_value(ctx, sw, usf, sf, k, &source), *exp;
+		char *raw = stored_value(usf, sf, idx, i, &source), *exp;
 
-		if (raw == NULL) {
-			if (xp)
-				raw = str_printf("%s\\%s", pub, k->xp);
-			else
-				raw = str_printf("%s%s", k->vista[0] == 'P' ? pub :
-				    pd, k->vista + 1);
-		}
-		if (raw == NULL)
+		if (raw == NULL && (raw = strdup(folder_default(k, wv))) == NULL)
 			continue;
 		if ((exp = volume_expand(vol, raw)) != NULL)
-			add_folder(vol, doc, arr, k, raw, exp, source, NULL);
+			add_folder(vol, doc, arr, probs, "common", k, raw, exp,
+			    source, NULL, 1, NULL);
 		free(exp);
 		free(raw);
 	}
-	free(pub);
-	free(pd);
+	hive_vals_release(usf, nnames);
+	hive_vals_release(sf, nnames);
 }
 
 int
@@ -516,19 +955,23 @@ folders_build(struct offmig_volume *vol, const char *user,
     struct offmig_node *root)
 {
 	const struct profile_list *pl;
-	struct offmig_node *arr;
+	struct offmig_node *arr, *probs;
 	const struct profile *one = NULL;
+	enum winver wv;
 	size_t i;
-	int ret, xp;
+	int ret;
 
 	if ((ret = volume_profiles(vol, &pl)) != OFFMIG_OK)
 		return ret;
 	if (user != NULL && (one = profile_find(pl, user)) == NULL)
 		return ctx_set_error(vol->ctx, OFFMIG_ENOTFOUND, 0,
 		    "no profile for user or SID '%s'", user);
-	xp = xp_layout(vol);
-	doc_add_str(doc, root, "layout", xp ? "xp" : "vista");
+	wv = windows_version(vol, pl);
+	doc_add_str(doc, root, "layout", wv == WV_XP ? "xp" : "vista");
+	doc_add_str(doc, root, "windows", wv == WV_XP ? "xp" :
+	    wv == WV_VISTA7 ? "vista-7" : "8+");
 	arr = doc_add_array(doc, root, "profiles");
+	probs = doc_add_array(doc, root, "problems");
 	for (i = 0; i < pl->n; i++) {
 		const struct profile *p = &pl->v[i];
 
@@ -536,8 +979,8 @@ folders_build(struct offmig_volume *vol, const char *user,
 		    p->status == PROFILE_SYSTEM || p->path == NULL ||
 		    p->status == PROFILE_ORPHAN_FOLDER))
 			continue;
-		profile_folders(vol, p, xp, doc, doc_push_object(doc, arr));
+		profile_folders(vol, p, wv, doc, doc_push_object(doc, arr));
 	}
-	common(vol, pl, xp, doc, doc_add_array(doc, root, "common"));
+	common(vol, wv, doc, doc_add_array(doc, root, "common"), probs);
 	return OFFMIG_OK;
 }
