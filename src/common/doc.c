@@ -51,18 +51,31 @@ arena_alloc(struct offmig_doc *doc, size_t size)
 
 	if (doc->oom)
 		return NULL;
+	if (size > SIZE_MAX - sizeof(*c) - align) {
+		doc->oom = 1;
+		return NULL;
+	}
 	size = (size + align - 1) / align * align;
 	if (c == NULL || c->size - c->used < size) {
 		size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
 
+		/*
+		 * A large block gets a chunk of its own behind the current
+		 * one, so the space left in the current chunk is not lost.
+		 */
 		if ((c = malloc(sizeof(*c) + want)) == NULL) {
 			doc->oom = 1;
 			return NULL;
 		}
 		c->used = 0;
 		c->size = want;
-		c->next = doc->chunks;
-		doc->chunks = c;
+		if (want > CHUNK_MIN && doc->chunks != NULL) {
+			c->next = doc->chunks->next;
+			doc->chunks->next = c;
+		} else {
+			c->next = doc->chunks;
+			doc->chunks = c;
+		}
 	}
 	c->used += size;
 	return (char *)c->data + c->used - size;
@@ -156,11 +169,14 @@ append(struct offmig_doc *doc, struct offmig_node *parent, const char *key,
 	if (doc == NULL || doc->oom || parent == NULL || child == NULL)
 		return -1;
 	if (parent->n == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 8;
-		struct member *m = arena_alloc(doc, cap * sizeof(*m));
+		size_t cap = parent->cap ? parent->cap * 2 : 4;
+		struct member *m;
 
-		if (m == NULL)
+		if (cap > SIZE_MAX / 2 / sizeof(*m) ||
+		    (m = arena_alloc(doc, cap * sizeof(*m))) == NULL) {
+			doc->oom = 1;
 			return -1;
+		}
 		if (parent->n > 0)
 			memcpy(m, parent->m, parent->n * sizeof(*m));
 		parent->m = m;
@@ -374,7 +390,7 @@ member(const struct offmig_node *n, const char *key, size_t keylen)
 struct offmig_node *
 doc_get_mut(struct offmig_node *obj, const char *key)
 {
-	return member(obj, key, strlen(key));
+	return key != NULL ? member(obj, key, strlen(key)) : NULL;
 }
 
 enum offmig_node_type
@@ -388,6 +404,8 @@ offmig_node_get(const struct offmig_node *n, const char *path)
 {
 	const char *dot;
 
+	if (path == NULL)
+		return NULL;
 	while (n != NULL && (dot = strchr(path, '.')) != NULL) {
 		n = member(n, path, (size_t)(dot - path));
 		path = dot + 1;

@@ -36,7 +36,8 @@ json_string(FILE *fp, const char *str, size_t len)
 		size_t n;
 
 		/* Plain ASCII is the common case: gather it into one write. */
-		if (s[i] >= 0x20 && s[i] < 0x7F && s[i] != '"' && s[i] != '\\') {
+		if (s[i] >= 0x20 && s[i] < 0x7F && s[i] != '"' &&
+		    s[i] != '\\') {
 			i++;
 			continue;
 		}
@@ -49,7 +50,8 @@ json_string(FILE *fp, const char *str, size_t len)
 			fwrite(s + run, 1, i - run, fp);
 		if (n == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
 			/* Plane 16 as a pair: U+10XXXX = DBC0+hi, DC00+lo. */
-			uint32_t pua = n == 0 ? 0x10DC00U + s[i] : 0x100000U + cp;
+			uint32_t pua = n == 0 ? 0x10DC00U + s[i] :
+			    0x100000U + cp;
 
 			fprintf(fp, "\\u%04" PRIx32 "\\u%04" PRIx32,
 			    0xD800 + ((pua - 0x10000) >> 10),
@@ -153,13 +155,14 @@ offmig_write_json(FILE *fp, const struct offmig_node *n)
 
 /*
  * Cell text of a node for tables and CSV (csv != 0: booleans as true/false,
- * null as empty).  Returns a malloc'd string, or NULL on ENOMEM.
+ * null as empty).  Arrays are joined with ",", an object inside a cell is
+ * shown as "{...}".  Returns a malloc'd string, or NULL on ENOMEM.
  */
 static char *
 cell_text(const struct offmig_node *n, int csv)
 {
+	char **parts, *joined, *p;
 	size_t i, len, total;
-	char *out, *p;
 
 	switch (offmig_node_type(n)) {
 	case OFFMIG_NODE_NULL:
@@ -171,42 +174,57 @@ cell_text(const struct offmig_node *n, int csv)
 		return str_printf("%" PRId64, offmig_node_int(n));
 	case OFFMIG_NODE_STRING:
 		return strdup(offmig_node_str(n, NULL));
-	case OFFMIG_NODE_ARRAY:
-		len = offmig_node_len(n);
-		if (len == 0)
-			return strdup(csv ? "" : "-");
-		total = 1;
-		for (i = 0; i < len; i++) {
-			const char *s = offmig_node_str(offmig_node_at(n, i),
-			    NULL);
-
-			total += (s != NULL ? strlen(s) : 24) + 1;
-		}
-		if ((out = malloc(total)) == NULL)
-			return NULL;
-		p = out;
-		*p = '\0';
-		for (i = 0; i < len; i++) {
-			char *c = cell_text(offmig_node_at(n, i), csv);
-
-			if (c == NULL) {
-				free(out);
-				return NULL;
-			}
-			p += snprintf(p, total - (size_t)(p - out), "%s%s",
-			    i > 0 ? "," : "", c);
-			free(c);
-		}
-		return out;
 	case OFFMIG_NODE_OBJECT:
 		return strdup(csv ? "" : "{...}");
+	case OFFMIG_NODE_ARRAY:
+		break;
 	}
-	return strdup("");
+	if ((len = offmig_node_len(n)) == 0)
+		return strdup(csv ? "" : "-");
+	if ((parts = calloc(len, sizeof(*parts))) == NULL)
+		return NULL;
+	joined = NULL;
+	total = 1;
+	for (i = 0; i < len; i++) {
+		if ((parts[i] = cell_text(offmig_node_at(n, i), csv)) == NULL)
+			goto out;
+		total += strlen(parts[i]) + 1;
+	}
+	if ((joined = malloc(total)) == NULL)
+		goto out;
+	for (p = joined, i = 0; i < len; i++) {
+		size_t l = strlen(parts[i]);
+
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, parts[i], l);
+		p += l;
+	}
+	*p = '\0';
+out:
+	for (i = 0; i < len; i++)
+		free(parts[i]);
+	free(parts);
+	return joined;
 }
 
 /*
- * Makes a cell safe for a terminal: control characters and invalid bytes
- * become '?'.  Returns its width in code points.
+ * Non-zero for what must not reach a terminal as it is: C0 and C1 control
+ * characters, lone surrogates, and the bidirectional controls that would
+ * let a name reorder the text around it on screen (U+200E, U+200F,
+ * U+202A..U+202E, U+2066..U+2069).
+ */
+static int
+unsafe_cp(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0x200E || cp == 0x200F ||
+	    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * Makes a cell safe for a terminal: unsafe characters (above) and invalid
+ * bytes become '?'.  Returns its width in code points.
  */
 static size_t
 sanitize(char *s)
@@ -218,8 +236,7 @@ sanitize(char *s)
 		uint32_t cp;
 		size_t n = utf8_decode(p, strnlen((char *)p, 4), &cp);
 
-		if (n == 0 || cp < 0x20 || cp == 0x7F ||
-		    (cp >= 0x80 && cp < 0xA0) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+		if (n == 0 || unsafe_cp(cp)) {
 			*o++ = '?';
 			p += n == 0 ? 1 : n;
 		} else {
@@ -262,13 +279,16 @@ offmig_write_table(FILE *fp, const struct offmig_node *rows,
     const struct offmig_column *cols, size_t ncols, unsigned width)
 {
 	size_t nrows = offmig_node_len(rows), r, c, total;
-	size_t *w = NULL, *cw = NULL;
+	size_t *w = NULL, *nat = NULL, *cw = NULL;
 	char **cells = NULL;
-	int ret = OFFMIG_ENOMEM;
+	int ret = OFFMIG_ENOMEM, pass;
 
 	if (ncols == 0)
-		return OFFMIG_OK;
+		return finish(fp);
+	if (nrows >= SIZE_MAX / sizeof(*cells) / ncols - 1)
+		return OFFMIG_ENOMEM;
 	if ((w = calloc(ncols, sizeof(*w))) == NULL ||
+	    (nat = calloc(ncols, sizeof(*nat))) == NULL ||
 	    (cw = calloc((nrows + 1) * ncols, sizeof(*cw))) == NULL ||
 	    (cells = calloc((nrows + 1) * ncols, sizeof(*cells))) == NULL)
 		goto out;
@@ -294,17 +314,21 @@ offmig_write_table(FILE *fp, const struct offmig_node *rows,
 
 	/*
 	 * Fit the width: take from flexible columns first, widest first, then
-	 * from any column, never below 4 (or the header) characters.
+	 * from any column, never below 4 characters (or the column's natural
+	 * width when that is smaller).  When even that does not fit, the
+	 * lines are left longer than width rather than cut to nothing.
 	 */
 	total = 0;
-	for (c = 0; c < ncols; c++)
+	for (c = 0; c < ncols; c++) {
+		nat[c] = w[c];
 		total += w[c] + (c > 0 ? 2 : 0);
-	for (int pass = 0; width > 0 && total > width && pass < 2; pass++) {
+	}
+	for (pass = 0; width > 0 && total > width && pass < 2; pass++) {
 		while (total > width) {
 			size_t best = ncols, min;
 
 			for (c = 0; c < ncols; c++) {
-				min = cw[c] > 4 ? 4 : cw[c];
+				min = nat[c] > 4 ? 4 : nat[c];
 				if ((pass == 0 && !cols[c].flex) || w[c] <= min)
 					continue;
 				if (best == ncols || w[c] > w[best])
@@ -334,6 +358,7 @@ out:
 			free(cells[r]);
 	free(cells);
 	free(cw);
+	free(nat);
 	free(w);
 	return ret;
 }
@@ -370,7 +395,8 @@ offmig_write_csv(FILE *fp, const struct offmig_node *rows,
 		const struct offmig_node *row = offmig_node_at(rows, r);
 
 		for (c = 0; c < ncols; c++) {
-			char *s = cell_text(offmig_node_get(row, cols[c].key), 1);
+			char *s = cell_text(offmig_node_get(row,
+			    cols[c].key), 1);
 
 			if (s == NULL)
 				return OFFMIG_ENOMEM;

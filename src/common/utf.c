@@ -45,7 +45,7 @@ utf16le_to_utf8(const void *data, size_t len, size_t *outlen)
 	unsigned char *out;
 
 	/* Each unit gives at most 3 bytes; a pair gives 4 for 2 units. */
-	if ((out = malloc(units * 3 + 1)) == NULL)
+	if (units > (SIZE_MAX - 1) / 3 || (out = malloc(units * 3 + 1)) == NULL)
 		return NULL;
 	for (i = 0; i < units; i++) {
 		uint32_t u = le16(p + 2 * i);
@@ -56,7 +56,8 @@ utf16le_to_utf8(const void *data, size_t len, size_t *outlen)
 			uint32_t lo = le16(p + 2 * (i + 1));
 
 			if (lo >= 0xDC00 && lo <= 0xDFFF) {
-				u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+				u = 0x10000 + ((u - 0xD800) << 10) +
+				    (lo - 0xDC00);
 				i++;
 			}
 		}
@@ -107,7 +108,7 @@ utf8_to_utf16le(const char *s, size_t len, size_t *outlen)
 	size_t i = 0, o = 0;
 
 	/* At most one UTF-16 unit (2 bytes) per input byte, 4 per 4 bytes. */
-	if ((out = malloc(len * 2 + 2)) == NULL)
+	if (len > (SIZE_MAX - 2) / 2 || (out = malloc(len * 2 + 2)) == NULL)
 		return NULL;
 	while (i < len) {
 		uint32_t cp;
@@ -119,15 +120,18 @@ utf8_to_utf16le(const char *s, size_t len, size_t *outlen)
 		}
 		i += n;
 		if (cp >= 0x10000) {
+			uint32_t hi = 0xD800 + ((cp - 0x10000) >> 10);
+
 			cp -= 0x10000;
-			out[o++] = (unsigned char)((0xD800 + (cp >> 10)) & 0xFF);
-			out[o++] = (unsigned char)((0xD800 + (cp >> 10)) >> 8);
+			out[o++] = (unsigned char)(hi & 0xFF);
+			out[o++] = (unsigned char)(hi >> 8);
 			cp = 0xDC00 + (cp & 0x3FF);
 		}
 		out[o++] = (unsigned char)(cp & 0xFF);
 		out[o++] = (unsigned char)(cp >> 8);
 	}
-	*outlen = o;
+	if (outlen != NULL)
+		*outlen = o;
 	return out;
 }
 
@@ -138,7 +142,7 @@ latin1_to_utf8(const void *data, size_t len)
 	unsigned char *out;
 	size_t i, o = 0;
 
-	if ((out = malloc(len * 2 + 1)) == NULL)
+	if (len > (SIZE_MAX - 1) / 2 || (out = malloc(len * 2 + 1)) == NULL)
 		return NULL;
 	for (i = 0; i < len && p[i] != 0; i++)
 		o += put_utf8(out + o, p[i]);

@@ -110,9 +110,14 @@ vpath_lookup(struct offmig_ctx *ctx, int dirfd, const char *name,
 	struct stat st;
 	struct dirent *de;
 	DIR *dir;
-	int fd, ret = OFFMIG_ENOTFOUND;
+	int fd, ret;
 
 	*foundp = NULL;
+	/* One name only: a separator would make fstatat() walk a path. */
+	if (*name == '\0' || strchr(name, '/') != NULL ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0,
+		    "'%s' is not a single name", name);
 	/* The exact name first: one system call in the common case. */
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if ((*foundp = strdup(name)) == NULL)
@@ -130,7 +135,16 @@ vpath_lookup(struct offmig_ctx *ctx, int dirfd, const char *name,
 		return ctx_set_error(ctx, OFFMIG_EIO, e,
 		    "cannot read directory to look up '%s'", name);
 	}
-	while ((de = readdir(dir)) != NULL) {
+	ret = OFFMIG_ENOTFOUND;
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dir)) == NULL) {
+			if (errno != 0)
+				ret = ctx_set_error(ctx, OFFMIG_EIO, errno,
+				    "cannot read directory to look up '%s'",
+				    name);
+			break;
+		}
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
@@ -144,6 +158,8 @@ vpath_lookup(struct offmig_ctx *ctx, int dirfd, const char *name,
 		}
 	}
 	closedir(dir);
+	if (ret == OFFMIG_ENOTFOUND)
+		ctx_set_error(ctx, ret, 0, "no '%s' in the directory", name);
 	return ret;
 }
 
@@ -278,6 +294,8 @@ walk(struct offmig_ctx *ctx, int cur, char *host, const char *path,
 				ctx_set_error(ctx, ret, 0,
 				    "'%s': no '%s' in '%s'", rel, comp,
 				    *host ? host : ".");
+			else
+				ctx_prefix_error(ctx, "'%s'", rel);
 			goto fail;
 		}
 		if (host_append(&host, &hlen, &hcap, found) != 0) {
@@ -320,7 +338,8 @@ walk(struct offmig_ctx *ctx, int cur, char *host, const char *path,
 	/* The last component, or the start directory itself for "". */
 	if (want == VPATH_FILE && !S_ISREG(st.st_mode)) {
 		ret = ctx_set_error(ctx, OFFMIG_ENOTFOUND, 0,
-		    "'%s': '%s' is not a regular file", rel, *host ? host : ".");
+		    "'%s': '%s' is not a regular file", rel,
+		    *host ? host : ".");
 		goto fail;
 	}
 	if (want == VPATH_DIR && !S_ISDIR(st.st_mode)) {
@@ -389,7 +408,8 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 	if (hostp != NULL)
 		*hostp = NULL;
 	if (rel == NULL)
-		return ctx_set_error(ctx, OFFMIG_EINVAL, 0, "no path to resolve");
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0,
+		    "no path to resolve");
 	if (has_dotdot(rel))
 		return ctx_set_error(ctx, OFFMIG_EINVAL, 0,
 		    "'%s': a path from the disk may not contain '..'", rel);
@@ -524,18 +544,21 @@ winpath_expand(const char *s, const struct winenv *env, size_t nenv)
 		if (*p == '%' && (end = strchr(p + 1, '%')) != NULL &&
 		    end > p + 1) {
 			nlen = (size_t)(end - p - 1);
-			for (i = 0; i < nenv; i++)
-				if (env[i].name != NULL && env[i].value != NULL &&
-				    strlen(env[i].name) == nlen &&
-				    strncasecmp(env[i].name, p + 1, nlen) == 0) {
+			for (i = 0; i < nenv; i++) {
+				const char *name = env[i].name;
+
+				if (name != NULL && env[i].value != NULL &&
+				    strlen(name) == nlen &&
+				    strncasecmp(name, p + 1, nlen) == 0) {
 					val = env[i].value;
 					vlen = vlens[i];
 					break;
 				}
+			}
 		}
 		/* What is left of s after the reference is copied at least. */
-		if (val != NULL && len + vlen + (slen - (size_t)(end + 1 - s)) <=
-		    WINPATH_EXPAND_MAX)
+		if (val != NULL && len + vlen + (slen -
+		    (size_t)(end + 1 - s)) <= WINPATH_EXPAND_MAX)
 			p = end + 1;
 		else {
 			/*

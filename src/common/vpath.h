@@ -70,7 +70,9 @@ int	vpath_lookup(struct offmig_ctx *ctx, int dirfd, const char *name,
 /*
  * Expands %VAR% references in a Windows path from a table of name/value
  * pairs (names matched case-insensitively); unknown variables are left as
- * they are.  Returns a string the caller must free(), or NULL on ENOMEM.
+ * they are, and so is a reference whose value would make the result longer
+ * than 32767 * 3 bytes (the longest Windows path), so the result stays
+ * bounded.  Returns a string the caller must free(), or NULL on ENOMEM.
  */
 struct winenv {
 	const char	*name;
