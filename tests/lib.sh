@@ -1,6 +1,11 @@
 # lib.sh - sourced by the CLI tests.  Each test case runs the built offmig
-# in a fresh temporary directory and checks its exit status, stdout and
-# stderr.  The script ends with t_summary, which prints "N passed, N failed"
+# in a fresh temporary directory (removed when the case ends) and checks its
+# exit status, stdout and stderr:
+#
+#	t_begin NAME; t_run CMD... >out 2>err; t_expect_status N
+#	t_expect_output FILE ERE; t_expect_no_output FILE ERE; t_expect_empty FILE
+#	t_expect_json FILE JQ-EXPR EXPECTED; t_end   (or t_skip REASON)
+# The script ends with t_summary, which prints "N passed, N failed"
 # and exits 0 (all passed), 1 (a failure) or 77 (everything skipped).
 
 : "${OFFMIG:?OFFMIG is not set (run under make check)}"
@@ -13,7 +18,8 @@ t_name=
 t_ok=1
 t_status=
 t_top=$(mktemp -d "${TMPDIR:-/tmp}/offmig-test.XXXXXX") || exit 99
-trap 'cd /; rm -rf "$t_top"' EXIT
+# --one-file-system: never into something a test left mounted.
+trap 'cd /; rm -rf --one-file-system "$t_top"' EXIT
 
 t_begin() {
 	t_name=$1
@@ -57,6 +63,7 @@ t_expect_json() {
 
 t_end() {
 	cd "$t_top" || exit 99
+	rm -rf --one-file-system "$t_dir"
 	if [ "$t_ok" = 1 ]; then
 		t_pass=$((t_pass + 1))
 		echo "PASS: $t_name"
@@ -69,6 +76,7 @@ t_skip() {
 	t_skip=$((t_skip + 1))
 	echo "SKIP: $t_name: $*"
 	cd "$t_top" || exit 99
+	rm -rf --one-file-system "$t_dir"
 }
 
 t_summary() {

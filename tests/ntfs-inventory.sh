@@ -22,7 +22,7 @@ mnt="$t_top/mnt"
 mkdir -p "$mnt"
 cleanup() {
 	mountpoint -q "$mnt" 2>/dev/null && { fusermount -u "$mnt" 2>/dev/null || umount "$mnt"; }
-	cd / && rm -rf "$t_top"
+	cd / && rm -rf --one-file-system "$t_top"
 }
 trap cleanup EXIT
 
