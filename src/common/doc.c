@@ -37,11 +37,19 @@ struct chunk {
 
 struct offmig_doc {
 	struct chunk		*chunks;
+	size_t			 next_size;	/* of the next regular chunk */
 	struct offmig_node	*root;
 	int			 oom;
 };
 
-#define CHUNK_MIN	(64 * 1024)
+/*
+ * Chunks start small (most documents are small) and double up to
+ * CHUNK_MAX, so a report of thousands of rows takes a handful of
+ * allocations rather than hundreds (each of which the C library may hand
+ * back to the system one by one when the document is freed).
+ */
+#define CHUNK_MIN	(16 * 1024)
+#define CHUNK_MAX	(4 * 1024 * 1024)
 
 static void *
 arena_alloc(struct offmig_doc *doc, size_t size)
@@ -57,7 +65,8 @@ arena_alloc(struct offmig_doc *doc, size_t size)
 	}
 	size = (size + align - 1) / align * align;
 	if (c == NULL || c->size - c->used < size) {
-		size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
+		size_t regular = doc->next_size > 0 ? doc->next_size : CHUNK_MIN;
+		size_t want = size > regular ? size : regular;
 
 		/*
 		 * A large block gets a chunk of its own behind the current
@@ -69,12 +78,14 @@ arena_alloc(struct offmig_doc *doc, size_t size)
 		}
 		c->used = 0;
 		c->size = want;
-		if (want > CHUNK_MIN && doc->chunks != NULL) {
+		if (want > regular && doc->chunks != NULL) {
 			c->next = doc->chunks->next;
 			doc->chunks->next = c;
 		} else {
 			c->next = doc->chunks;
 			doc->chunks = c;
+			if (regular < CHUNK_MAX)
+				doc->next_size = regular * 2;
 		}
 	}
 	c->used += size;
@@ -371,6 +382,20 @@ doc_push_copy(struct offmig_doc *doc, struct offmig_node *arr,
 		return;
 	if ((n = copy_node(doc, src)) != NULL)
 		(void)append(doc, arr, NULL, n);
+}
+
+int
+doc_array_reorder(struct offmig_node *arr, size_t from,
+    struct offmig_node *const *order, size_t n)
+{
+	size_t i;
+
+	if (arr == NULL || arr->type != OFFMIG_NODE_ARRAY || from > arr->n ||
+	    n != arr->n - from)
+		return -1;
+	for (i = 0; i < n; i++)
+		arr->m[from + i].node = order[i];
+	return 0;
 }
 
 static struct offmig_node *

@@ -62,6 +62,16 @@ void			 doc_push_int(struct offmig_doc *doc,
 void			 doc_push_copy(struct offmig_doc *doc,
 			    struct offmig_node *arr, const struct offmig_node *src);
 
+/*
+ * Puts the elements from index from to the end of arr in the order given
+ * (order must hold exactly those n nodes), so a builder can add rows
+ * straight into a report and sort them afterwards.  Returns 0, or -1 when
+ * n does not match (nothing is changed then).
+ */
+int			 doc_array_reorder(struct offmig_node *arr,
+			    size_t from, struct offmig_node *const *order,
+			    size_t n);
+
 /* Mutable lookup of an existing member (for adding to it later). */
 struct offmig_node	*doc_get_mut(struct offmig_node *obj, const char *key);
 

@@ -24,13 +24,63 @@
 #include "common/common.h"
 #include "common/doc.h"
 
+/*
+ * JSON goes through a private buffer: a report of a large volume is
+ * millions of small tokens, and one locked stdio call per token cost more
+ * than building the report.
+ */
+struct jout {
+	FILE	*fp;
+	size_t	 n;
+	int	 err;
+	char	 buf[64 * 1024];
+};
+
 static void
-json_string(FILE *fp, const char *str, size_t len)
+jflush(struct jout *j)
+{
+	if (j->n > 0 && fwrite(j->buf, 1, j->n, j->fp) != j->n)
+		j->err = 1;
+	j->n = 0;
+}
+
+static void
+jput(struct jout *j, const void *p, size_t len)
+{
+	if (len > sizeof(j->buf) - j->n) {
+		jflush(j);
+		if (len > sizeof(j->buf)) {
+			if (fwrite(p, 1, len, j->fp) != len)
+				j->err = 1;
+			return;
+		}
+	}
+	memcpy(j->buf + j->n, p, len);
+	j->n += len;
+}
+
+static void
+jputs(struct jout *j, const char *s)
+{
+	jput(j, s, strlen(s));
+}
+
+static void
+jputc(struct jout *j, char c)
+{
+	if (j->n == sizeof(j->buf))
+		jflush(j);
+	j->buf[j->n++] = c;
+}
+
+static void
+json_string(struct jout *j, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run = 0;
+	char esc[16];
 
-	putc('"', fp);
+	jputc(j, '"');
 	while (i < len) {
 		uint32_t cp;
 		size_t n;
@@ -47,92 +97,102 @@ json_string(FILE *fp, const char *str, size_t len)
 			continue;
 		}
 		if (i > run)
-			fwrite(s + run, 1, i - run, fp);
+			jput(j, s + run, i - run);
 		if (n == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
 			/* Plane 16 as a pair: U+10XXXX = DBC0+hi, DC00+lo. */
 			uint32_t pua = n == 0 ? 0x10DC00U + s[i] :
 			    0x100000U + cp;
 
-			fprintf(fp, "\\u%04" PRIx32 "\\u%04" PRIx32,
-			    0xD800 + ((pua - 0x10000) >> 10),
+			snprintf(esc, sizeof(esc), "\\u%04" PRIx32 "\\u%04"
+			    PRIx32, 0xD800 + ((pua - 0x10000) >> 10),
 			    0xDC00 + ((pua - 0x10000) & 0x3FF));
+			jputs(j, esc);
 			i += n == 0 ? 1 : n;
 		} else {
 			if (cp == '"')
-				fputs("\\\"", fp);
+				jputs(j, "\\\"");
 			else if (cp == '\\')
-				fputs("\\\\", fp);
+				jputs(j, "\\\\");
 			else if (cp == '\n')
-				fputs("\\n", fp);
+				jputs(j, "\\n");
 			else if (cp == '\t')
-				fputs("\\t", fp);
+				jputs(j, "\\t");
 			else if (cp == '\r')
-				fputs("\\r", fp);
-			else
-				fprintf(fp, "\\u%04" PRIx32, cp);
+				jputs(j, "\\r");
+			else {
+				snprintf(esc, sizeof(esc), "\\u%04" PRIx32, cp);
+				jputs(j, esc);
+			}
 			i += n;
 		}
 		run = i;
 	}
 	if (i > run)
-		fwrite(s + run, 1, i - run, fp);
-	putc('"', fp);
+		jput(j, s + run, i - run);
+	jputc(j, '"');
 }
 
 static void
-indent(FILE *fp, int depth)
+indent(struct jout *j, int depth)
 {
-	int i;
+	static const char spaces[] = "                                ";
+	size_t want = 2 * (size_t)depth;
 
-	for (i = 0; i < depth; i++)
-		fputs("  ", fp);
+	while (want > 0) {
+		size_t n = want < sizeof(spaces) - 1 ? want : sizeof(spaces) - 1;
+
+		jput(j, spaces, n);
+		want -= n;
+	}
 }
 
 static void
-json_node(FILE *fp, const struct offmig_node *n, int depth)
+json_node(struct jout *j, const struct offmig_node *n, int depth)
 {
 	size_t i, len = offmig_node_len(n);
 	const char *s;
 	size_t slen;
+	char num[32];
 
 	switch (offmig_node_type(n)) {
 	case OFFMIG_NODE_NULL:
-		fputs("null", fp);
+		jputs(j, "null");
 		break;
 	case OFFMIG_NODE_BOOL:
-		fputs(offmig_node_int(n) ? "true" : "false", fp);
+		jputs(j, offmig_node_int(n) ? "true" : "false");
 		break;
 	case OFFMIG_NODE_INT:
-		fprintf(fp, "%" PRId64, offmig_node_int(n));
+		snprintf(num, sizeof(num), "%" PRId64, offmig_node_int(n));
+		jputs(j, num);
 		break;
 	case OFFMIG_NODE_STRING:
 		s = offmig_node_str(n, &slen);
-		json_string(fp, s, slen);
+		json_string(j, s, slen);
 		break;
 	case OFFMIG_NODE_ARRAY:
 	case OFFMIG_NODE_OBJECT:
 		if (len == 0) {
-			fputs(offmig_node_type(n) == OFFMIG_NODE_ARRAY ?
-			    "[]" : "{}", fp);
+			jputs(j, offmig_node_type(n) == OFFMIG_NODE_ARRAY ?
+			    "[]" : "{}");
 			break;
 		}
-		putc(offmig_node_type(n) == OFFMIG_NODE_ARRAY ? '[' : '{', fp);
+		jputc(j, offmig_node_type(n) == OFFMIG_NODE_ARRAY ? '[' : '{');
 		for (i = 0; i < len; i++) {
-			putc('\n', fp);
-			indent(fp, depth + 1);
+			jputc(j, '\n');
+			indent(j, depth + 1);
 			if (offmig_node_type(n) == OFFMIG_NODE_OBJECT) {
 				const char *k = offmig_node_key(n, i);
 
-				json_string(fp, k, strlen(k));
-				fputs(": ", fp);
+				json_string(j, k, strlen(k));
+				jput(j, ": ", 2);
 			}
-			json_node(fp, offmig_node_at(n, i), depth + 1);
+			json_node(j, offmig_node_at(n, i), depth + 1);
 			if (i + 1 < len)
-				putc(',', fp);
+				jputc(j, ',');
 		}
-		putc('\n', fp);
-		indent(fp, depth);
-		putc(offmig_node_type(n) == OFFMIG_NODE_ARRAY ? ']' : '}', fp);
+		jputc(j, '\n');
+		indent(j, depth);
+		jputc(j, offmig_node_type(n) == OFFMIG_NODE_ARRAY ? ']' : '}');
 		break;
 	}
 }
@@ -148,8 +208,21 @@ finish(FILE *fp)
 int
 offmig_write_json(FILE *fp, const struct offmig_node *n)
 {
-	json_node(fp, n, 0);
-	putc('\n', fp);
+	struct jout *j;
+	int err;
+
+	if ((j = malloc(sizeof(*j))) == NULL)
+		return OFFMIG_ENOMEM;
+	j->fp = fp;
+	j->n = 0;
+	j->err = 0;
+	json_node(j, n, 0);
+	jputc(j, '\n');
+	jflush(j);
+	err = j->err;
+	free(j);
+	if (err)
+		return OFFMIG_EIO;
 	return finish(fp);
 }
 

@@ -209,7 +209,14 @@ static uint32_t
 next_folded(const unsigned char **s)
 {
 	uint32_t cp;
-	size_t n = utf8_decode(*s, strnlen((const char *)*s, 4), &cp);
+	size_t n;
+
+	/* ASCII, the common case, needs neither decoding nor the table. */
+	if (**s < 0x80) {
+		cp = *(*s)++;
+		return cp >= 'a' && cp <= 'z' ? cp - 0x20 : cp;
+	}
+	n = utf8_decode(*s, strnlen((const char *)*s, 4), &cp);
 
 	if (n == 0) {
 		/* Keep invalid bytes apart from every real code point. */
@@ -227,7 +234,16 @@ wstrcasecmp(const char *a, const char *b)
 	const unsigned char *q = (const unsigned char *)b;
 
 	while (*p != '\0' && *q != '\0') {
-		uint32_t x = next_folded(&p), y = next_folded(&q);
+		uint32_t x, y;
+
+		/* Identical ASCII bytes compare equal however they fold. */
+		if (*p == *q && *p < 0x80) {
+			p++;
+			q++;
+			continue;
+		}
+		x = next_folded(&p);
+		y = next_folded(&q);
 
 		if (x != y)
 			return x < y ? -1 : 1;

@@ -29,6 +29,12 @@ struct hive {
 	char			*name;		/* host path, for messages */
 	int			 fd;		/* our own copy of the fd */
 	uint64_t		 size;
+	/*
+	 * The file mapped read-only (NULL if it could not be): names are
+	 * decoded from it directly, which is much cheaper than hivex's
+	 * iconv conversion and keeps lone surrogates.
+	 */
+	const unsigned char	*map;
 	struct regf_info	 info;
 };
 
@@ -63,6 +69,8 @@ hive_close(struct hive *h)
 		return;
 	if (h->h != NULL)
 		hivex_close(h->h);
+	if (h->map != NULL)
+		munmap((void *)h->map, (size_t)h->size);
 	if (h->fd >= 0)
 		close(h->fd);
 	free(h->name);
@@ -294,6 +302,12 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 			ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", name);
 		goto fail;
 	}
+	if (h->size <= SIZE_MAX) {
+		void *m = mmap(NULL, (size_t)h->size, PROT_READ, MAP_PRIVATE,
+		    h->fd, 0);
+
+		h->map = m != MAP_FAILED ? m : NULL;
+	}
 	*hp = h;
 	return OFFMIG_OK;
 fail:
@@ -325,26 +339,46 @@ raw_cell_name(struct hive *h, uint64_t off, uint64_t at, uint16_t len,
     int comp)
 {
 	unsigned char hdr[4], *name;
+	const unsigned char *src;
 	int32_t cs;
 	char *s;
 
-	if (pread_all(h->fd, hdr, sizeof(hdr), (off_t)off) != 0)
+	if (off > h->size || h->size - off < at + len || h->size - off < 4)
+		return NULL;
+	if (h->map != NULL)
+		memcpy(hdr, h->map + off, sizeof(hdr));
+	else if (pread_all(h->fd, hdr, sizeof(hdr), (off_t)off) != 0)
 		return NULL;
 	cs = (int32_t)le32(hdr);
 	/* Cells in use have a negative size. */
-	if (cs >= 0 || at + len > (uint64_t)-(int64_t)cs ||
-	    off + at + len > h->size)
+	if (cs >= 0 || cs == INT32_MIN || at + len > (uint64_t)-(int64_t)cs)
 		return NULL;
+	if (h->map != NULL)
+		return comp ? latin1_to_utf8(h->map + off + at, len) :
+		    utf16le_to_utf8(h->map + off + at, len, NULL);
 	if ((name = malloc(len != 0 ? len : 1)) == NULL)
 		return NULL;
 	if (pread_all(h->fd, name, len, (off_t)(off + at)) != 0) {
 		free(name);
 		return NULL;
 	}
-	s = comp ? latin1_to_utf8(name, len) : utf16le_to_utf8(name, len,
-	    NULL);
+	src = name;
+	s = comp ? latin1_to_utf8(src, len) : utf16le_to_utf8(src, len, NULL);
 	free(name);
 	return s;
+}
+
+/* Reads len bytes at off from the map or the file; 0 on success. */
+static int
+raw_read(struct hive *h, void *buf, size_t len, uint64_t off)
+{
+	if (off > h->size || h->size - off < len)
+		return -1;
+	if (h->map != NULL) {
+		memcpy(buf, h->map + off, len);
+		return 0;
+	}
+	return pread_all(h->fd, buf, len, (off_t)off);
 }
 
 /*
@@ -357,7 +391,7 @@ raw_key_name(struct hive *h, hnode n)
 {
 	unsigned char rec[0x50];
 
-	if (pread_all(h->fd, rec, sizeof(rec), (off_t)n) != 0 ||
+	if (raw_read(h, rec, sizeof(rec), n) != 0 ||
 	    rec[4] != 'n' || rec[5] != 'k')
 		return NULL;
 	return raw_cell_name(h, n, 0x50, le16(rec + 0x4C),
@@ -370,7 +404,7 @@ raw_value_name(struct hive *h, hive_value_h v)
 {
 	unsigned char rec[0x18];
 
-	if (pread_all(h->fd, rec, sizeof(rec), (off_t)v) != 0 ||
+	if (raw_read(h, rec, sizeof(rec), v) != 0 ||
 	    rec[4] != 'v' || rec[5] != 'k')
 		return NULL;
 	return raw_cell_name(h, v, 0x18, le16(rec + 6),
@@ -383,6 +417,12 @@ hive_key_name(struct offmig_ctx *ctx, struct hive *h, hnode n)
 	char *s;
 	int e;
 
+	/*
+	 * From the mapped record when possible: hivex converts through
+	 * iconv, which is slow and refuses lone surrogates.
+	 */
+	if (h->map != NULL && (s = raw_key_name(h, n)) != NULL)
+		return s;
 	errno = 0;
 	if ((s = hivex_node_name(h->h, n)) != NULL)
 		return s;
@@ -391,8 +431,7 @@ hive_key_name(struct offmig_ctx *ctx, struct hive *h, hnode n)
 		ctx_set_error(ctx, OFFMIG_ENOMEM, e, "%s", h->name);
 		return NULL;
 	}
-	/* hivex's iconv refuses lone surrogates; offmig keeps them. */
-	if ((s = raw_key_name(h, n)) != NULL)
+	if (h->map == NULL && (s = raw_key_name(h, n)) != NULL)
 		return s;
 	ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
 	    "%s: unreadable key name at offset 0x%zx", h->name, n);
@@ -405,6 +444,8 @@ value_name(struct hive *h, hive_value_h v)
 {
 	char *s;
 
+	if (h->map != NULL && (s = raw_value_name(h, v)) != NULL)
+		return s;
 	errno = 0;
 	if ((s = hivex_value_key(h->h, v)) != NULL)
 		return s;

@@ -23,7 +23,7 @@
 struct app {
 	char		*keyname;	/* subkey name (owned) */
 	char		*name;		/* DisplayName, or NULL (owned) */
-	struct offmig_node *node;	/* its object in the scratch doc */
+	struct offmig_node *node;	/* its row, already in the report */
 	size_t		 seq;		/* order found: keeps the sort stable */
 	int		 user_rank;	/* 0 machine, then profile order */
 	int		 view;
@@ -229,12 +229,11 @@ hidden_reason(const struct hive_val *v, const char *name)
 struct gather {
 	struct offmig_volume *vol;
 	unsigned	 flags;
-	struct offmig_doc *scratch;	/* the rows, before sorting */
-	struct offmig_node *rows;
+	struct offmig_node *rows;	/* the report's array, sorted at the end */
 	struct app	*apps;
 	size_t		 napps;
 	size_t		 cap;
-	struct offmig_doc *doc;		/* the report, for problems */
+	struct offmig_doc *doc;		/* the report */
 	struct offmig_node *problems;	/* may be NULL */
 };
 
@@ -270,14 +269,14 @@ problem(struct gather *g, const char *hive, const char *key, const char *msg)
 	doc_add_str(g->doc, o, "problem", msg);
 }
 
-/* Adds the fields of one entry to its scratch object. */
+/* Adds the fields of one entry to its row. */
 static void
 entry_fields(struct gather *g, struct offmig_node *o, struct hive *h,
     const char *path, const char *keyname, const char *name,
     const struct hive_val *v, int view, const struct profile *user,
     const char *why)
 {
-	struct offmig_doc *doc = g->scratch;
+	struct offmig_doc *doc = g->doc;
 	char buf[48], *ver, *full;
 	int64_t maj, min, n;
 
@@ -321,8 +320,8 @@ entry_fields(struct gather *g, struct offmig_node *o, struct hive *h,
 }
 
 /*
- * Reads every subkey of one Uninstall key (path, in hive h) into scratch
- * objects.  A missing key is not a problem; a damaged one is.  Returns
+ * Reads every subkey of one Uninstall key (path, in hive h) into rows of
+ * the report.  A missing key is not a problem; a damaged one is.  Returns
  * OFFMIG_OK, or OFFMIG_ENOMEM.
  */
 static int
@@ -392,7 +391,7 @@ read_uninstall(struct gather *g, struct hive *h, const char *path, int view,
 		a->seq = g->napps;
 		a->user_rank = rank;
 		a->view = view;
-		a->node = doc_push_object(g->scratch, g->rows);
+		a->node = doc_push_object(g->doc, g->rows);
 		g->napps++;
 		entry_fields(g, a->node, h, path, keyname, name, v, view, user,
 		    why);
@@ -466,9 +465,10 @@ apps_build_problems(struct offmig_volume *vol, const struct offmig_filter *f,
 {
 	struct offmig_ctx *ctx = vol->ctx;
 	const struct profile_list *pl = NULL;
+	struct offmig_node **order;
 	struct gather g;
 	struct hive *sw;
-	size_t i;
+	size_t i, first;
 	int ret, native;
 
 	if ((ret = volume_sys_hive(vol, SYS_HIVE_SOFTWARE, &sw)) != OFFMIG_OK)
@@ -478,9 +478,8 @@ apps_build_problems(struct offmig_volume *vol, const struct offmig_filter *f,
 	g.flags = flags;
 	g.doc = doc;
 	g.problems = problems;
-	if ((g.scratch = doc_new()) == NULL)
-		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "apps");
-	g.rows = doc_add_array(g.scratch, doc_root_mut(g.scratch), "rows");
+	g.rows = arr;
+	first = offmig_node_len(arr);
 	native = os_is_64bit(vol, sw) ? 64 : 32;
 	ret = read_hive(&g, sw, "", native, NULL, 0);
 	if (ret == OFFMIG_OK && volume_profiles(vol, &pl) == OFFMIG_OK) {
@@ -512,19 +511,31 @@ apps_build_problems(struct offmig_volume *vol, const struct offmig_filter *f,
 			    (int)i + 1);
 		}
 	}
-	if (ret == OFFMIG_OK && doc_status(g.scratch) != OFFMIG_OK)
+	if (ret == OFFMIG_OK && doc_status(doc) != OFFMIG_OK)
 		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "apps");
-	if (ret == OFFMIG_OK) {
+	/*
+	 * The rows went into the report as they were found; sorting puts
+	 * them in order without copying them.
+	 */
+	if (ret == OFFMIG_OK && g.napps > 0) {
 		qsort(g.apps, g.napps, sizeof(*g.apps), cmp_app);
-		for (i = 0; i < g.napps; i++)
-			doc_push_copy(doc, arr, g.apps[i].node);
+		if ((order = reallocarray(NULL, g.napps, sizeof(*order))) ==
+		    NULL)
+			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "apps");
+		else {
+			for (i = 0; i < g.napps; i++)
+				order[i] = g.apps[i].node;
+			if (doc_array_reorder(arr, first, order, g.napps) != 0)
+				ret = ctx_set_error(ctx, OFFMIG_EINVAL, 0,
+				    "apps: rows out of step with the report");
+			free(order);
+		}
 	}
 	for (i = 0; i < g.napps; i++) {
 		free(g.apps[i].name);
 		free(g.apps[i].keyname);
 	}
 	free(g.apps);
-	offmig_doc_free(g.scratch);
 	return ret;
 }
 

@@ -67,6 +67,13 @@ struct offmig_volume {
 	/* enum volume_env values (NULL when absent), once env_loaded is set. */
 	int		 env_loaded;
 	char		*env[VOLUME_ENV_COUNT];
+	/*
+	 * The derived defaults volume_expand() needs (windir, ProgramData,
+	 * Public, Program Files...), built once per profile list.
+	 */
+	char		*xdefs[8];
+	const struct profile_list *xdefs_for;
+	int		 xdefs_built;
 };
 
 /* File names of the machine hives ("SOFTWARE", ...). */

@@ -186,6 +186,9 @@ offmig_volume_close(struct offmig_volume *vol)
 	free(vol->root);
 	for (i = 0; i < VOLUME_ENV_COUNT; i++)
 		free(vol->env[i]);
+	for (i = 0; i < (int)(sizeof(vol->xdefs) / sizeof(vol->xdefs[0]));
+	    i++)
+		free(vol->xdefs[i]);
 	free(vol);
 }
 
@@ -487,14 +490,47 @@ env_load(struct offmig_volume *vol)
 	}
 }
 
-/* A copy of the value SOFTWARE gave, else of the default. */
-static char *
-env_or(const struct offmig_volume *vol, enum volume_env which,
-    const char *dflt)
-{
-	const char *v = vol->env[which];
+enum { XD_WINDIR, XD_PD, XD_PUB, XD_PF, XD_PF86, XD_PFW, XD_CF, XD_CF86 };
 
-	return xstrdup_or_null(v != NULL ? v : dflt);
+/* Builds vol->xdefs; returns 0, or -1 on ENOMEM. */
+static int
+expand_defaults(struct offmig_volume *vol)
+{
+	char drive[3] = { 'C', ':', '\0' };
+	char **x = vol->xdefs;
+	size_t i;
+
+	if (vol->xdefs_built && vol->xdefs_for == vol->profiles)
+		return 0;
+	for (i = 0; i < sizeof(vol->xdefs) / sizeof(vol->xdefs[0]); i++) {
+		free(x[i]);
+		x[i] = NULL;
+	}
+	vol->xdefs_built = 0;
+	drive[0] = vol->sysdrive;
+	x[XD_WINDIR] = vol->env[VOLUME_ENV_SYSTEMROOT] != NULL ?
+	    strdup(vol->env[VOLUME_ENV_SYSTEMROOT]) :
+	    str_printf("%s\\%s", drive, vol->windir_host);
+	x[XD_PD] = str_printf("%s\\ProgramData", drive);
+	x[XD_PUB] = str_printf("%s\\Users\\Public", drive);
+	x[XD_PF] = str_printf("%s\\Program Files", drive);
+	x[XD_PF86] = str_printf("%s\\Program Files (x86)", drive);
+	if (x[XD_PF] == NULL || x[XD_PF86] == NULL)
+		return -1;
+	x[XD_PFW] = strdup(vol->env[VOLUME_ENV_PROGRAMW6432] != NULL ?
+	    vol->env[VOLUME_ENV_PROGRAMW6432] : x[XD_PF]);
+	x[XD_CF] = str_printf("%s\\Common Files",
+	    vol->env[VOLUME_ENV_PROGRAMFILES] != NULL ?
+	    vol->env[VOLUME_ENV_PROGRAMFILES] : x[XD_PF]);
+	x[XD_CF86] = str_printf("%s\\Common Files",
+	    vol->env[VOLUME_ENV_PROGRAMFILES_X86] != NULL ?
+	    vol->env[VOLUME_ENV_PROGRAMFILES_X86] : x[XD_PF86]);
+	for (i = 0; i < sizeof(vol->xdefs) / sizeof(vol->xdefs[0]); i++)
+		if (x[i] == NULL)
+			return -1;
+	vol->xdefs_for = vol->profiles;
+	vol->xdefs_built = 1;
+	return 0;
 }
 
 char *
@@ -502,75 +538,56 @@ volume_expand(struct offmig_volume *vol, const char *s)
 {
 	const struct profile_list *pl;
 	char drive[3] = { 'C', ':', '\0' };
-	char *windir, *pd, *pub, *pf, *pf86, *pfw, *cf, *cf86, *out = NULL;
-	const char *allusers;
+	char **x = vol->xdefs, *out = NULL, *pass1;
+	const char *allusers, *cfv;
 
+	/* Nothing to expand: most paths. */
+	if (strchr(s, '%') == NULL)
+		return strdup(s);
 	env_load(vol);
 	pl = vol->profiles;
 	drive[0] = vol->sysdrive;
-	windir = vol->env[VOLUME_ENV_SYSTEMROOT] != NULL ?
-	    strdup(vol->env[VOLUME_ENV_SYSTEMROOT]) :
-	    str_printf("%s\\%s", drive, vol->windir_host);
-	pd = str_printf("%s\\ProgramData", drive);
-	pub = str_printf("%s\\Users\\Public", drive);
-	pf = str_printf("%s\\Program Files", drive);
-	pf86 = str_printf("%s\\Program Files (x86)", drive);
-	pfw = env_or(vol, VOLUME_ENV_PROGRAMW6432, pf);
-	cf = pf == NULL ? NULL : vol->env[VOLUME_ENV_PROGRAMFILES] != NULL ?
-	    str_printf("%s\\Common Files", vol->env[VOLUME_ENV_PROGRAMFILES]) :
-	    str_printf("%s\\Common Files", pf);
-	cf86 = pf86 == NULL ? NULL :
-	    vol->env[VOLUME_ENV_PROGRAMFILES_X86] != NULL ?
-	    str_printf("%s\\Common Files",
-	    vol->env[VOLUME_ENV_PROGRAMFILES_X86]) :
-	    str_printf("%s\\Common Files", pf86);
+	if (expand_defaults(vol) != 0)
+		return NULL;
 	/* XP has no ProgramData: there ALLUSERSPROFILE is "All Users". */
 	allusers = pl != NULL && pl->programdata_path != NULL ?
 	    pl->programdata_path : pl != NULL && pl->public_path != NULL ?
-	    pl->public_path : pd;
-	if (windir != NULL && pd != NULL && pub != NULL && pf != NULL &&
-	    pf86 != NULL && pfw != NULL && cf != NULL && cf86 != NULL) {
-		const char *cfv = vol->env[VOLUME_ENV_COMMONFILES] != NULL ?
-		    vol->env[VOLUME_ENV_COMMONFILES] : cf;
+	    pl->public_path : x[XD_PD];
+	cfv = vol->env[VOLUME_ENV_COMMONFILES] != NULL ?
+	    vol->env[VOLUME_ENV_COMMONFILES] : x[XD_CF];
+	{
 		const struct winenv env[] = {
 			{ "SystemDrive", drive },
-			{ "SystemRoot", windir },
-			{ "windir", windir },
+			{ "SystemRoot", x[XD_WINDIR] },
+			{ "windir", x[XD_WINDIR] },
 			{ "ProgramData", pl != NULL && pl->programdata_path ?
-			    pl->programdata_path : pd },
+			    pl->programdata_path : x[XD_PD] },
 			{ "ALLUSERSPROFILE", allusers },
 			{ "PUBLIC", pl != NULL && pl->public_path ?
-			    pl->public_path : pub },
+			    pl->public_path : x[XD_PUB] },
 			{ "ProgramFiles", vol->env[VOLUME_ENV_PROGRAMFILES] !=
-			    NULL ? vol->env[VOLUME_ENV_PROGRAMFILES] : pf },
+			    NULL ? vol->env[VOLUME_ENV_PROGRAMFILES] :
+			    x[XD_PF] },
 			{ "ProgramFiles(x86)",
 			    vol->env[VOLUME_ENV_PROGRAMFILES_X86] != NULL ?
-			    vol->env[VOLUME_ENV_PROGRAMFILES_X86] : pf86 },
-			{ "ProgramW6432", pfw },
+			    vol->env[VOLUME_ENV_PROGRAMFILES_X86] :
+			    x[XD_PF86] },
+			{ "ProgramW6432", x[XD_PFW] },
 			{ "CommonProgramFiles", cfv },
 			{ "CommonProgramFiles(x86)",
 			    vol->env[VOLUME_ENV_COMMONFILES_X86] != NULL ?
-			    vol->env[VOLUME_ENV_COMMONFILES_X86] : cf86 },
+			    vol->env[VOLUME_ENV_COMMONFILES_X86] : x[XD_CF86] },
 			{ "CommonProgramW6432", cfv },
 			{ "HOMEDRIVE", drive },
 		};
 		size_t nenv = sizeof(env) / sizeof(env[0]);
-		char *pass1 = winpath_expand(s, env, nenv);
 
 		/* Values such as ProgramData hold %SystemDrive% themselves. */
-		if (pass1 != NULL) {
+		if ((pass1 = winpath_expand(s, env, nenv)) != NULL) {
 			out = winpath_expand(pass1, env, nenv);
 			free(pass1);
 		}
 	}
-	free(windir);
-	free(pd);
-	free(pub);
-	free(pf);
-	free(pf86);
-	free(pfw);
-	free(cf);
-	free(cf86);
 	return out;
 }
 
