@@ -5,3 +5,8 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/hive.c \
 	%reldir%/logs.c \
 	%reldir%/build.c
+liboffmig_core_la_SOURCES += \
+	%reldir%/replay.h \
+	%reldir%/marvin.c \
+	%reldir%/replay.c \
+	%reldir%/logwrite.c
