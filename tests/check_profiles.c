@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "profiles/profiles.h"
+#include "hive/replay.h"
 #include "testutil.h"
 
 static struct offmig_ctx *ctx;
@@ -1125,7 +1126,10 @@ START_TEST(test_win10_profiles_classified)
 	ck_assert(p->hive_dirty);
 	ck_assert_int_eq(p->hive_logs, 2);
 	ck_assert(has_problem(p, "NTUSER.DAT is dirty"));
-	ck_assert(has_problem(p, "2 log file(s) not applied"));
+	ck_assert(has_problem(p, "read through its transaction logs "
+	    "(2 entries applied)"));
+	ck_assert_ptr_nonnull(p->replay);
+	ck_assert(p->replay->recovered);
 	ck_assert_int_eq(p->status, PROFILE_OK);
 	p = find(l, W10 "1004");
 	ck_assert_int_eq(p->status, PROFILE_FOLDER_MISSING);

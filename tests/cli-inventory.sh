@@ -90,8 +90,12 @@ t_expect_json out ".profiles[] | select(.key == \"$SID-1004\") | .status" folder
 t_expect_json out ".profiles[] | select(.key == \"$SID-1005\") | .status" hive-missing
 t_expect_json out '.profiles[] | select(.sid == "S-1-5-18") | .status' system
 t_expect_json out '.profiles[] | select(.status == "orphan-folder") | .user' olduser
-t_expect_json out ".profiles[] | select(.key == \"$SID-1003\") | .problems[0]" 'NTUSER.DAT is dirty (sequence numbers 3/2); read as it is, 2 log file(s) not applied'
+t_expect_json out ".profiles[] | select(.key == \"$SID-1003\") | .problems[0]" 'NTUSER.DAT is dirty (sequence numbers 3/2); read through its transaction logs (2 entries applied)'
+t_expect_json out ".profiles[] | select(.key == \"$SID-1003\") | .hive.recovered" true
 t_expect_empty err
+t_run "$OFFMIG" profiles --json --no-logs "$W10" >out 2>err
+t_expect_json out ".profiles[] | select(.key == \"$SID-1003\") | .problems[0]" 'NTUSER.DAT is dirty (sequence numbers 3/2); read as it is (--no-logs), 2 log file(s) not applied'
+t_expect_json out ".profiles[] | select(.key == \"$SID-1003\") | .hive.recovered" null
 t_end
 
 t_begin "profiles table"
@@ -135,7 +139,7 @@ t_end
 t_begin "apps: visible entries, views and scopes"
 t_run "$OFFMIG" apps --json "$W10" >out 2>err
 t_expect_status 0
-t_expect_json out '.apps | length' 7
+t_expect_json out '.apps | length' 8
 t_expect_json out '.apps[] | select(.name == "Notepad++ (32-bit x86)") | .view' 32
 t_expect_json out '.apps[] | select(.name == "7-Zip 23.01 (x64)") | .install_date' 2023-02-14
 t_expect_json out '.apps[] | select(.name == "Zoom Workplace") | .scope' user
@@ -144,7 +148,7 @@ t_end
 
 t_begin "apps --all shows what Add/Remove Programs hides"
 t_run "$OFFMIG" apps --all --json "$W10" >out 2>err
-t_expect_json out '.apps | length' 11
+t_expect_json out '.apps | length' 12
 t_expect_json out '[.apps[] | select(.hidden) | .hidden_reason] | sort | join(",")' 'no-name,release-type,system-component,update'
 t_end
 
@@ -215,7 +219,7 @@ t_expect_output out '^== OS ==$'
 t_expect_output out '^Computer name: +DESKTOP-OFFMIG$'
 t_expect_output out '^== Hives ==$'
 t_expect_output out '^== Profiles \(10\) ==$'
-t_expect_output out '^== Applications \(7\) ==$'
+t_expect_output out '^== Applications \(8\) ==$'
 t_expect_output out '^Spotify +1.2.31 +Spotify AB +user +64 +dave$'
 t_expect_output out '^== Known folders ==$'
 t_expect_output out "^alice \\($SID-1001\\): [0-9]+ folders, 1 redirected, 0 not on the volume, 3 browser profiles\$"
@@ -241,7 +245,21 @@ t_begin "inspect --json"
 t_run "$OFFMIG" inspect --json "$W10" >out 2>err
 t_expect_json out '.os.computer_name' DESKTOP-OFFMIG
 t_expect_json out '[.attention[].what] | index("bak-twin") != null' true
+t_expect_json out '.apps | length' 8
+t_end
+
+t_begin "a dirty user hive is read through its logs, or as it is with --no-logs"
+t_run "$OFFMIG" apps --json "$W10" >out 2>err
+t_expect_status 0
+t_expect_json out '.apps[] | select(.name == "Microsoft Visual Studio Code (User)") | .user' dave
+t_run "$OFFMIG" apps --json --no-logs "$W10" >out 2>err
+t_expect_status 0
+t_expect_json out '[.apps[] | select(.name == "Microsoft Visual Studio Code (User)")] | length' 0
 t_expect_json out '.apps | length' 7
+t_run "$OFFMIG" os --json "$W10" >out 2>err
+t_expect_json out '.hives[] | select(.user == "dave" and .name == "NTUSER.DAT") | .recovery.recovered' true
+t_expect_json out '.hives[] | select(.user == "dave" and .name == "NTUSER.DAT") | .recovery.entries_applied' 2
+t_expect_json out '[.hives[] | select(.user == "dave" and .name == "NTUSER.DAT") | .logs[] | .applies] | map(tostring) | join(",")' 'true,false'
 t_end
 
 t_begin "every readable form fits COLUMNS=80"

@@ -51,7 +51,7 @@ t_expect_json out '.os.product_name' 'Windows 10 Pro'
 t_expect_json out '.os.computer_name' 'DESKTOP-OFFMIG'
 t_expect_json out '.profiles[] | select(.user == "alice") | .status' ok
 t_expect_json out '.profiles[] | select((.key // "") | endswith(".bak")) | .status' bak
-t_expect_json out '.apps | length' 7
+t_expect_json out '.apps | length' 8
 t_end
 
 t_begin "case-insensitive lookups on NTFS"

@@ -23,6 +23,7 @@
 
 #include "common/common.h"
 #include "hive/hive.h"
+#include "hive/replay.h"
 
 struct hive {
 	hive_h			*h;
@@ -36,6 +37,11 @@ struct hive {
 	 */
 	const unsigned char	*map;
 	struct regf_info	 info;
+	/*
+	 * When the hive was dirty and its logs were consulted: what they held
+	 * and what was applied (data released).  NULL otherwise.
+	 */
+	struct replay_result	*replay;
 };
 
 const char *
@@ -71,6 +77,10 @@ hive_close(struct hive *h)
 		hivex_close(h->h);
 	if (h->map != NULL)
 		munmap((void *)h->map, (size_t)h->size);
+	if (h->replay != NULL) {
+		replay_result_free(h->replay);
+		free(h->replay);
+	}
 	if (h->fd >= 0)
 		close(h->fd);
 	free(h->name);
@@ -313,6 +323,134 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 fail:
 	hive_close(h);
 	return ret;
+}
+
+const struct replay_result *
+hive_replay_info(const struct hive *h)
+{
+	return h != NULL ? h->replay : NULL;
+}
+
+int
+hive_fd_dirty(int fd)
+{
+	unsigned char bb[512];
+	struct regf_info info;
+
+	if (pread_all(fd, bb, sizeof(bb), 0) != 0)
+		return -1;
+	/* A damaged base block counts as dirty: a log may stand in for it. */
+	if (regf_parse(bb, sizeof(bb), &info) != OFFMIG_OK)
+		return 1;
+	return info.dirty;
+}
+
+/*
+ * An anonymous file holding len bytes of data, or -1 with the message set
+ * and the code in *errp.
+ */
+static int
+memfd_of(struct offmig_ctx *ctx, const char *name, const void *data,
+    size_t len, int *errp)
+{
+	const unsigned char *p = data;
+	int mfd;
+
+#ifdef HAVE_MEMFD_CREATE
+	mfd = memfd_create("offmig-recovered", MFD_CLOEXEC);
+#else
+	mfd = -1;
+	errno = ENOSYS;
+#endif
+	if (mfd < 0) {
+		*errp = ctx_set_error(ctx, OFFMIG_EIO, errno,
+		    "%s: cannot hold the recovered hive in memory", name);
+		return -1;
+	}
+	while (len > 0) {
+		ssize_t n = write(mfd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*errp = ctx_set_error(ctx, n < 0 && errno == ENOSPC ?
+			    OFFMIG_ENOMEM : OFFMIG_EIO, errno,
+			    "%s: cannot hold the recovered hive in memory",
+			    name);
+			close(mfd);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return mfd;
+}
+
+int
+hive_open_logs(struct offmig_ctx *ctx, int fd, const char *name, int dirfd,
+    const char *dir_host, const char *base, unsigned flags,
+    struct hive **hp)
+{
+	unsigned char bb[REGF_BASE_BLOCK];
+	struct regf_info disk;
+	struct replay_result *res;
+	int mfd, ret, parsed;
+
+	*hp = NULL;
+	if (dirfd < 0 || (flags & HIVE_OPEN_NO_LOGS) || hive_fd_dirty(fd) != 1)
+		return hive_open_fd(ctx, fd, name, hp);
+	parsed = pread_all(fd, bb, sizeof(bb), 0) == 0 &&
+	    regf_parse(bb, sizeof(bb), &disk) == OFFMIG_OK;
+	if ((res = calloc(1, sizeof(*res))) == NULL)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", name);
+	ret = hive_replay_dir(ctx, dirfd, dir_host, base, res);
+	if (ret == OFFMIG_ENOMEM) {
+		replay_result_free(res);
+		free(res);
+		return ret;
+	}
+	if (ret != OFFMIG_OK || !res->recovered || res->data == NULL) {
+		/*
+		 * Read the primary as it is; the logs' state stays on the
+		 * handle so that reports can say why they did not help.
+		 */
+		if (ret != OFFMIG_OK && res->note[0] == '\0')
+			snprintf(res->note, sizeof(res->note), "%s",
+			    offmig_errmsg(ctx));
+		free(res->data);
+		res->data = NULL;
+		res->recovered = 0;
+		if ((ret = hive_open_fd(ctx, fd, name, hp)) != OFFMIG_OK) {
+			replay_result_free(res);
+			free(res);
+			return ret;
+		}
+		(*hp)->replay = res;
+		return OFFMIG_OK;
+	}
+	mfd = memfd_of(ctx, name, res->data, res->len, &ret);
+	free(res->data);
+	res->data = NULL;
+	if (mfd < 0) {
+		replay_result_free(res);
+		free(res);
+		return ret;
+	}
+	ret = hive_open_fd(ctx, mfd, name, hp);
+	close(mfd);
+	if (ret != OFFMIG_OK) {
+		ctx_prefix_error(ctx, "after replaying its logs");
+		replay_result_free(res);
+		free(res);
+		return ret;
+	}
+	/* hive_info() describes the file on the disk, which is dirty. */
+	if (parsed)
+		(*hp)->info = disk;
+	else
+		(*hp)->info.dirty = 1;
+	(*hp)->replay = res;
+	return OFFMIG_OK;
 }
 
 int

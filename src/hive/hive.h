@@ -95,7 +95,8 @@ void		hive_logs_free(struct hive_log *logs, size_t nlogs);
 struct hive;
 
 enum hive_open_flags {
-	HIVE_OPEN_WRITE = 1 << 0	/* hive_create/hive_build only */
+	HIVE_OPEN_WRITE = 1 << 0,	/* hive_create/hive_build only */
+	HIVE_OPEN_NO_LOGS = 1 << 1	/* read a dirty hive as it is */
 };
 
 /*
@@ -108,6 +109,25 @@ enum hive_open_flags {
  */
 int		hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 		    struct hive **hp);
+/*
+ * Opens the hive in fd as Windows would load it: a dirty hive (sequence
+ * numbers apart, bad checksum, damaged base block) is replayed with the
+ * transaction logs found beside it (base in the directory dirfd, named
+ * dir_host in messages) into an anonymous memory file that hivex reads;
+ * nothing on the disk is written.  hive_info() still describes the file on
+ * the disk, hive_replay_info() what the logs held and what was applied.
+ * When no log applies, the primary is read as it is (and
+ * hive_replay_info() says why).  dirfd < 0 or HIVE_OPEN_NO_LOGS in flags
+ * give hive_open_fd().
+ */
+int		hive_open_logs(struct offmig_ctx *ctx, int fd, const char *name,
+		    int dirfd, const char *dir_host, const char *base,
+		    unsigned flags, struct hive **hp);
+/* 1 when the base block in fd is dirty or damaged, 0 clean, -1 unreadable. */
+int		hive_fd_dirty(int fd);
+struct replay_result;
+/* The replay of a hive opened by hive_open_logs(), or NULL if clean. */
+const struct replay_result *hive_replay_info(const struct hive *h);
 /* The same from a host path (opened O_RDONLY|O_NOFOLLOW). */
 int		hive_open_path(struct offmig_ctx *ctx, const char *path,
 		    struct hive **hp);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "profiles/profiles.h"
+#include "hive/replay.h"
 
 #define PROFILELIST	"Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
 
@@ -97,6 +98,7 @@ profile_release(struct profile *p)
 	free(p->usrclass_host);
 	free(p->partner);
 	hive_logs_free(p->logs, p->nlogs);
+	volume_replay_free(p->replay);
 	hive_close(p->hive);
 	for (i = 0; i < p->nproblems; i++)
 		free(p->problems[i]);
@@ -241,6 +243,9 @@ check_files(struct offmig_volume *vol, struct profile *p)
 				(void)hive_find_logs(&quiet, dfd, p->host_path,
 				    leaf != NULL ? leaf + 1 : p->hive_host,
 				    &logs, &nlogs);
+				p->replay = volume_describe_replay(vol, dfd,
+				    p->host_path, leaf != NULL ? leaf + 1 :
+				    p->hive_host, &info);
 				close(dfd);
 			}
 			p->hive_logs = (int)nlogs;
@@ -260,11 +265,27 @@ check_files(struct offmig_volume *vol, struct profile *p)
 				    REGF_BASE_BLOCK + info.hbins_size);
 				p->read_failures++;
 			}
-			if (info.seq1 != info.seq2)
+			if (info.dirty && (vol->flags & OFFMIG_VOLUME_NO_LOGS))
 				profile_add_problem(p, "NTUSER.DAT is dirty "
-				    "(sequence numbers %u/%u); read as it is, "
-				    "%zu log file(s) not applied", info.seq1,
-				    info.seq2, nlogs);
+				    "(sequence numbers %u/%u); read as it is "
+				    "(--no-logs), %zu log file(s) not applied",
+				    info.seq1, info.seq2, nlogs);
+			else if (info.dirty && p->replay != NULL &&
+			    p->replay->recovered)
+				profile_add_problem(p, "NTUSER.DAT is dirty "
+				    "(sequence numbers %u/%u); read through its "
+				    "transaction logs (%zu %s applied)",
+				    info.seq1, info.seq2,
+				    p->replay->entries_applied,
+				    p->replay->entries_applied == 1 ? "entry" :
+				    "entries");
+			else if (info.dirty)
+				profile_add_problem(p, "NTUSER.DAT is dirty "
+				    "(sequence numbers %u/%u) and no "
+				    "transaction log brings it up to date "
+				    "(%s); read as it is", info.seq1, info.seq2,
+				    p->replay != NULL ? p->replay->note :
+				    "logs not read");
 		}
 	}
 	/* UsrClass.dat: Vista and later, then the XP location. */
@@ -735,6 +756,12 @@ profile_to_doc(const struct profile *p, struct offmig_doc *doc,
 		doc_add_int(doc, hive, "size", (int64_t)p->hive_size);
 		doc_add_bool(doc, hive, "dirty", p->hive_dirty);
 		doc_add_int(doc, hive, "logs", p->hive_logs);
+		/* Dirty: whether offmig reads it through its logs. */
+		if (p->replay != NULL)
+			doc_add_bool(doc, hive, "recovered",
+			    p->replay->recovered);
+		else
+			doc_add_null(doc, hive, "recovered");
 	}
 	doc_add_str(doc, o, "usrclass_host", p->usrclass_host);
 	doc_add_str(doc, o, "status", profile_status_name(p->status));

@@ -76,6 +76,17 @@ struct offmig_volume {
 	int		 xdefs_built;
 };
 
+/*
+ * For a dirty hive (info->dirty, or info NULL when its base block is
+ * damaged) in dirfd (dirrel from the root): what replaying its logs would
+ * give, the data dropped.  NULL when clean, with OFFMIG_VOLUME_NO_LOGS, or
+ * out of memory.  Release with volume_replay_free().
+ */
+struct replay_result *volume_describe_replay(struct offmig_volume *vol,
+		    int dirfd, const char *dirrel, const char *base,
+		    const struct regf_info *info);
+void		volume_replay_free(struct replay_result *r);
+
 /* File names of the machine hives ("SOFTWARE", ...). */
 const char	*sys_hive_name(enum sys_hive which);
 /*
@@ -195,6 +206,7 @@ struct profile {
 	struct regf_info hive_info;	/* NTUSER.DAT's base block, when present */
 	struct hive_log	*logs;		/* its logs, as hive_find_logs() found */
 	size_t		 nlogs;
+	struct replay_result *replay;	/* dirty: what its logs give, or NULL */
 	struct hive	*hive;		/* NTUSER.DAT, opened once on demand */
 	int		 hive_err;	/* its open's result, once tried */
 	int		 hive_tried;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "profiles/profiles.h"
+#include "hive/replay.h"
 
 static const char *const hive_names[SYS_HIVE_COUNT] = {
 	"SOFTWARE", "SYSTEM", "SAM", "SECURITY", "DEFAULT"
@@ -372,6 +373,42 @@ offmig_volume_scan(struct offmig_ctx *ctx, const char *root,
 	return OFFMIG_OK;
 }
 
+/*
+ * Opens the hive in fd (file base in the directory dirfd, dirrel relative
+ * to the root) through its logs when it is dirty, unless the volume was
+ * opened with OFFMIG_VOLUME_NO_LOGS.  A hive read through its logs, or
+ * dirty with no log that applies, is logged as a note.
+ */
+static int
+open_hive_logs(struct offmig_volume *vol, int fd, const char *name,
+    int dirfd, const char *dirrel, const char *base, struct hive **hp)
+{
+	const struct replay_result *r;
+	char *dirhost;
+	unsigned flags = (vol->flags & OFFMIG_VOLUME_NO_LOGS) ?
+	    HIVE_OPEN_NO_LOGS : 0;
+	int ret;
+
+	if ((dirhost = str_join_path(vol->root, dirrel)) == NULL)
+		return ctx_set_error(vol->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    name);
+	ret = hive_open_logs(vol->ctx, fd, name, dirfd, dirhost, base, flags,
+	    hp);
+	free(dirhost);
+	if (ret == OFFMIG_OK && (r = hive_replay_info(*hp)) != NULL) {
+		if (r->recovered)
+			ctx_log(vol->ctx, OFFMIG_LOG_INFO, "%s is dirty: read "
+			    "through its transaction logs (%zu %s applied)",
+			    name, r->entries_applied,
+			    r->entries_applied == 1 ? "entry" : "entries");
+		else
+			ctx_log(vol->ctx, OFFMIG_LOG_INFO, "%s is dirty and "
+			    "no transaction log brings it up to date (%s): "
+			    "read as it is", name, r->note);
+	}
+	return ret;
+}
+
 int
 volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
     struct hive **hp)
@@ -401,7 +438,8 @@ volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
 			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
 			    hive_names[which]);
 		else
-			ret = hive_open_fd(ctx, fd, name, &vol->hives[which]);
+			ret = open_hive_logs(vol, fd, name, vol->configfd,
+			    vol->configdir_host, host, &vol->hives[which]);
 	} else if (ret == OFFMIG_ENOTFOUND)
 		ctx_set_error(ctx, ret, 0, "%s/%s/%s: no such hive", vol->root,
 		    vol->configdir_host, hive_names[which]);
@@ -679,7 +717,31 @@ volume_open_hive(struct offmig_volume *vol, const char *winpath,
 	if ((name = str_join_path(vol->root, host)) == NULL)
 		ret = ctx_set_error(vol->ctx, OFFMIG_ENOMEM, errno, "%s",
 		    winpath);
-	else
+	else if (!(vol->flags & OFFMIG_VOLUME_NO_LOGS) &&
+	    hive_fd_dirty(fd) == 1) {
+		/* Dirty: its logs are in its directory. */
+		char *dir = strdup(host), *slash;
+		int dfd = -1;
+
+		if (dir == NULL)
+			ret = ctx_set_error(vol->ctx, OFFMIG_ENOMEM, errno,
+			    "%s", winpath);
+		else {
+			slash = strrchr(dir, '/');
+			if (slash != NULL)
+				*slash = '\0';
+			ret = vpath_resolve(vol->ctx, vol->rootfd,
+			    slash != NULL ? dir : ".", VPATH_DIR, &dfd, NULL,
+			    NULL);
+			if (ret == OFFMIG_OK)
+				ret = open_hive_logs(vol, fd, name, dfd,
+				    slash != NULL ? dir : ".", slash != NULL ?
+				    slash + 1 : host, hp);
+			if (dfd >= 0)
+				close(dfd);
+		}
+		free(dir);
+	} else
 		ret = hive_open_fd(vol->ctx, fd, name, hp);
 	close(fd);
 	free(name);
@@ -691,9 +753,132 @@ volume_open_hive(struct offmig_volume *vol, const char *winpath,
 }
 
 /*
- * Describes one hive file for the hive list: presence, size, base block,
- * logs.  dirfd/dirhost is its directory; name its stored file name.
+ * The state of one hive and its logs, for the hive lists of os and inspect
+ * and for each profile's NTUSER.DAT: base block, problems, logs and, for a
+ * dirty hive, what replaying its logs gives (r, NULL when the logs were
+ * not consulted).
  */
+static void
+doc_hive_state(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *o, const struct regf_info *info, uint64_t size,
+    const struct hive_log *logs, size_t nlogs, const struct replay_result *r)
+{
+	struct offmig_node *problems = doc_add_array(doc, o, "problems");
+	struct offmig_node *la, *rec;
+	size_t i, j;
+
+	if (info == NULL) {
+		doc_add_null(doc, o, "dirty");
+		doc_push_str(doc, problems, "not a registry hive");
+	} else {
+		doc_add_bool(doc, o, "dirty", info->dirty);
+		doc_add_int(doc, o, "seq1", info->seq1);
+		doc_add_int(doc, o, "seq2", info->seq2);
+		doc_add_bool(doc, o, "checksum_ok", info->checksum_ok);
+		if (!info->checksum_ok)
+			doc_push_str(doc, problems, "bad base block checksum");
+		if ((uint64_t)REGF_BASE_BLOCK + info->hbins_size > size)
+			doc_push_str(doc, problems, "truncated: shorter than "
+			    "its base block says");
+	}
+	if (info == NULL || info->dirty) {
+		if (vol->flags & OFFMIG_VOLUME_NO_LOGS) {
+			if (info != NULL)
+				doc_push_str(doc, problems, "dirty: read as it "
+				    "is (--no-logs); changes may wait in its "
+				    "transaction logs");
+		} else if (r != NULL && r->recovered)
+			doc_push_str(doc, problems, "dirty: read through its "
+			    "transaction logs");
+		else if (r != NULL && info != NULL)
+			doc_push_str(doc, problems, "dirty, and no transaction "
+			    "log brings it up to date: read as it is");
+	}
+	if (r != NULL) {
+		rec = doc_add_object(doc, o, "recovery");
+		doc_add_bool(doc, rec, "recovered", r->recovered);
+		doc_add_int(doc, rec, "entries_applied",
+		    (int64_t)r->entries_applied);
+		doc_add_int(doc, rec, "pages_applied",
+		    (int64_t)r->pages_applied);
+		if (r->recovered)
+			doc_add_int(doc, rec, "seq_after", r->seq_after);
+		else
+			doc_add_null(doc, rec, "seq_after");
+		doc_add_bool(doc, rec, "base_from_log", r->base_from_log);
+		doc_add_str(doc, rec, "note", r->note[0] != '\0' ? r->note :
+		    NULL);
+	} else
+		doc_add_null(doc, o, "recovery");
+	la = doc_add_array(doc, o, "logs");
+	for (i = 0; i < nlogs; i++) {
+		struct offmig_node *l = doc_push_object(doc, la);
+		const struct replay_log *rl = NULL;
+
+		for (j = 0; r != NULL && j < r->nlogs; j++)
+			if (r->logs[j].name != NULL &&
+			    strcmp(r->logs[j].name, logs[i].name) == 0)
+				rl = &r->logs[j];
+		doc_add_str(doc, l, "path", logs[i].host_path);
+		doc_add_int(doc, l, "size", (int64_t)logs[i].size);
+		doc_add_str(doc, l, "format", logs[i].format == 2 ? "new" :
+		    logs[i].format == 1 ? "old" : logs[i].size == 0 ?
+		    "empty" : "unknown");
+		doc_add_int(doc, l, "seq1", logs[i].seq1);
+		if (rl != NULL) {
+			doc_add_int(doc, l, "entries", (int64_t)rl->entries);
+			doc_add_bool(doc, l, "applies", rl->applies);
+			doc_add_str(doc, l, "note", rl->note[0] != '\0' ?
+			    rl->note : NULL);
+		} else {
+			doc_add_null(doc, l, "entries");
+			doc_add_null(doc, l, "applies");
+		}
+	}
+	doc_add_int(doc, o, "log_count", (int64_t)nlogs);
+}
+
+/*
+ * Replays a dirty hive's logs to describe them (the data is dropped), or
+ * returns NULL when the hive is clean, logs are not wanted, or the replay
+ * could not run.
+ */
+struct replay_result *
+volume_describe_replay(struct offmig_volume *vol, int dirfd, const char *dirrel,
+    const char *base, const struct regf_info *info)
+{
+	struct offmig_ctx quiet;
+	struct replay_result *r;
+	char *dirhost;
+
+	if ((info != NULL && !info->dirty) ||
+	    (vol->flags & OFFMIG_VOLUME_NO_LOGS) || dirfd < 0)
+		return NULL;
+	memset(&quiet, 0, sizeof(quiet));
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (dirhost = str_join_path(vol->root, dirrel)) == NULL) {
+		free(r);
+		return NULL;
+	}
+	if (hive_replay_dir(&quiet, dirfd, dirhost, base, r) != OFFMIG_OK &&
+	    r->note[0] == '\0')
+		snprintf(r->note, sizeof(r->note), "%s", offmig_errmsg(&quiet));
+	free(dirhost);
+	free(r->data);
+	r->data = NULL;
+	return r;
+}
+
+void
+volume_replay_free(struct replay_result *r)
+{
+	if (r != NULL) {
+		replay_result_free(r);
+		free(r);
+	}
+}
+
+/* Describes one hive file for the hive list; relpath from the root. */
 static void
 doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
     struct offmig_node *o, const char *relpath)
@@ -702,11 +887,11 @@ doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
 	unsigned char base[REGF_BASE_BLOCK];
 	struct regf_info info;
 	struct hive_log *logs = NULL;
-	size_t nlogs = 0, i;
+	struct replay_result *r = NULL;
+	size_t nlogs = 0;
 	struct stat st;
 	char *host = NULL, *dirhost = NULL, *slash;
-	struct offmig_node *problems = doc_add_array(doc, o, "problems");
-	int fd = -1, dfd = -1;
+	int fd = -1, dfd = -1, parsed;
 	ssize_t n;
 
 	memset(&quiet, 0, sizeof(quiet));
@@ -715,7 +900,8 @@ doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
 		doc_add_null(doc, o, "host_path");
 		doc_add_bool(doc, o, "present", 0);
 		doc_add_null(doc, o, "dirty");
-		doc_push_str(doc, problems, offmig_errmsg(&quiet));
+		doc_push_str(doc, doc_add_array(doc, o, "problems"),
+		    offmig_errmsg(&quiet));
 		return;
 	}
 	doc_add_str(doc, o, "host_path", host);
@@ -723,24 +909,7 @@ doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
 	doc_add_int(doc, o, "size", (int64_t)st.st_size);
 	n = pread(fd, base, sizeof(base), 0);
 	close(fd);
-	if (n < 512 || regf_parse(base, (size_t)n, &info) != OFFMIG_OK) {
-		doc_add_null(doc, o, "dirty");
-		doc_push_str(doc, problems, "not a registry hive");
-	} else {
-		doc_add_bool(doc, o, "dirty", info.dirty);
-		doc_add_int(doc, o, "seq1", info.seq1);
-		doc_add_int(doc, o, "seq2", info.seq2);
-		doc_add_bool(doc, o, "checksum_ok", info.checksum_ok);
-		if (!info.checksum_ok)
-			doc_push_str(doc, problems, "bad base block checksum");
-		if ((uint64_t)REGF_BASE_BLOCK + info.hbins_size >
-		    (uint64_t)st.st_size)
-			doc_push_str(doc, problems, "truncated: shorter than "
-			    "its base block says");
-		if (info.seq1 != info.seq2)
-			doc_push_str(doc, problems, "dirty: changes may wait in "
-			    "its transaction logs (read as it is)");
-	}
+	parsed = n >= 512 && regf_parse(base, (size_t)n, &info) == OFFMIG_OK;
 	/* Its logs, in the same directory. */
 	if ((dirhost = strdup(host)) != NULL && (slash = strrchr(dirhost, '/'))
 	    != NULL) {
@@ -749,23 +918,15 @@ doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
 		    NULL, NULL) == OFFMIG_OK) {
 			(void)hive_find_logs(&quiet, dfd, dirhost, slash + 1,
 			    &logs, &nlogs);
+			if (parsed || nlogs > 0)
+				r = volume_describe_replay(vol, dfd, dirhost,
+				    slash + 1, parsed ? &info : NULL);
 			close(dfd);
 		}
 	}
-	{
-		struct offmig_node *la = doc_add_array(doc, o, "logs");
-
-		for (i = 0; i < nlogs; i++) {
-			struct offmig_node *l = doc_push_object(doc, la);
-
-			doc_add_str(doc, l, "path", logs[i].host_path);
-			doc_add_int(doc, l, "size", (int64_t)logs[i].size);
-			doc_add_str(doc, l, "format", logs[i].format == 2 ?
-			    "new" : logs[i].format == 1 ? "old" : "unknown");
-			doc_add_int(doc, l, "seq1", logs[i].seq1);
-		}
-	}
-	doc_add_int(doc, o, "log_count", (int64_t)nlogs);
+	doc_hive_state(vol, doc, o, parsed ? &info : NULL,
+	    (uint64_t)st.st_size, logs, nlogs, r);
+	volume_replay_free(r);
 	hive_logs_free(logs, nlogs);
 	free(dirhost);
 	free(host);
@@ -774,45 +935,14 @@ doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
 /* The same description for a user's NTUSER.DAT, from what the profile scan
  * already read (no second look at the disk). */
 static void
-doc_profile_hive(struct offmig_doc *doc, struct offmig_node *o,
-    const struct profile *p)
+doc_profile_hive(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *o, const struct profile *p)
 {
-	struct offmig_node *problems = doc_add_array(doc, o, "problems");
-	struct offmig_node *la;
-	size_t i;
-
 	doc_add_str(doc, o, "host_path", p->hive_host);
 	doc_add_bool(doc, o, "present", 1);
 	doc_add_int(doc, o, "size", (int64_t)p->hive_size);
-	if (p->hive_info.major == 0) {
-		doc_add_null(doc, o, "dirty");
-		doc_push_str(doc, problems, "not a registry hive");
-	} else {
-		doc_add_bool(doc, o, "dirty", p->hive_info.dirty);
-		doc_add_int(doc, o, "seq1", p->hive_info.seq1);
-		doc_add_int(doc, o, "seq2", p->hive_info.seq2);
-		doc_add_bool(doc, o, "checksum_ok", p->hive_info.checksum_ok);
-		if (!p->hive_info.checksum_ok)
-			doc_push_str(doc, problems, "bad base block checksum");
-		if ((uint64_t)REGF_BASE_BLOCK + p->hive_info.hbins_size >
-		    p->hive_size)
-			doc_push_str(doc, problems, "truncated: shorter than "
-			    "its base block says");
-		if (p->hive_info.seq1 != p->hive_info.seq2)
-			doc_push_str(doc, problems, "dirty: changes may wait in "
-			    "its transaction logs (read as it is)");
-	}
-	la = doc_add_array(doc, o, "logs");
-	for (i = 0; i < p->nlogs; i++) {
-		struct offmig_node *l = doc_push_object(doc, la);
-
-		doc_add_str(doc, l, "path", p->logs[i].host_path);
-		doc_add_int(doc, l, "size", (int64_t)p->logs[i].size);
-		doc_add_str(doc, l, "format", p->logs[i].format == 2 ? "new" :
-		    p->logs[i].format == 1 ? "old" : "unknown");
-		doc_add_int(doc, l, "seq1", p->logs[i].seq1);
-	}
-	doc_add_int(doc, o, "log_count", (int64_t)p->nlogs);
+	doc_hive_state(vol, doc, o, p->hive_info.major == 0 ? NULL :
+	    &p->hive_info, p->hive_size, p->logs, p->nlogs, p->replay);
 }
 
 void
@@ -854,7 +984,7 @@ volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,
 		doc_add_str(doc, o, "sid", p->sid);
 		doc_add_str(doc, o, "user", p->user);
 		doc_add_str(doc, o, "path", win);
-		doc_profile_hive(doc, o, p);
+		doc_profile_hive(vol, doc, o, p);
 		free(win);
 		if (p->usrclass_host != NULL) {
 			o = doc_push_object(doc, arr);
