@@ -28,6 +28,49 @@ if [ -n "${OFFMIG_CORPUS:-}" ]; then
 	done
 fi
 
+# Log seeds (fuzz_logs.c layout): count byte, two little-endian lengths,
+# primary, first log, second log.  From mkhive's hives (a log-shaped copy
+# with File type 6 or 1), and from yarp's and real dirty hives when the
+# corpus is present.
+le32() {
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 & 255)) \
+	    $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)))"
+}
+logseed() {
+	out=$1 n=$2 p=$3 l1=$4 l2=$5
+	{
+		printf "$(printf '\\%03o' "$n")"
+		le32 "$(wc -c <"$p")"
+		le32 "$( [ -n "$l1" ] && wc -c <"$l1" || echo 0)"
+		cat "$p" ${l1:+"$l1"} ${l2:+"$l2"}
+	} >"$out"
+}
+mkdir -p "$work/logs"
+if [ -f "$work/hive/dirty.hiv" ]; then
+	for t in 6 1; do
+		head -c 512 "$work/hive/generated.hiv" >"$work/log$t"
+		printf "$(printf '\\%03o' $t)" | dd of="$work/log$t" bs=1 seek=28 \
+		    conv=notrunc 2>/dev/null
+		printf 'HvLE' >>"$work/log$t"
+		logseed "$work/logs/gen$t" 1 "$work/hive/dirty.hiv" "$work/log$t"
+	done
+	logseed "$work/logs/gen-empty" 2 "$work/hive/dirty.hiv" /dev/null /dev/null
+fi
+if [ -n "${OFFMIG_CORPUS:-}" ]; then
+	y="$OFFMIG_CORPUS/yarp/hives_for_tests"
+	r="$OFFMIG_CORPUS/museum/Registry/Win10/RathbunVM"
+	[ -f "$y/NewDirtyHive1/NewDirtyHive" ] && logseed "$work/logs/new1" 2 \
+	    "$y/NewDirtyHive1/NewDirtyHive" "$y/NewDirtyHive1/NewDirtyHive.LOG1" \
+	    "$y/NewDirtyHive1/NewDirtyHive.LOG2"
+	[ -f "$y/OldDirtyHive/OldDirtyHive" ] && logseed "$work/logs/old" 1 \
+	    "$y/OldDirtyHive/OldDirtyHive" "$y/OldDirtyHive/OldDirtyHive.LOG1"
+	[ -f "$y/BadBaseBlockHive/BadBaseBlockHive" ] && logseed \
+	    "$work/logs/badbase" 1 "$y/BadBaseBlockHive/BadBaseBlockHive" \
+	    "$y/BadBaseBlockHive/BadBaseBlockHive.LOG1"
+	[ -f "$r/SECURITY" ] && logseed "$work/logs/security" 1 \
+	    "$r/SECURITY" "$r/SECURITY.LOG1"
+fi
+
 run() {
 	name=$1
 	shift
@@ -39,5 +82,6 @@ run() {
 }
 run fuzz_hive "$work/hive"
 run fuzz_regtext "$seeds/fuzz_regtext"
+run fuzz_logs "$work/logs"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

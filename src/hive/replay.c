@@ -522,20 +522,25 @@ apply_new_log(struct rp *r, struct lg *l, uint32_t *flagsp)
 }
 
 /*
- * Plans the entries of l after `applied` page bytes: stops before the
- * first entry whose hive bins size the primary and the pages cannot
- * justify.  Returns the largest hive bins size planned.
+ * Plans the entries of l after `applied` page bytes of earlier logs: stops
+ * before the first entry whose hive bins size the primary and the pages of
+ * the logs cannot justify (a hive grows by whole new bins, which are
+ * dirty and logged; the whole chain counts, since an entry may announce a
+ * size whose pages the next one carries).  Returns the largest hive bins
+ * size planned.
  */
 static uint32_t
 plan_log(struct rp *r, struct lg *l, uint64_t *applied, uint32_t hbmax)
 {
+	uint64_t total = *applied;
 	size_t k;
 
+	for (k = 0; k < l->nent; k++)
+		total += l->ent[k].page_bytes;
 	for (k = 0; k < l->nent; k++) {
 		const struct entry *en = &l->ent[k];
 
-		if (BB + (uint64_t)en->hbins > r->allowance + *applied +
-		    en->page_bytes) {
+		if (BB + (uint64_t)en->hbins > r->allowance + total) {
 			NOTE(l->out->note, "entry %zu at 0x%zx: hive bins size "
 			    "%u is more than the primary and the logged pages "
 			    "can fill", k + 1, en->pos, en->hbins);

@@ -57,8 +57,9 @@
  * - Memory: no hive bins size above HIVE_REPLAY_MAX_HBINS is accepted, and
  *   the hive may grow beyond the primary (its file length or, when its base
  *   block is valid, 4096 + its hive bins size) only by as many bytes as the
- *   applied pages carry: a log cannot make us zero-fill more than it holds.
- *   An entry that would is treated as the end of its chain.
+ *   pages of the valid chains (old: the dirty pages) carry: a log cannot
+ *   make us zero-fill more than it holds.  An entry that would is treated
+ *   as the end of its chain.
  */
 #ifndef OFFMIG_REPLAY_H
 #define OFFMIG_REPLAY_H
