@@ -4,4 +4,6 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/regf.c \
 	%reldir%/hive.c \
 	%reldir%/logs.c \
-	%reldir%/build.c
+	%reldir%/build.c \
+	%reldir%/writer.h \
+	%reldir%/writer.c
