@@ -570,7 +570,9 @@ fix_parent(struct hive_builder *b, unsigned char *img, size_t len,
 		return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
 		    "%s: key at 0x%zx is not a key after hivex's commit",
 		    b->path, (size_t)parent);
-	nsub = le32(nk + 0x14);
+	/* Each subkey takes at least 4 bytes of some leaf. */
+	if ((nsub = le32(nk + 0x14)) > len / 4)
+		goto bad;
 	if ((list = cell_at(img, len, le32(nk + 0x1C), &lsize)) == NULL ||
 	    lsize < 4)
 		goto bad;
