@@ -52,7 +52,8 @@ CHECK_UNIT = \
 	tests/check_hive \
 	tests/check_profiles \
 	tests/check_inventory \
-	tests/check_replay
+	tests/check_replay \
+	tests/check_writer
 if HAVE_CHECK
 check_PROGRAMS += $(CHECK_UNIT)
 TESTS += $(CHECK_UNIT)
@@ -89,3 +90,6 @@ TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
+tests_check_writer_SOURCES = tests/check_writer.c tests/testutil.h
+tests_check_writer_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_writer_LDADD = liboffmig-core.la $(CHECK_LIBS)

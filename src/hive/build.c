@@ -20,6 +20,7 @@
 
 #include "common/common.h"
 #include "hive/hive.h"
+#include "hive/writer.h"
 
 /* 2024-01-01T00:00:00Z as a FILETIME: fixtures are reproducible. */
 #define FIXED_FILETIME	133485408000000000ULL
@@ -279,44 +280,55 @@ out:
 	return ret;
 }
 
-struct hive_builder {
-	struct offmig_ctx	*ctx;
-	hive_h			*h;
-	char			*path;
-};
-
 int
 hive_builder_open(struct offmig_ctx *ctx, const char *path,
     struct hive_builder **bp)
 {
-	struct hive_builder *b;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int dfd, ret;
 
 	*bp = NULL;
-	if ((b = calloc(1, sizeof(*b))) == NULL ||
-	    (b->path = strdup(path)) == NULL) {
-		free(b);
+	/* The fixture goes through the safe writer's commit like any hive. */
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", path);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		ret = ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
+		    OFFMIG_EIO, errno, "%s", dir);
+		free(dir);
+		return ret;
 	}
-	b->ctx = ctx;
-	if ((b->h = hivex_open(path, HIVEX_OPEN_WRITE)) == NULL) {
-		int e = errno;
-
-		free(b->path);
-		free(b);
-		return ctx_set_error(ctx, e == ENOENT ? OFFMIG_ENOTFOUND :
-		    OFFMIG_ECORRUPT, e, "%s: cannot open for building", path);
-	}
-	*bp = b;
-	return OFFMIG_OK;
+	ret = hive_writer_open(ctx, dfd, dir, slash != NULL ? slash + 1 : path,
+	    HIVE_WRITER_FIXTURE, bp);
+	close(dfd);
+	free(dir);
+	return ret;
 }
 
 void
 hive_builder_abort(struct hive_builder *b)
 {
+	size_t i;
+
 	if (b == NULL)
 		return;
 	if (b->h != NULL)
 		hivex_close(b->h);
+	if (b->dirfd >= 0)
+		close(b->dirfd);
+	for (i = 0; i < b->nkeys; i++)
+		free(b->keys[i]);
+	free(b->keys);
+	free(b->added);
+	free(b->orig);
+	free(b->backup);
+	free(b->name);
 	free(b->path);
 	free(b);
 }
@@ -324,35 +336,7 @@ hive_builder_abort(struct hive_builder *b)
 int
 hive_builder_commit(struct hive_builder *b)
 {
-	struct offmig_ctx *ctx = b->ctx;
-	char *tmp = str_printf("%s.tmp%ld", b->path, (long)getpid());
-	int fd, ret = OFFMIG_OK;
-
-	if (tmp == NULL) {
-		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", b->path);
-		goto out;
-	}
-	if (hivex_commit(b->h, tmp, 0) != 0) {
-		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", tmp);
-		unlink(tmp);
-		goto out;
-	}
-	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) != 0) {
-		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", tmp);
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, b->path) != 0) {
-		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", b->path);
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	hive_builder_abort(b);
-	return ret;
+	return hive_writer_commit(b, NULL);
 }
 
 /* Number of characters of a UTF-8 string (continuation bytes skipped). */
@@ -370,6 +354,31 @@ utf8_chars(const char *s, size_t len)
 /* Windows' limits: key names 255 characters, value names 16383. */
 #define MAX_KEY_NAME	255
 #define MAX_VALUE_NAME	16383
+
+/* Largest value data in one cell of a version 1.4+ hive. */
+#define MAX_CELL_DATA	16344
+
+/* Path of a key for messages (caller frees), NULL when unknown. */
+static char *
+builder_key_path(struct hive_builder *b, hive_node_h n)
+{
+	char *path = NULL, *name, *tmp;
+	int depth;
+
+	for (depth = 0; depth < 512 && n != hivex_root(b->h); depth++) {
+		if ((name = hivex_node_name(b->h, n)) == NULL)
+			break;
+		tmp = path == NULL ? strdup(name) :
+		    str_printf("%s\\%s", name, path);
+		free(name);
+		free(path);
+		if ((path = tmp) == NULL)
+			return NULL;
+		if ((n = hivex_node_parent(b->h, n)) == 0)
+			break;
+	}
+	return path != NULL ? path : strdup("");
+}
 
 /* Finds a child by Windows name comparison among all children. */
 static hive_node_h
@@ -389,6 +398,57 @@ builder_child(struct hive_builder *b, hive_node_h n, const char *name)
 	}
 	free(kids);
 	return found;
+}
+
+/*
+ * Adds the child name under parent.  hivex hashes and sorts the subkey
+ * list by ASCII-only rules; the commit fixes the lists of the parents
+ * noted here (writer.c), which needs every non-ASCII name to have a
+ * Windows hash offmig knows.
+ */
+static int
+builder_add(struct hive_builder *b, hive_node_h parent, const char *name,
+    const char *path, hive_node_h *out)
+{
+	struct hive_added *tmp;
+	uint32_t hash;
+
+	if (hive_name_hash(name, &hash) != 0)
+		return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+		    "%s: key name '%s' in '%s' has characters whose Windows "
+		    "upper case offmig does not know; not written", b->path,
+		    name, path);
+	if ((tmp = realloc(b->added, (b->nadded + 1) * sizeof(*tmp))) ==
+	    NULL)
+		return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    b->path);
+	b->added = tmp;
+	if ((*out = hivex_node_add_child(b->h, parent, name)) == 0)
+		return ctx_set_error(b->ctx, OFFMIG_EIO, errno,
+		    "%s: cannot add key '%s'", b->path, name);
+	b->added[b->nadded].parent = parent;
+	b->added[b->nadded].child = *out;
+	b->nadded++;
+	return OFFMIG_OK;
+}
+
+/* Remembers a key path for the check after commit (once in a row). */
+static int
+builder_note_key(struct hive_builder *b, const char *path)
+{
+	char **tmp;
+
+	if (b->nkeys > 0 && strcmp(b->keys[b->nkeys - 1], path) == 0)
+		return OFFMIG_OK;
+	if ((tmp = realloc(b->keys, (b->nkeys + 1) * sizeof(*tmp))) == NULL)
+		return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    b->path);
+	b->keys = tmp;
+	if ((b->keys[b->nkeys] = strdup(path)) == NULL)
+		return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    b->path);
+	b->nkeys++;
+	return OFFMIG_OK;
 }
 
 int
@@ -418,20 +478,20 @@ hive_builder_key(struct hive_builder *b, const char *path, hnode *out)
 		if ((comp = strndup(p, (size_t)(q - p))) == NULL)
 			return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s",
 			    b->path);
-		if ((next = builder_child(b, cur, comp)) == 0 &&
-		    (next = hivex_node_add_child(b->h, cur, comp)) == 0) {
-			int ret = ctx_set_error(b->ctx, OFFMIG_EIO, errno,
-			    "%s: cannot add key '%s'", b->path, comp);
+		if ((next = builder_child(b, cur, comp)) == 0) {
+			int ret = builder_add(b, cur, comp, path, &next);
 
-			free(comp);
-			return ret;
+			if (ret != OFFMIG_OK) {
+				free(comp);
+				return ret;
+			}
 		}
 		free(comp);
 		cur = next;
 		p = q;
 	}
 	*out = cur;
-	return OFFMIG_OK;
+	return builder_note_key(b, path);
 }
 
 int
@@ -457,9 +517,22 @@ hive_builder_set(struct hive_builder *b, hnode key,
 	/*
 	 * hivex writes every value in one cell, without a big-data record:
 	 * valid in a version 1.3 hive (which hive_create_empty() makes), and
-	 * hivex allocates at most 1 MB at once.
+	 * hivex allocates at most 1 MB at once.  From version 1.4 on, Windows
+	 * reads data over 16344 bytes only through a big-data record.
 	 */
 	for (i = 0; i < n; i++) {
+		if (b->minor > 3 && vals[i].len > MAX_CELL_DATA) {
+			char *kp = builder_key_path(b, key);
+
+			ret = ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+			    "%s: key '%s', value '%s': %zu bytes; hivex cannot "
+			    "write more than %d in a version 1.%u hive",
+			    b->path, kp != NULL ? kp : "?", vals[i].name,
+			    vals[i].len, MAX_CELL_DATA, b->minor);
+
+			free(kp);
+			return ret;
+		}
 		if (vals[i].len > MAX_VALUE_LEN)
 			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
 			    "%s: value '%s' is %zu bytes; at most %d can be "

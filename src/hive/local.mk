@@ -4,7 +4,9 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/regf.c \
 	%reldir%/hive.c \
 	%reldir%/logs.c \
-	%reldir%/build.c
+	%reldir%/build.c \
+	%reldir%/writer.h \
+	%reldir%/writer.c
 liboffmig_core_la_SOURCES += \
 	%reldir%/replay.h \
 	%reldir%/marvin.c \
