@@ -5,3 +5,5 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/hive.c \
 	%reldir%/logs.c \
 	%reldir%/build.c
+# Structural check of a hive in memory (no hivex).
+liboffmig_core_la_SOURCES += %reldir%/hivecheck.h %reldir%/hivecheck.c
