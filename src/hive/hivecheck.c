@@ -359,10 +359,19 @@ check_leaf(struct hc *hc, uint32_t key, uint32_t leaf, const unsigned char *p,
 		uint16_t *t;
 
 		if (!nk_cell(hc, rel, &kp, &kn)) {
-			problem(hc, fileoff(leaf), "subkey list of key %s: "
-			    "element %zu points to 0x%llx, not a key cell",
-			    keyname(hc, key, a, sizeof(a)), i,
-			    (unsigned long long)fileoff(rel));
+			if (cell(hc, rel, &kp, &kn) && kn >= NK_MIN &&
+			    memcmp(kp, "nk", 2) == 0)
+				problem(hc, fileoff(leaf), "subkey list of key "
+				    "%s: element %zu (0x%llx): key name length "
+				    "%u does not fit its %zu-byte cell",
+				    keyname(hc, key, a, sizeof(a)), i,
+				    (unsigned long long)fileoff(rel),
+				    le16(kp + 72), kn);
+			else
+				problem(hc, fileoff(leaf), "subkey list of key "
+				    "%s: element %zu points to 0x%llx, not a "
+				    "key cell", keyname(hc, key, a, sizeof(a)),
+				    i, (unsigned long long)fileoff(rel));
 			continue;
 		}
 		nu = nk_units(kp, hc->cur);
@@ -425,9 +434,12 @@ is_leaf(const unsigned char *p)
 	return p[0] == 'l' && (p[1] == 'i' || p[1] == 'f' || p[1] == 'h');
 }
 
+/* check_subkeys() found no list to count (and said why). */
+#define NO_LIST		((size_t)-1)
+
 /*
  * The subkey list of key (at list): gathers its valid subkeys into
- * hc->kids and returns the total its leaves declare.
+ * hc->kids and returns the total its leaves declare, or NO_LIST.
  */
 static size_t
 check_subkeys(struct hc *hc, uint32_t key, uint32_t list)
@@ -441,13 +453,13 @@ check_subkeys(struct hc *hc, uint32_t key, uint32_t list)
 		problem(hc, fileoff(key), "key %s: subkey list offset 0x%x is "
 		    "not an allocated cell", keyname(hc, key, a, sizeof(a)),
 		    list);
-		return 0;
+		return NO_LIST;
 	}
 	if (!claim(hc, list)) {
 		problem(hc, fileoff(list), "key %s: subkey list is shared "
 		    "with another key or record", keyname(hc, key, a,
 		    sizeof(a)));
-		return 0;
+		return NO_LIST;
 	}
 	if (is_leaf(p))
 		return check_leaf(hc, key, list, p, n);
@@ -455,7 +467,7 @@ check_subkeys(struct hc *hc, uint32_t key, uint32_t list)
 		problem(hc, fileoff(list), "key %s: subkey list has an unknown "
 		    "signature 0x%02x%02x", keyname(hc, key, a, sizeof(a)),
 		    p[0], p[1]);
-		return 0;
+		return NO_LIST;
 	}
 	count = le16(p + 2);
 	fit = (n - 4) / 4;
@@ -681,7 +693,11 @@ enter_key(struct hc *hc, uint32_t rel, uint32_t parent)
 		note(hc, fileoff(rel), "root key %s lacks the hive-entry flag",
 		    keyname(hc, rel, a, sizeof(a)));
 	off = le32(p + 44);
-	if (!cell(hc, off, &cp, &cn) || cn < 20 || memcmp(cp, "sk", 2) != 0)
+	if (off == NIL)
+		problem(hc, fileoff(rel), "key %s has no security descriptor "
+		    "(sk offset is nil)", keyname(hc, rel, a, sizeof(a)));
+	else if (!cell(hc, off, &cp, &cn) || cn < 20 ||
+	    memcmp(cp, "sk", 2) != 0)
 		problem(hc, fileoff(rel), "key %s: security offset 0x%x is not "
 		    "an sk cell", keyname(hc, rel, a, sizeof(a)), off);
 	else if ((size_t)20 + le32(cp + 16) > cn)
@@ -706,8 +722,7 @@ enter_key(struct hc *hc, uint32_t rel, uint32_t parent)
 	if (nsub > 0) {
 		size_t total = check_subkeys(hc, rel, off);
 
-		/* check_subkeys reports an unusable list itself. */
-		if (total != nsub && cell(hc, off, &cp, &cn))
+		if (total != NO_LIST && total != nsub)
 			problem(hc, fileoff(rel), "key %s: %u subkeys, but its "
 			    "subkey list holds %zu", keyname(hc, rel, a,
 			    sizeof(a)), nsub, total);
@@ -963,11 +978,21 @@ check_base(struct hc *hc, struct regf_info *ri, uint64_t *claimed_end)
 		    "file (%zu bytes): the hive is truncated", ri->hbins_size,
 		    hc->len);
 		hc->end = hc->len;
-	} else if (is_bin(hc, hc->end))
-		/* Bins Windows would ignore (yarp's "effective size"). */
-		problem(hc, hc->end, "a bin follows the end of the hive bins "
-		    "data: the hbins size 0x%x is too small",
-		    ri->hbins_size);
+	} else if (is_bin(hc, hc->end)) {
+		/*
+		 * Bins Windows ignores (yarp's "effective size").  A dirty
+		 * hive may have grown before its base block was written: the
+		 * logs say how large it is.
+		 */
+		if (ri->dirty)
+			note(hc, hc->end, "a bin follows the end of the hive "
+			    "bins data (hbins size 0x%x): the hive is dirty "
+			    "and its logs may extend it", ri->hbins_size);
+		else
+			problem(hc, hc->end, "a bin follows the end of the "
+			    "hive bins data: the hbins size 0x%x is too small",
+			    ri->hbins_size);
+	}
 	return 1;
 }
 
