@@ -103,7 +103,7 @@ find_note(const struct hive_check *c, const char *frag)
 static const char *
 dump(const struct hive_check *c)
 {
-	static char buf[4096];
+	static char buf[1500];
 	size_t i, n = 0;
 
 	buf[0] = '\0';
@@ -371,6 +371,7 @@ END_TEST
 /* Synthetic hives, patched.                                          */
 
 #define BIGLEN	40000u
+#define NIL_FOR_TEST	0xFFFFFFFFu
 
 /*
  * A hive built here: ROOT with A, B, C; A\Sub1; A holds "dw" (inline
@@ -869,6 +870,76 @@ START_TEST(test_problem_cap)
 }
 END_TEST
 
+/*
+ * A hostile hive: a list of 65535 elements all naming one key whose name
+ * is 65535 bytes long.  Comparing every element's name would take 4 billion
+ * steps; the checker stops the name checks at a budget and says so.
+ */
+START_TEST(test_repeated_long_names_bounded)
+{
+	size_t binsize = 0x60000, len = 0x1000 + binsize, i;
+	unsigned char *g, *c;
+	uint32_t root = 0x20, kid = 0x100, list = 0x10200;
+	struct hive_check r;
+
+	ck_assert_ptr_nonnull(g = calloc(1, len));
+	memcpy(g, "regf", 4);
+	put_le32(g + 0x04, 1);
+	put_le32(g + 0x08, 1);
+	put_le32(g + 0x14, 1);
+	put_le32(g + 0x18, 5);
+	put_le32(g + 0x20, 1);
+	put_le32(g + 0x24, root);
+	put_le32(g + 0x28, (uint32_t)binsize);
+	put_le32(g + 0x1FC, regf_checksum(g));
+	memcpy(g + 0x1000, "hbin", 4);
+	put_le32(g + 0x1008, (uint32_t)binsize);
+	/* Root nk at 0x20 (cell of 0xe0 bytes). */
+	c = g + F(root);
+	put_le32(c, (uint32_t)-0xe0);
+	memcpy(c + 4, "nk", 2);
+	c[6] = 0x2c;
+	put_le32(c + 4 + 16, NIL_FOR_TEST);
+	put_le32(c + 4 + 20, 65535);
+	put_le32(c + 4 + 28, list);
+	put_le32(c + 4 + 40, NIL_FOR_TEST);
+	put_le32(c + 4 + 44, NIL_FOR_TEST);
+	put_le32(c + 4 + 48, NIL_FOR_TEST);
+	/* The child at 0x100, its name 65535 'x's (cell 0x10100 bytes). */
+	c = g + F(kid);
+	put_le32(c, (uint32_t)-0x10100);
+	memcpy(c + 4, "nk", 2);
+	c[6] = 0x20;
+	put_le32(c + 4 + 16, root);
+	put_le32(c + 4 + 28, NIL_FOR_TEST);
+	put_le32(c + 4 + 40, NIL_FOR_TEST);
+	put_le32(c + 4 + 44, NIL_FOR_TEST);
+	put_le32(c + 4 + 48, NIL_FOR_TEST);
+	c[4 + 72] = 0xFF;
+	c[4 + 73] = 0xFF;
+	memset(c + 4 + 76, 'x', 0xFFFF);
+	/* The li list: 65535 elements, all the child. */
+	c = g + F(list);
+	put_le32(c, (uint32_t)-(4 + 4 + 4 * 65535 + 4));
+	memcpy(c + 4, "li", 2);
+	c[6] = 0xFF;
+	c[7] = 0xFF;
+	for (i = 0; i < 65535; i++)
+		put_le32(c + 8 + 4 * i, kid);
+	/* The rest of the bin is one free cell. */
+	c += 4 + 4 + 4 * 65535 + 4;
+	put_le32(c, (uint32_t)(g + len - c));
+	check(g, len, &r);
+	ck_assert_msg(find(&r, "name order and hash checks stop here") !=
+	    NULL, "%s", dump(&r));
+	ck_assert_ptr_nonnull(find(&r, "duplicate subkey name"));
+	ck_assert_uint_eq(r.keys, 2);
+	ck_assert_uint_eq(r.nproblems, HCHECK_MAX_PROBLEMS + 1);
+	hive_check_free(&r);
+	free(g);
+}
+END_TEST
+
 /* Mutations of the fixture: nothing crashes, leaks or reads outside. */
 START_TEST(test_mutations_never_crash)
 {
@@ -945,6 +1016,7 @@ main(void)
 	tcase_add_test(syn, test_not_a_hive);
 	tcase_add_test(syn, test_root_unusable);
 	tcase_add_test(syn, test_problem_cap);
+	tcase_add_test(syn, test_repeated_long_names_bounded);
 	tcase_add_test(syn, test_mutations_never_crash);
 	suite_add_tcase(s, syn);
 

@@ -60,6 +60,13 @@ struct hc {
 	uint16_t	*prev, *cur;
 	size_t		 nprev;
 	int		 have_prev;
+	/*
+	 * Code units of names compared so far.  Each key is listed once in a
+	 * sound hive, so this stays below the buffer's size; a hostile one
+	 * listing one long name many times would make the order and hash
+	 * checks quadratic, so they stop at a budget.
+	 */
+	uint64_t	 name_units, name_budget;
 	/* Subkeys gathered for the key being entered. */
 	uint32_t	*kids;
 	size_t		 nkids, kidscap;
@@ -290,17 +297,32 @@ keyname(const struct hc *hc, uint32_t rel, char *buf, size_t size)
 	size_t n, len;
 	char *s;
 
+	/* Past the cap the message is not kept: spare the conversion. */
+	if (hc->out->nproblems >= HCHECK_MAX_PROBLEMS) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
 	if (!nk_cell(hc, rel, &p, &n)) {
 		snprintf(buf, size, "at 0x%llx",
 		    (unsigned long long)fileoff(rel));
 		return buf;
 	}
+	/* Only 60 characters are shown. */
 	len = le16(p + 72);
+	if (len > 240)
+		len = 240;
 	if (le16(p + 2) & KEY_COMP_NAME)
 		s = latin1_to_utf8(p + NK_MIN, len);
 	else
 		s = utf16le_to_utf8(p + NK_MIN, len, NULL);
-	snprintf(buf, size, "'%.60s'", s != NULL ? s : "?");
+	if (s != NULL && strlen(s) > 60) {
+		/* Cut on a character boundary, not inside a sequence. */
+		n = 60;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+		s[n] = '\0';
+	}
+	snprintf(buf, size, "'%s'", s != NULL ? s : "?");
 	free(s);
 	return buf;
 }
@@ -374,6 +396,16 @@ check_leaf(struct hc *hc, uint32_t key, uint32_t leaf, const unsigned char *p,
 				    i, (unsigned long long)fileoff(rel));
 			continue;
 		}
+		push_kid(hc, rel);
+		if (hc->name_units > hc->name_budget)
+			continue;
+		hc->name_units += le16(kp + 72);
+		if (hc->name_units > hc->name_budget) {
+			problem(hc, fileoff(leaf), "subkey lists name the same "
+			    "keys over and over: name order and hash checks "
+			    "stop here");
+			continue;
+		}
 		nu = nk_units(kp, hc->cur);
 		if (p[1] == 'f') {
 			/* The hint: the first 4 units as bytes, if all < 256. */
@@ -423,7 +455,6 @@ check_leaf(struct hc *hc, uint32_t key, uint32_t leaf, const unsigned char *p,
 		hc->cur = t;
 		hc->nprev = nu;
 		hc->have_prev = 1;
-		push_kid(hc, rel);
 	}
 	return count;
 }
@@ -1040,6 +1071,7 @@ hive_check_buf(struct offmig_ctx *ctx, const char *name,
 		hc.nomem = 1;
 		goto out;
 	}
+	hc.name_budget = 2 * (uint64_t)len + NAME_MAX_UNITS;
 	walk_bins(&hc, claimed_end);
 	if (!nk_cell(&hc, ri.root_offset, &p, &n)) {
 		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: root cell "
