@@ -83,5 +83,18 @@ run() {
 run fuzz_hive "$work/hive"
 run fuzz_regtext "$seeds/fuzz_regtext"
 run fuzz_logs "$work/logs"
+# The checker gets the same hives plus damaged ones it must describe.
+mkdir -p "$work/check"
+cp "$work/hive/"* "$work/check/" 2>/dev/null
+if [ -n "${OFFMIG_CORPUS:-}" ]; then
+	for f in yarp/hives_for_tests/BadSubkeyHive \
+	    yarp/hives_for_tests/WrongOrderHive \
+	    yarp/hives_for_tests/TruncatedHive \
+	    yarp/hives_for_tests/BigDataHive \
+	    ez_registry/Hives/SAMBadHBinHeader; do
+		[ -f "$OFFMIG_CORPUS/$f" ] && cp "$OFFMIG_CORPUS/$f" "$work/check/$(basename "$f")"
+	done
+fi
+run fuzz_check "$work/check"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -54,6 +54,8 @@ CHECK_UNIT = \
 	tests/check_inventory \
 	tests/check_replay \
 	tests/check_writer
+	tests/check_inventory
+CHECK_UNIT += tests/check_hivecheck
 if HAVE_CHECK
 check_PROGRAMS += $(CHECK_UNIT)
 TESTS += $(CHECK_UNIT)
@@ -73,6 +75,9 @@ tests_check_inventory_LDADD = liboffmig-core.la $(CHECK_LIBS)
 tests_check_replay_SOURCES = tests/check_replay.c tests/testutil.h
 tests_check_replay_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_replay_LDADD = liboffmig-core.la $(CHECK_LIBS)
+tests_check_hivecheck_SOURCES = tests/check_hivecheck.c tests/testutil.h
+tests_check_hivecheck_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_hivecheck_LDADD = liboffmig-core.la $(CHECK_LIBS)
 
 # A C file that includes only offmig.h must compile on its own.
 check_PROGRAMS += tests/header-alone
