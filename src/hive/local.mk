@@ -12,6 +12,5 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/marvin.c \
 	%reldir%/replay.c \
 	%reldir%/logwrite.c
-	%reldir%/build.c
 # Structural check of a hive in memory (no hivex).
 liboffmig_core_la_SOURCES += %reldir%/hivecheck.h %reldir%/hivecheck.c
