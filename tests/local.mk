@@ -54,7 +54,6 @@ CHECK_UNIT = \
 	tests/check_inventory \
 	tests/check_replay \
 	tests/check_writer
-	tests/check_inventory
 CHECK_UNIT += tests/check_hivecheck
 if HAVE_CHECK
 check_PROGRAMS += $(CHECK_UNIT)
