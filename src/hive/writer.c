@@ -57,6 +57,9 @@ fault_at(int step)
  * Surrogates are upper-cased unit by unit, so they stay as they are.
  * Letters whose mapping is uncertain (U+00B5, U+0131, U+017F, Latin
  * Extended-B, accented Greek, Armenian, fullwidth Latin...) are unknown.
+ * Arrows, mathematical and technical symbols, box drawing, shapes,
+ * miscellaneous symbols and dingbats have no case (the circled letters
+ * U+24B6..U+24E9 do, and stay unknown).
  */
 static int32_t
 upper_unit(uint32_t c)
@@ -95,6 +98,8 @@ upper_unit(uint32_t c)
 	/* Scripts and symbols without case. */
 	if ((c >= 0x590 && c <= 0x8FF) || (c >= 0x900 && c <= 0x109F) ||
 	    (c >= 0x2000 && c <= 0x206F) || (c >= 0x20A0 && c <= 0x20CF) ||
+	    (c >= 0x2190 && c <= 0x23FF) || (c >= 0x2500 && c <= 0x27BF) ||
+	    (c >= 0x2900 && c <= 0x2BFF) ||
 	    (c >= 0x3000 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7A3) ||
 	    (c >= 0xD800 && c <= 0xDFFF) || (c >= 0xF900 && c <= 0xFAFF))
 		return (int32_t)c;
