@@ -5,3 +5,4 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/hive.c \
 	%reldir%/logs.c \
 	%reldir%/build.c
+liboffmig_core_la_SOURCES += %reldir%/regexport.h %reldir%/regexport.c
