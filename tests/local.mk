@@ -52,6 +52,7 @@ CHECK_UNIT = \
 	tests/check_hive \
 	tests/check_profiles \
 	tests/check_inventory
+CHECK_UNIT += tests/check_regtext
 if HAVE_CHECK
 check_PROGRAMS += $(CHECK_UNIT)
 TESTS += $(CHECK_UNIT)
@@ -68,6 +69,9 @@ tests_check_profiles_LDADD = liboffmig-core.la $(CHECK_LIBS)
 tests_check_inventory_SOURCES = tests/check_inventory.c tests/testutil.h
 tests_check_inventory_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_inventory_LDADD = liboffmig-core.la $(CHECK_LIBS)
+tests_check_regtext_SOURCES = tests/check_regtext.c tests/testutil.h
+tests_check_regtext_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_regtext_LDADD = liboffmig-core.la $(CHECK_LIBS)
 
 # A C file that includes only offmig.h must compile on its own.
 check_PROGRAMS += tests/header-alone

@@ -545,6 +545,51 @@ out:
 }
 
 /*
+ * One key of the path of the last "[key]" line.  Sections come depth
+ * first, so the next path shares most of it: the shared part is not looked
+ * up again.  A key this parse created (fresh) had no subkeys, so while it
+ * stays on the chain its subkeys are exactly those in kids, and a new one
+ * is added without scanning the siblings (hivex has no index: each scan
+ * converts every sibling's name).
+ */
+struct reg_kid {
+	char		*name;
+	uint32_t	 hash;
+	hnode		 node;
+};
+
+struct reg_level {
+	char		*comp;		/* as written in the file */
+	hnode		 node;
+	int		 fresh;
+	struct reg_kid	*kids;
+	size_t		 nkids;
+	size_t		 capkids;
+};
+
+/*
+ * Hash of a name that equal names under wstrcasecmp() share: it folds
+ * ASCII letters and skips everything else (non-ASCII letters fold only
+ * to non-ASCII ones there).
+ */
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261U;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x80)
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c -= 0x20;
+		h = (h ^ c) * 16777619U;
+	}
+	return h;
+}
+
+/*
  * The .reg text parser: regedit's files (see regexport.h) and the fixtures'
  * extensions.  It gathers every value of a section and sets them in one
  * call when the section ends; value deletions ("name"=-) are gathered the
@@ -566,7 +611,26 @@ struct reg_parse {
 	char			*dels;		/* 1: delete this value */
 	size_t			 n;
 	size_t			 cap;
+	struct reg_level	*chain;		/* keys of the last [key] */
+	size_t			 depth;
+	size_t			 chain_cap;
 };
+
+/* Frees the chain from level i down. */
+static void
+reg_chain_cut(struct reg_parse *rp, size_t i)
+{
+	size_t j, k;
+
+	for (j = i; j < rp->depth; j++) {
+		for (k = 0; k < rp->chain[j].nkids; k++)
+			free(rp->chain[j].kids[k].name);
+		free(rp->chain[j].kids);
+		free(rp->chain[j].comp);
+	}
+	if (i < rp->depth)
+		rp->depth = i;
+}
 
 static int
 reg_error(struct reg_parse *rp, const char *what)
@@ -661,6 +725,7 @@ reg_flush(struct reg_parse *rp)
 {
 	struct hive_value *set = NULL;
 	const char **del = NULL;
+	uint32_t *hash;
 	size_t i, j, nset = 0, ndel = 0;
 	int ret = OFFMIG_OK;
 
@@ -675,10 +740,20 @@ reg_flush(struct reg_parse *rp)
 		return ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno, "%s",
 		    rp->file);
 	}
+	if ((hash = calloc(rp->n, sizeof(*hash))) == NULL) {
+		free(set);
+		free(del);
+		reg_clear(rp);
+		return ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    rp->file);
+	}
+	for (i = 0; i < rp->n; i++)
+		hash[i] = name_hash(rp->names[i]);
 	for (i = 0; i < rp->n; i++) {
 		/* The last line naming a value decides what becomes of it. */
 		for (j = i + 1; j < rp->n; j++)
-			if (wstrcasecmp(rp->names[i], rp->names[j]) == 0)
+			if (hash[i] == hash[j] &&
+			    wstrcasecmp(rp->names[i], rp->names[j]) == 0)
 				break;
 		if (j < rp->n)
 			continue;
@@ -693,6 +768,7 @@ reg_flush(struct reg_parse *rp)
 		ret = hive_builder_set(rp->b, rp->key, set, nset);
 	if (ret != OFFMIG_OK)
 		ctx_prefix_error(rp->b->ctx, "%s:%u", rp->file, rp->keyline);
+	free(hash);
 	free(set);
 	free(del);
 	reg_clear(rp);
@@ -1208,6 +1284,131 @@ reg_delete_key(struct reg_parse *rp, const char *rel)
 	return OFFMIG_OK;
 }
 
+/* Adds a subkey to the kids of a fresh level. */
+static int
+reg_kid_add(struct reg_level *lv, const char *name, hnode node)
+{
+	if (lv->nkids == lv->capkids) {
+		size_t cap = lv->capkids ? lv->capkids * 2 : 16;
+		struct reg_kid *k = realloc(lv->kids, cap * sizeof(*k));
+
+		if (k == NULL)
+			return -1;
+		lv->kids = k;
+		lv->capkids = cap;
+	}
+	if ((lv->kids[lv->nkids].name = strdup(name)) == NULL)
+		return -1;
+	lv->kids[lv->nkids].hash = name_hash(name);
+	lv->kids[lv->nkids].node = node;
+	lv->nkids++;
+	return 0;
+}
+
+/*
+ * Finds or creates the key at the relative path rel (empty components
+ * skipped, as hive_builder_key() does), reusing the chain of the previous
+ * key line.  Sets rp->key.
+ */
+static int
+reg_open_key(struct reg_parse *rp, const char *rel)
+{
+	struct hive_builder *b = rp->b;
+	hnode cur = hivex_root(b->h);
+	const char *p = rel;
+	size_t i = 0;
+	int fresh_parent = 0;
+
+	rp->key = 0;
+	for (;;) {
+		struct reg_level *lv, *parent;
+		size_t n, k;
+		hnode next = 0;
+		char *comp;
+		int fresh = 0;
+
+		while (*p == '\\')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, "\\");
+		/* The same bytes as the previous path: the same key. */
+		if (i < rp->depth && strlen(rp->chain[i].comp) == n &&
+		    memcmp(rp->chain[i].comp, p, n) == 0) {
+			cur = rp->chain[i].node;
+			fresh_parent = rp->chain[i].fresh;
+			i++;
+			p += n;
+			continue;
+		}
+		reg_chain_cut(rp, i);
+		if (utf8_chars(p, n) > MAX_KEY_NAME)
+			return reg_error(rp, "key name longer than 255 "
+			    "characters");
+		/* hivex's iconv conversion crashes on invalid UTF-8. */
+		if (!utf8_valid(p, n))
+			return reg_error(rp, "key name is not valid UTF-8");
+		if ((comp = strndup(p, n)) == NULL)
+			return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno,
+			    "%s", rp->file);
+		parent = i > 0 ? &rp->chain[i - 1] : NULL;
+		if (fresh_parent && parent != NULL) {
+			uint32_t hsh = name_hash(comp);
+
+			for (k = 0; k < parent->nkids && next == 0; k++)
+				if (parent->kids[k].hash == hsh &&
+				    wstrcasecmp(parent->kids[k].name, comp) ==
+				    0)
+					next = parent->kids[k].node;
+		} else
+			next = builder_child(b, cur, comp);
+		if (next == 0) {
+			if ((next = hivex_node_add_child(b->h, cur, comp)) ==
+			    0) {
+				int ret = ctx_set_error(b->ctx, OFFMIG_EIO,
+				    errno, "%s:%u: cannot add key '%s'",
+				    rp->file, rp->start, comp);
+
+				free(comp);
+				return ret;
+			}
+			fresh = 1;
+			if (fresh_parent && parent != NULL &&
+			    reg_kid_add(parent, comp, next) != 0) {
+				free(comp);
+				return ctx_set_error(b->ctx, OFFMIG_ENOMEM,
+				    errno, "%s", rp->file);
+			}
+		}
+		if (rp->depth == rp->chain_cap) {
+			size_t cap = rp->chain_cap ? rp->chain_cap * 2 : 16;
+			struct reg_level *c = realloc(rp->chain,
+			    cap * sizeof(*c));
+
+			if (c == NULL) {
+				free(comp);
+				return ctx_set_error(b->ctx, OFFMIG_ENOMEM,
+				    errno, "%s", rp->file);
+			}
+			rp->chain = c;
+			rp->chain_cap = cap;
+		}
+		lv = &rp->chain[rp->depth++];
+		memset(lv, 0, sizeof(*lv));
+		lv->comp = comp;
+		lv->node = next;
+		lv->fresh = fresh;
+		cur = next;
+		fresh_parent = fresh;
+		i++;
+		p += n;
+	}
+	/* A shorter path than the previous one: drop the deeper levels. */
+	reg_chain_cut(rp, i);
+	rp->key = cur;
+	return OFFMIG_OK;
+}
+
 /* A "[key]" or "[-key]" line from s to e (e[-1] is ']'). */
 static int
 reg_key_line(struct reg_parse *rp, const char *s, const char *e)
@@ -1234,10 +1435,11 @@ reg_key_line(struct reg_parse *rp, const char *s, const char *e)
 	rp->keyline = rp->start;
 	if (del) {
 		rp->deleted = 1;
+		/* Cached keys may be among those deleted. */
+		reg_chain_cut(rp, 0);
 		ret = reg_delete_key(rp, rel);
-	} else if ((ret = hive_builder_key(rp->b, rel, &rp->key)) !=
-	    OFFMIG_OK)
-		ctx_prefix_error(rp->b->ctx, "%s:%u", rp->file, rp->start);
+	} else
+		ret = reg_open_key(rp, rel);
 	free(path);
 	return ret;
 }
@@ -1420,6 +1622,8 @@ hive_builder_apply_reg_prefix(struct hive_builder *b, const char *text,
 	}
 	ret = reg_parse_text(&rp, text, len);
 	reg_clear(&rp);
+	reg_chain_cut(&rp, 0);
+	free(rp.chain);
 	free(rp.vals);
 	free(rp.names);
 	free(rp.datas);
