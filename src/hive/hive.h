@@ -263,7 +263,9 @@ int		hive_builder_set(struct hive_builder *b, hnode key,
  * "[Key\\Path]" sections, "name"=value lines with "string", dword:, qword:,
  * hex:, hex(N):, expand:"...", multi:"a","b", @ for the default value, ';'
  * comments and '\\' line continuations.  Keys are relative to the root;
- * a leading HKEY_* component is dropped.  Errors name file:line.
+ * a leading HKEY_* component is dropped.  Errors name file:line.  It reads
+ * regedit's own files too (UTF-16LE, REGEDIT4, [-key] and "name"=-
+ * deletions): see hive_builder_apply_reg_prefix() in hive/regexport.h.
  */
 int		hive_builder_apply_reg(struct hive_builder *b, const char *text,
 		    size_t len, const char *filename);
