@@ -1,6 +1,8 @@
 /*
- * fuzz_regtext.c - fuzz target for the .reg text parser that fixtures are
- * written in: any text gives OK or a file:line error, never a crash.
+ * fuzz_regtext.c - fuzz target for the .reg text parser (the fixtures'
+ * text and regedit's files): any text gives OK or a file:line error, never a
+ * crash, with and without a root prefix to remove.  The same bytes also go
+ * through the .reg value formatter as a value's type and data.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 
 #include "common/common.h"
 #include "hive/hive.h"
+#include "hive/regexport.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct offmig_ctx *ctx = offmig_ctx_new();
 	struct hive_builder *b = NULL;
+	int pass;
 
 	if (ctx == NULL)
 		return 0;
@@ -49,13 +53,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof(path), "%s/f.hiv", dir);
 		atexit(cleanup);
 	}
-	if (hive_create_empty(ctx, path, "ROOT") == OFFMIG_OK &&
-	    hive_builder_open(ctx, path, &b) == OFFMIG_OK) {
-		if (hive_builder_apply_reg(b, (const char *)data, size,
-		    "fuzz.reg") != OFFMIG_OK && strstr(offmig_errmsg(ctx),
-		    "fuzz.reg") == NULL && offmig_errno(ctx) == 0)
+	for (pass = 0; pass < 2; pass++) {
+		if (hive_create_empty(ctx, path, "ROOT") != OFFMIG_OK ||
+		    hive_builder_open(ctx, path, &b) != OFFMIG_OK)
+			break;
+		if (hive_builder_apply_reg_prefix(b, (const char *)data, size,
+		    "fuzz.reg", pass == 0 ? NULL :
+		    "HKEY_LOCAL_MACHINE\\SOFTWARE") != OFFMIG_OK &&
+		    strstr(offmig_errmsg(ctx), "fuzz.reg") == NULL &&
+		    offmig_errno(ctx) == 0)
 			abort();	/* an error must name the file */
 		hive_builder_abort(b);
+		b = NULL;
+	}
+	if (size >= 4) {
+		char *s = regexport_value_text(le32(data), data + 4, size - 4);
+
+		/* One line, whatever the data. */
+		if (s != NULL && strchr(s, '\n') != NULL)
+			abort();
+		free(s);
 	}
 	offmig_ctx_free(ctx);
 	return 0;

@@ -872,7 +872,7 @@ static const struct bad_reg bad_regs[] = {
 	{ "[A]\nnoquote=1\n", "test.reg:2:", "expected" },
 	{ "[A]\n\"x\"=\"1\" trailing\n", "test.reg:2:", "after" },
 	{ "[A]\n\"x\"=multi:\"a\",b\n", "test.reg:2:", "multi" },
-	{ "; c\n[-A]\n", "test.reg:2:", "not supported" },
+	{ "; c\n[-]\n", "test.reg:2:", "no key name" },
 	{ "[A]\n\"x\"=dword:\n", "test.reg:2:", "dword" },
 };
 

@@ -55,6 +55,7 @@ CHECK_UNIT = \
 	tests/check_replay \
 	tests/check_writer
 CHECK_UNIT += tests/check_hivecheck
+CHECK_UNIT += tests/check_regtext
 if HAVE_CHECK
 check_PROGRAMS += $(CHECK_UNIT)
 TESTS += $(CHECK_UNIT)
@@ -77,6 +78,9 @@ tests_check_replay_LDADD = liboffmig-core.la $(CHECK_LIBS)
 tests_check_hivecheck_SOURCES = tests/check_hivecheck.c tests/testutil.h
 tests_check_hivecheck_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_hivecheck_LDADD = liboffmig-core.la $(CHECK_LIBS)
+tests_check_regtext_SOURCES = tests/check_regtext.c tests/testutil.h
+tests_check_regtext_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_regtext_LDADD = liboffmig-core.la $(CHECK_LIBS)
 
 # A C file that includes only offmig.h must compile on its own.
 check_PROGRAMS += tests/header-alone

@@ -21,6 +21,7 @@
 #include "common/common.h"
 #include "hive/hive.h"
 #include "hive/writer.h"
+#include "hive/regexport.h"
 
 /* 2024-01-01T00:00:00Z as a FILETIME: fixtures are reproducible. */
 #define FIXED_FILETIME	133485408000000000ULL
@@ -617,12 +618,62 @@ out:
 }
 
 /*
- * The .reg-like text parser.  It gathers every value of a section and sets
- * them in one call when the section ends.
+ * One key of the path of the last "[key]" line.  Sections come depth
+ * first, so the next path shares most of it: the shared part is not looked
+ * up again.  A key this parse created (fresh) had no subkeys, so while it
+ * stays on the chain its subkeys are exactly those in kids, and a new one
+ * is added without scanning the siblings (hivex has no index: each scan
+ * converts every sibling's name).
+ */
+struct reg_kid {
+	char		*name;
+	uint32_t	 hash;
+	hnode		 node;
+};
+
+struct reg_level {
+	char		*comp;		/* as written in the file */
+	hnode		 node;
+	int		 fresh;
+	struct reg_kid	*kids;
+	size_t		 nkids;
+	size_t		 capkids;
+};
+
+/*
+ * Hash of a name that equal names under wstrcasecmp() share: it folds
+ * ASCII letters and skips everything else (non-ASCII letters fold only
+ * to non-ASCII ones there).
+ */
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261U;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x80)
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c -= 0x20;
+		h = (h ^ c) * 16777619U;
+	}
+	return h;
+}
+
+/*
+ * The .reg text parser: regedit's files (see regexport.h) and the fixtures'
+ * extensions.  It gathers every value of a section and sets them in one
+ * call when the section ends; value deletions ("name"=-) are gathered the
+ * same way, as entries with del set.
  */
 struct reg_parse {
 	struct hive_builder	*b;
 	const char		*file;
+	const char		*prefix;	/* removed from key paths */
+	int			 regedit4;	/* ANSI strings in hex(1/2/7) */
+	int			 deleted;	/* in a [-key] section */
 	unsigned		 line;		/* last line read */
 	unsigned		 start;		/* first line of entry */
 	unsigned		 keyline;	/* line of the [key] */
@@ -630,9 +681,29 @@ struct reg_parse {
 	struct hive_value	*vals;
 	char			**names;
 	void			**datas;
+	char			*dels;		/* 1: delete this value */
 	size_t			 n;
 	size_t			 cap;
+	struct reg_level	*chain;		/* keys of the last [key] */
+	size_t			 depth;
+	size_t			 chain_cap;
 };
+
+/* Frees the chain from level i down. */
+static void
+reg_chain_cut(struct reg_parse *rp, size_t i)
+{
+	size_t j, k;
+
+	for (j = i; j < rp->depth; j++) {
+		for (k = 0; k < rp->chain[j].nkids; k++)
+			free(rp->chain[j].kids[k].name);
+		free(rp->chain[j].kids);
+		free(rp->chain[j].comp);
+	}
+	if (i < rp->depth)
+		rp->depth = i;
+}
 
 static int
 reg_error(struct reg_parse *rp, const char *what)
@@ -653,22 +724,134 @@ reg_clear(struct reg_parse *rp)
 	rp->n = 0;
 }
 
+/*
+ * Rewrites the values of the current key without those named in del (hivex
+ * deletes values only by rewriting the whole list).  Deleting a value that
+ * does not exist does nothing, as in regedit.
+ */
+static int
+reg_delete_values(struct reg_parse *rp, const char *const *del, size_t ndel)
+{
+	hive_h *h = rp->b->h;
+	hive_value_h *old;
+	hive_set_value *sv = NULL;
+	void **owned = NULL;
+	size_t nold = 0, ns = 0, i, j, gone = 0;
+	int ret = OFFMIG_OK;
+
+	if ((old = hivex_node_values(h, rp->key)) == NULL)
+		return ctx_set_error(rp->b->ctx, OFFMIG_ECORRUPT, errno,
+		    "%s: cannot read values", rp->b->path);
+	while (old[nold] != 0)
+		nold++;
+	if ((sv = calloc(nold + 1, sizeof(*sv))) == NULL ||
+	    (owned = calloc(2 * nold + 1, sizeof(*owned))) == NULL) {
+		ret = ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    rp->b->path);
+		goto out;
+	}
+	for (i = 0; i < nold; i++) {
+		char *name = hivex_value_key(h, old[i]), *data;
+		hive_type t;
+		size_t len;
+
+		if (name == NULL) {
+			ret = ctx_set_error(rp->b->ctx, OFFMIG_ECORRUPT, errno,
+			    "%s: cannot read a value name", rp->b->path);
+			goto out;
+		}
+		owned[2 * i] = name;
+		for (j = 0; j < ndel; j++)
+			if (wstrcasecmp(name, del[j]) == 0)
+				break;
+		if (j < ndel) {
+			gone++;
+			continue;
+		}
+		if ((data = hivex_value_value(h, old[i], &t, &len)) == NULL) {
+			ret = ctx_set_error(rp->b->ctx, OFFMIG_ECORRUPT, errno,
+			    "%s: cannot read value '%s'", rp->b->path, name);
+			goto out;
+		}
+		owned[2 * i + 1] = data;
+		sv[ns].key = name;
+		sv[ns].t = t;
+		sv[ns].len = len;
+		sv[ns].value = data;
+		ns++;
+	}
+	if (gone > 0 && hivex_node_set_values(h, rp->key, ns, sv, 0) != 0)
+		ret = ctx_set_error(rp->b->ctx, OFFMIG_EIO, errno,
+		    "%s: cannot set values", rp->b->path);
+out:
+	if (owned != NULL)
+		for (i = 0; i < 2 * nold; i++)
+			free(owned[i]);
+	free(owned);
+	free(sv);
+	free(old);
+	return ret;
+}
+
 static int
 reg_flush(struct reg_parse *rp)
 {
+	struct hive_value *set = NULL;
+	const char **del = NULL;
+	uint32_t *hash;
+	size_t i, j, nset = 0, ndel = 0;
 	int ret = OFFMIG_OK;
 
-	if (rp->key != 0 && rp->n > 0 && (ret = hive_builder_set(rp->b,
-	    rp->key, rp->vals, rp->n)) != OFFMIG_OK)
+	if (rp->key == 0 || rp->n == 0) {
+		reg_clear(rp);
+		return OFFMIG_OK;
+	}
+	if ((set = calloc(rp->n, sizeof(*set))) == NULL ||
+	    (del = calloc(rp->n, sizeof(*del))) == NULL) {
+		free(set);
+		reg_clear(rp);
+		return ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    rp->file);
+	}
+	if ((hash = calloc(rp->n, sizeof(*hash))) == NULL) {
+		free(set);
+		free(del);
+		reg_clear(rp);
+		return ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    rp->file);
+	}
+	for (i = 0; i < rp->n; i++)
+		hash[i] = name_hash(rp->names[i]);
+	for (i = 0; i < rp->n; i++) {
+		/* The last line naming a value decides what becomes of it. */
+		for (j = i + 1; j < rp->n; j++)
+			if (hash[i] == hash[j] &&
+			    wstrcasecmp(rp->names[i], rp->names[j]) == 0)
+				break;
+		if (j < rp->n)
+			continue;
+		if (rp->dels[i])
+			del[ndel++] = rp->names[i];
+		else
+			set[nset++] = rp->vals[i];
+	}
+	if (ndel > 0)
+		ret = reg_delete_values(rp, del, ndel);
+	if (ret == OFFMIG_OK && nset > 0)
+		ret = hive_builder_set(rp->b, rp->key, set, nset);
+	if (ret != OFFMIG_OK)
 		ctx_prefix_error(rp->b->ctx, "%s:%u", rp->file, rp->keyline);
+	free(hash);
+	free(set);
+	free(del);
 	reg_clear(rp);
 	return ret;
 }
 
-/* Takes ownership of name and data. */
+/* Takes ownership of name and data; del marks a "name"=- line. */
 static int
 reg_add(struct reg_parse *rp, char *name, uint32_t type, void *data,
-    size_t len)
+    size_t len, int del)
 {
 	char what[96];
 
@@ -687,7 +870,7 @@ reg_add(struct reg_parse *rp, char *name, uint32_t type, void *data,
 	if (rp->n == rp->cap) {
 		size_t cap = rp->cap ? rp->cap * 2 : 16;
 		struct hive_value *v = realloc(rp->vals, cap * sizeof(*v));
-		char **nm;
+		char **nm, *dl;
 		void **dt;
 
 		if (v != NULL)
@@ -696,15 +879,19 @@ reg_add(struct reg_parse *rp, char *name, uint32_t type, void *data,
 		if (nm != NULL)
 			rp->names = nm;
 		dt = nm != NULL ? realloc(rp->datas, cap * sizeof(*dt)) : NULL;
-		if (dt == NULL) {
+		if (dt != NULL)
+			rp->datas = dt;
+		dl = dt != NULL ? realloc(rp->dels, cap) : NULL;
+		if (dl == NULL) {
 			free(name);
 			free(data);
 			return ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno,
 			    "%s:%u", rp->file, rp->line);
 		}
-		rp->datas = dt;
+		rp->dels = dl;
 		rp->cap = cap;
 	}
+	rp->dels[rp->n] = (char)del;
 	rp->names[rp->n] = name;
 	rp->datas[rp->n] = data;
 	rp->vals[rp->n].name = name;
@@ -884,6 +1071,55 @@ sz_data(const char *s, size_t *lenp)
 	return t;
 }
 
+/*
+ * Windows-1252, the ANSI code page of Western installations, to UTF-16LE:
+ * REGEDIT4 files are written in the ANSI code page.  The bytes 0x80-0x9F
+ * differ from Latin-1; the five Windows leaves undefined map to themselves.
+ */
+static const uint16_t cp1252_high[32] = {
+	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+	0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178
+};
+
+static unsigned char *
+cp1252_to_utf16le(const unsigned char *s, size_t n, size_t *lenp)
+{
+	unsigned char *out;
+	size_t i;
+
+	if (n > SIZE_MAX / 2 - 1 || (out = malloc(2 * n + 2)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		uint16_t u = s[i] >= 0x80 && s[i] < 0xA0 ?
+		    cp1252_high[s[i] - 0x80] : s[i];
+
+		out[2 * i] = (unsigned char)(u & 0xFF);
+		out[2 * i + 1] = (unsigned char)(u >> 8);
+	}
+	*lenp = 2 * n;
+	return out;
+}
+
+/* Skips blanks; returns 1 when only a "; comment" or nothing follows. */
+static int
+at_line_end(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p == end || *p == ';';
+}
+
+/* The end of the data on a line: before a "; comment". */
+static const char *
+data_end(const char *p, const char *end)
+{
+	const char *semi = memchr(p, ';', (size_t)(end - p));
+
+	return semi != NULL ? semi : end;
+}
+
 /* Parses one "name"=data line (already joined across continuations). */
 static int
 reg_value_line(struct reg_parse *rp, const char *p, const char *end)
@@ -895,6 +1131,8 @@ reg_value_line(struct reg_parse *rp, const char *p, const char *end)
 	uint64_t v;
 	int err;
 
+	if (rp->deleted)
+		return reg_error(rp, "value under a deleted key ([-key])");
 	if (rp->key == 0)
 		return reg_error(rp, "value before any [key] line");
 	if (*p == '@') {
@@ -918,7 +1156,9 @@ reg_value_line(struct reg_parse *rp, const char *p, const char *end)
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
 
-	if (*p == '"' || strncmp(p, "expand:\"", 8) == 0) {
+	if (p < end && *p == '-' && at_line_end(p + 1, end))
+		return reg_add(rp, name, 0, NULL, 0, 1);
+	if (*p == '"' || strncasecmp(p, "expand:\"", 8) == 0) {
 		type = *p == '"' ? REG_SZ : REG_EXPAND_SZ;
 		if (type == REG_EXPAND_SZ)
 			p += 7;
@@ -926,16 +1166,14 @@ reg_value_line(struct reg_parse *rp, const char *p, const char *end)
 			free(name);
 			return reg_error(rp, "unterminated string");
 		}
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		if (p != end) {
+		if (!at_line_end(p, end)) {
 			free(s);
 			free(name);
 			return reg_error(rp, "text after the closing quote");
 		}
 		data = sz_data(s, &len);
 		free(s);
-	} else if (strncmp(p, "multi:", 6) == 0) {
+	} else if (strncasecmp(p, "multi:", 6) == 0) {
 		type = REG_MULTI_SZ;
 		if ((data = multi_data(p + 6, end, &len, &err)) == NULL) {
 			free(name);
@@ -944,18 +1182,18 @@ reg_value_line(struct reg_parse *rp, const char *p, const char *end)
 			return ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno,
 			    "%s", rp->file);
 		}
-	} else if (strncmp(p, "dword:", 6) == 0) {
+	} else if (strncasecmp(p, "dword:", 6) == 0) {
 		type = REG_DWORD;
-		if (parse_uint(p + 6, end, 8, &v) != 0) {
+		if (parse_uint(p + 6, data_end(p + 6, end), 8, &v) != 0) {
 			free(name);
 			return reg_error(rp, "dword: needs up to 8 hex digits");
 		}
 		if ((data = malloc(4)) != NULL)
 			put_le32(data, (uint32_t)v);
 		len = 4;
-	} else if (strncmp(p, "qword:", 6) == 0) {
+	} else if (strncasecmp(p, "qword:", 6) == 0) {
 		type = REG_QWORD;
-		if (parse_uint(p + 6, end, 16, &v) != 0) {
+		if (parse_uint(p + 6, data_end(p + 6, end), 16, &v) != 0) {
 			free(name);
 			return reg_error(rp,
 			    "qword: needs up to 16 hex digits");
@@ -963,10 +1201,11 @@ reg_value_line(struct reg_parse *rp, const char *p, const char *end)
 		if ((data = malloc(8)) != NULL)
 			put_le64(data, v);
 		len = 8;
-	} else if (strncmp(p, "hex", 3) == 0) {
+	} else if (strncasecmp(p, "hex", 3) == 0) {
 		type = REG_BINARY;
 		p += 3;
-		if (*p == '(') {
+		end = data_end(p, end);
+		if (p < end && *p == '(') {
 			uint64_t t;
 			const char *close = memchr(p, ')', (size_t)(end - p));
 
@@ -987,6 +1226,17 @@ reg_value_line(struct reg_parse *rp, const char *p, const char *end)
 			free(name);
 			return reg_error(rp, "bad hex byte list");
 		}
+		/*
+		 * REGEDIT4 files hold these strings in the ANSI code page;
+		 * regedit widens them to UTF-16.
+		 */
+		if (rp->regedit4 && data != NULL && (type == REG_SZ ||
+		    type == REG_EXPAND_SZ || type == REG_MULTI_SZ)) {
+			unsigned char *w = cp1252_to_utf16le(data, len, &len);
+
+			free(data);
+			data = w;
+		}
 	} else {
 		free(name);
 		return reg_error(rp, "unknown value type");
@@ -996,34 +1246,310 @@ reg_value_line(struct reg_parse *rp, const char *p, const char *end)
 		return ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno, "%s",
 		    rp->file);
 	}
-	return reg_add(rp, name, type, data, len);
+	return reg_add(rp, name, type, data, len, 0);
 }
 
-int
-hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
-    const char *filename)
+/*
+ * Compares the first component of a and b (up to '\\' or the end) as
+ * Windows compares names; sets *alen and *blen to their lengths.
+ */
+static int
+comp_equal(const char *a, const char *b, size_t *alen, size_t *blen)
 {
-	struct reg_parse rp;
+	char *x, *y;
+	int eq;
+
+	*alen = strcspn(a, "\\");
+	*blen = strcspn(b, "\\");
+	if ((x = strndup(a, *alen)) == NULL)
+		return -1;
+	if ((y = strndup(b, *blen)) == NULL) {
+		free(x);
+		return -1;
+	}
+	eq = wstrcasecmp(x, y) == 0;
+	free(x);
+	free(y);
+	return eq;
+}
+
+/*
+ * The part of a key path below the hive's root: path with rp->prefix
+ * removed, or (no prefix) with a first "HKEY_..." component removed.
+ * Returns a pointer into path, or NULL (message set) when path is outside
+ * the prefix.
+ */
+static const char *
+reg_relative(struct reg_parse *rp, const char *path, int *errp)
+{
+	const char *p = path, *q = rp->prefix;
+	size_t pl, ql;
+
+	*errp = OFFMIG_OK;
+	if (q == NULL) {
+		if (strncasecmp(p, "HKEY_", 5) != 0)
+			return p;
+		p += strcspn(p, "\\");
+		return *p == '\\' ? p + 1 : p;
+	}
+	while (*q != '\0') {
+		int eq = comp_equal(p, q, &pl, &ql);
+
+		if (eq < 0) {
+			*errp = ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno,
+			    "%s", rp->file);
+			return NULL;
+		}
+		if (!eq)
+			break;
+		p += pl;
+		q += ql;
+		if (*q == '\\')
+			q++;
+		if (*q != '\0' && *p == '\\')
+			p++;
+	}
+	if (*q != '\0' || (*p != '\0' && *p != '\\')) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "key is not under '%.100s'",
+		    rp->prefix);
+		*errp = reg_error(rp, what);
+		return NULL;
+	}
+	return *p == '\\' ? p + 1 : p;
+}
+
+/*
+ * Deletes the key at the relative path rel and everything below it; a key
+ * that does not exist is not an error (regedit ignores it too).
+ */
+static int
+reg_delete_key(struct reg_parse *rp, const char *rel)
+{
+	struct hive_builder *b = rp->b;
+	hive_node_h root = hivex_root(b->h), cur = root;
+	const char *p = rel;
+
+	while (*p != '\0') {
+		size_t n;
+		char *comp;
+
+		while (*p == '\\')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, "\\");
+		if ((comp = strndup(p, n)) == NULL)
+			return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno,
+			    "%s", rp->file);
+		cur = builder_child(b, cur, comp);
+		free(comp);
+		if (cur == 0)
+			return OFFMIG_OK;
+		p += n;
+	}
+	if (cur == root)
+		return reg_error(rp, "the root key cannot be deleted");
+	if (hivex_node_delete_child(b->h, cur) != 0)
+		return ctx_set_error(b->ctx, OFFMIG_EIO, errno,
+		    "%s:%u: cannot delete key '%s'", rp->file, rp->start, rel);
+	return OFFMIG_OK;
+}
+
+/* Adds a subkey to the kids of a fresh level. */
+static int
+reg_kid_add(struct reg_level *lv, const char *name, hnode node)
+{
+	if (lv->nkids == lv->capkids) {
+		size_t cap = lv->capkids ? lv->capkids * 2 : 16;
+		struct reg_kid *k = realloc(lv->kids, cap * sizeof(*k));
+
+		if (k == NULL)
+			return -1;
+		lv->kids = k;
+		lv->capkids = cap;
+	}
+	if ((lv->kids[lv->nkids].name = strdup(name)) == NULL)
+		return -1;
+	lv->kids[lv->nkids].hash = name_hash(name);
+	lv->kids[lv->nkids].node = node;
+	lv->nkids++;
+	return 0;
+}
+
+/*
+ * Finds or creates the key at the relative path rel (empty components
+ * skipped, as hive_builder_key() does), reusing the chain of the previous
+ * key line.  Sets rp->key.
+ */
+static int
+reg_open_key(struct reg_parse *rp, const char *rel)
+{
+	struct hive_builder *b = rp->b;
+	hnode cur = hivex_root(b->h);
+	const char *p = rel;
+	size_t i = 0;
+	int fresh_parent = 0;
+
+	rp->key = 0;
+	for (;;) {
+		struct reg_level *lv, *parent;
+		size_t n, k;
+		hnode next = 0;
+		char *comp;
+		int fresh = 0;
+
+		while (*p == '\\')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, "\\");
+		/* The same bytes as the previous path: the same key. */
+		if (i < rp->depth && strlen(rp->chain[i].comp) == n &&
+		    memcmp(rp->chain[i].comp, p, n) == 0) {
+			cur = rp->chain[i].node;
+			fresh_parent = rp->chain[i].fresh;
+			i++;
+			p += n;
+			continue;
+		}
+		reg_chain_cut(rp, i);
+		if (utf8_chars(p, n) > MAX_KEY_NAME)
+			return reg_error(rp, "key name longer than 255 "
+			    "characters");
+		/* hivex's iconv conversion crashes on invalid UTF-8. */
+		if (!utf8_valid(p, n))
+			return reg_error(rp, "key name is not valid UTF-8");
+		if ((comp = strndup(p, n)) == NULL)
+			return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno,
+			    "%s", rp->file);
+		parent = i > 0 ? &rp->chain[i - 1] : NULL;
+		if (fresh_parent && parent != NULL) {
+			uint32_t hsh = name_hash(comp);
+
+			for (k = 0; k < parent->nkids && next == 0; k++)
+				if (parent->kids[k].hash == hsh &&
+				    wstrcasecmp(parent->kids[k].name, comp) ==
+				    0)
+					next = parent->kids[k].node;
+		} else
+			next = builder_child(b, cur, comp);
+		if (next == 0) {
+			if ((next = hivex_node_add_child(b->h, cur, comp)) ==
+			    0) {
+				int ret = ctx_set_error(b->ctx, OFFMIG_EIO,
+				    errno, "%s:%u: cannot add key '%s'",
+				    rp->file, rp->start, comp);
+
+				free(comp);
+				return ret;
+			}
+			fresh = 1;
+			if (fresh_parent && parent != NULL &&
+			    reg_kid_add(parent, comp, next) != 0) {
+				free(comp);
+				return ctx_set_error(b->ctx, OFFMIG_ENOMEM,
+				    errno, "%s", rp->file);
+			}
+		}
+		if (rp->depth == rp->chain_cap) {
+			size_t cap = rp->chain_cap ? rp->chain_cap * 2 : 16;
+			struct reg_level *c = realloc(rp->chain,
+			    cap * sizeof(*c));
+
+			if (c == NULL) {
+				free(comp);
+				return ctx_set_error(b->ctx, OFFMIG_ENOMEM,
+				    errno, "%s", rp->file);
+			}
+			rp->chain = c;
+			rp->chain_cap = cap;
+		}
+		lv = &rp->chain[rp->depth++];
+		memset(lv, 0, sizeof(*lv));
+		lv->comp = comp;
+		lv->node = next;
+		lv->fresh = fresh;
+		cur = next;
+		fresh_parent = fresh;
+		i++;
+		p += n;
+	}
+	/* A shorter path than the previous one: drop the deeper levels. */
+	reg_chain_cut(rp, i);
+	rp->key = cur;
+	return OFFMIG_OK;
+}
+
+/* A "[key]" or "[-key]" line from s to e (e[-1] is ']'). */
+static int
+reg_key_line(struct reg_parse *rp, const char *s, const char *e)
+{
+	const char *rel;
+	char *path;
+	int ret, del = s[1] == '-';
+
+	/* s[0] is '[' and e[-1] is ']': "[-]" names no key. */
+	if (del && e - s < 4)
+		return reg_error(rp, "no key name after '[-'");
+	if ((ret = reg_flush(rp)) != OFFMIG_OK)
+		return ret;
+	rp->key = 0;
+	rp->deleted = 0;
+	if ((path = strndup(s + 1 + del, (size_t)(e - 1 - (s + 1 + del)))) ==
+	    NULL)
+		return ctx_set_error(rp->b->ctx, OFFMIG_ENOMEM, errno, "%s",
+		    rp->file);
+	if ((rel = reg_relative(rp, path, &ret)) == NULL) {
+		free(path);
+		return ret;
+	}
+	rp->keyline = rp->start;
+	if (del) {
+		rp->deleted = 1;
+		/* Cached keys may be among those deleted. */
+		reg_chain_cut(rp, 0);
+		ret = reg_delete_key(rp, rel);
+	} else
+		ret = reg_open_key(rp, rel);
+	free(path);
+	return ret;
+}
+
+/* Parses UTF-8 text (already decoded) line by line. */
+static int
+reg_parse_text(struct reg_parse *rp, const char *text, size_t len)
+{
+	struct hive_builder *b = rp->b;
 	const char *p = text, *end = text + len;
 	char *joined = NULL;
 	size_t jcap = 0;
 	int ret = OFFMIG_OK;
 
-	memset(&rp, 0, sizeof(rp));
-	rp.b = b;
-	rp.file = filename;
 	while (p < end && ret == OFFMIG_OK) {
 		const char *eol, *s, *e;
 		size_t jlen = 0;
+		int comment = 0, first = 1;
 
-		rp.start = ++rp.line;
-		/* Join lines ending in '\' (hex lists wrap that way). */
+		rp->start = ++rp->line;
+		/*
+		 * Join lines ending in '\' (hex lists wrap that way), but not
+		 * comment lines.
+		 */
 		for (;;) {
 			const char *t;
 
 			eol = memchr(p, '\n', (size_t)(end - p));
 			if (eol == NULL)
 				eol = end;
+			if (first) {
+				for (t = p; t < eol && (*t == ' ' ||
+				    *t == '\t'); t++)
+					;
+				comment = t < eol && *t == ';';
+				first = 0;
+			}
 			t = eol;
 			while (t > p && (t[-1] == '\r' || t[-1] == ' ' ||
 			    t[-1] == '\t'))
@@ -1035,16 +1561,16 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 				if ((nj = realloc(joined, jcap)) == NULL) {
 					ret = ctx_set_error(b->ctx,
 					    OFFMIG_ENOMEM, errno, "%s",
-					    filename);
+					    rp->file);
 					goto out;
 				}
 				joined = nj;
 			}
-			if (t > p && t[-1] == '\\' && eol < end) {
+			if (!comment && t > p && t[-1] == '\\' && eol < end) {
 				memcpy(joined + jlen, p, (size_t)(t - p - 1));
 				jlen += (size_t)(t - p - 1);
 				p = eol + 1;
-				rp.line++;
+				rp->line++;
 				continue;
 			}
 			memcpy(joined + jlen, p, (size_t)(t - p));
@@ -1055,10 +1581,14 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 		}
 		s = joined;
 		e = joined + jlen;
+		if (memchr(s, '\0', jlen) != NULL) {
+			ret = reg_error(rp, "NUL character in the line");
+			break;
+		}
 		while (s < e && (*s == ' ' || *s == '\t'))
 			s++;
 		/* A UTF-8 byte order mark on the first line. */
-		if (rp.start == 1 && e - s >= 3 &&
+		if (rp->start == 1 && e - s >= 3 &&
 		    memcmp(s, "\xEF\xBB\xBF", 3) == 0)
 			s += 3;
 		if (s == e || *s == ';' || *s == '#')
@@ -1067,51 +1597,117 @@ hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
 		    strcmp(s, "REGEDIT4") == 0)
 			continue;
 		if (*s == '[') {
-			char *path;
-			const char *start;
-
-			if (e[-1] != ']') {
-				ret = reg_error(&rp,
+			/* The key name runs to the last ']' of the line. */
+			if (e[-1] != ']' || e - s < 2) {
+				ret = reg_error(rp,
 				    "key line must end with ']'");
 				break;
 			}
-			if ((ret = reg_flush(&rp)) != OFFMIG_OK)
-				break;
-			start = s + 1;
-			if (*start == '-') {
-				ret = reg_error(&rp, "deleting keys ([-key]) "
-				    "is not supported");
-				break;
-			}
-			if (strncmp(start, "HKEY_", 5) == 0) {
-				const char *bs = memchr(start, '\\',
-				    (size_t)(e - 1 - start));
-
-				start = bs != NULL ? bs + 1 : e - 1;
-			}
-			if ((path = strndup(start, (size_t)(e - 1 - start))) ==
-			    NULL) {
-				ret = ctx_set_error(b->ctx, OFFMIG_ENOMEM,
-				    errno, "%s", filename);
-				break;
-			}
-			rp.keyline = rp.start;
-			ret = hive_builder_key(b, path, &rp.key);
-			free(path);
-			if (ret != OFFMIG_OK)
-				ctx_prefix_error(b->ctx, "%s:%u", filename,
-				    rp.start);
+			ret = reg_key_line(rp, s, e);
 			continue;
 		}
-		ret = reg_value_line(&rp, s, e);
+		ret = reg_value_line(rp, s, e);
 	}
 	if (ret == OFFMIG_OK)
-		ret = reg_flush(&rp);
+		ret = reg_flush(rp);
 out:
+	free(joined);
+	return ret;
+}
+
+/* Line number (from 1) of byte offset off in UTF-16LE text after a BOM. */
+static unsigned
+utf16_line_of(const unsigned char *u, size_t off)
+{
+	unsigned line = 1;
+	size_t i;
+
+	for (i = 2; i + 1 < off; i += 2)
+		if (u[i] == '\n' && u[i + 1] == 0)
+			line++;
+	return line;
+}
+
+int
+hive_builder_apply_reg_prefix(struct hive_builder *b, const char *text,
+    size_t len, const char *filename, const char *prefix)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	struct reg_parse rp;
+	char *conv = NULL;
+	size_t i;
+	int ret;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.b = b;
+	rp.file = filename;
+	rp.prefix = prefix != NULL && *prefix != '\0' ? prefix : NULL;
+	if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+		return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0, "%s: UTF-16 "
+		    "big-endian text is not supported (regedit writes "
+		    "little-endian)", filename);
+	if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+		/* regedit's own form: UTF-16LE after a byte order mark. */
+		if (len % 2 != 0)
+			return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+			    "%s: UTF-16 text with an odd number of bytes",
+			    filename);
+		for (i = 2; i < len; i += 2)
+			if (u[i] == 0 && u[i + 1] == 0)
+				return ctx_set_error(b->ctx, OFFMIG_EINVAL, 0,
+				    "%s:%u: NUL character in the line",
+				    filename, utf16_line_of(u, i));
+		if ((conv = utf16le_to_utf8(u + 2, len - 2, &len)) == NULL)
+			return ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno,
+			    "%s", filename);
+		text = conv;
+	} else {
+		const char *t = text, *nl;
+		size_t n;
+
+		if (len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0)
+			t += 3;
+		nl = memchr(t, '\n', len - (size_t)(t - text));
+		n = nl != NULL ? (size_t)(nl - t) : len - (size_t)(t - text);
+		while (n > 0 && (t[n - 1] == '\r' || t[n - 1] == ' ' ||
+		    t[n - 1] == '\t'))
+			n--;
+		rp.regedit4 = n == 8 && memcmp(t, "REGEDIT4", 8) == 0;
+		/*
+		 * A REGEDIT4 file that is not UTF-8 is in the ANSI code
+		 * page.  NUL bytes are left for the line parser to report.
+		 */
+		if (rp.regedit4 && memchr(text, '\0', len) == NULL &&
+		    !utf8_valid(text, len)) {
+			size_t wl;
+			unsigned char *w = cp1252_to_utf16le(u, len, &wl);
+
+			if (w == NULL)
+				return ctx_set_error(b->ctx, OFFMIG_ENOMEM,
+				    errno, "%s", filename);
+			conv = utf16le_to_utf8(w, wl, &len);
+			free(w);
+			if (conv == NULL)
+				return ctx_set_error(b->ctx, OFFMIG_ENOMEM,
+				    errno, "%s", filename);
+			text = conv;
+		}
+	}
+	ret = reg_parse_text(&rp, text, len);
 	reg_clear(&rp);
+	reg_chain_cut(&rp, 0);
+	free(rp.chain);
 	free(rp.vals);
 	free(rp.names);
 	free(rp.datas);
-	free(joined);
+	free(rp.dels);
+	free(conv);
 	return ret;
+}
+
+int
+hive_builder_apply_reg(struct hive_builder *b, const char *text, size_t len,
+    const char *filename)
+{
+	return hive_builder_apply_reg_prefix(b, text, len, filename, NULL);
 }

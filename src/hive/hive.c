@@ -1160,3 +1160,79 @@ hive_value_names(struct offmig_ctx *ctx, struct hive *h, hnode key,
 	*namesp = v;
 	return OFFMIG_OK;
 }
+
+int
+hive_key_values(struct offmig_ctx *ctx, struct hive *h, hnode key,
+    struct hive_rawval **valsp, size_t *np, size_t *nbadp)
+{
+	struct hive_rawval *v = NULL;
+	hive_value_h *vals;
+	size_t n, i, k = 0;
+
+	*valsp = NULL;
+	*np = 0;
+	*nbadp = 0;
+	errno = 0;
+	if ((vals = hivex_node_values(h->h, key)) == NULL)
+		return value_error(ctx, h, key, "*", errno == ENOMEM ?
+		    OFFMIG_ENOMEM : OFFMIG_ECORRUPT, "damaged value list");
+	for (n = 0; vals[n] != 0; n++)
+		;
+	if (n > 0 && (v = calloc(n, sizeof(*v))) == NULL) {
+		free(vals);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", h->name);
+	}
+	for (i = 0; i < n; i++) {
+		hive_type t;
+		size_t len;
+		char *name, *data;
+
+		errno = 0;
+		if ((name = value_name(h, vals[i])) == NULL) {
+			if (errno == ENOMEM)
+				goto nomem;
+			(*nbadp)++;
+			continue;
+		}
+		errno = 0;
+		if ((data = hivex_value_value(h->h, vals[i], &t, &len)) ==
+		    NULL) {
+			free(name);
+			if (errno == ENOMEM)
+				goto nomem;
+			(*nbadp)++;
+			continue;
+		}
+		v[k].name = name;
+		v[k].type = (uint32_t)t;
+		v[k].data = data;
+		v[k].len = len;
+		k++;
+	}
+	free(vals);
+	if (k == 0) {
+		free(v);
+		v = NULL;
+	}
+	*valsp = v;
+	*np = k;
+	return OFFMIG_OK;
+nomem:
+	free(vals);
+	hive_rawvals_free(v, k);
+	return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "%s", h->name);
+}
+
+void
+hive_rawvals_free(struct hive_rawval *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].data);
+	}
+	free(v);
+}

@@ -218,6 +218,25 @@ int		hive_value_names(struct offmig_ctx *ctx, struct hive *h,
 		    hnode key, char ***namesp);
 
 /*
+ * All values of a key in the order of its value list, read in one pass:
+ * name (UTF-8; lone surrogates kept as WTF-8), type and raw data.  On
+ * success *valsp is an array of *np entries (NULL when *np is 0) to be
+ * released with hive_rawvals_free().  A value whose name or data cannot be
+ * read is left out and counted in *nbadp (exporters warn about it).  A
+ * damaged value list gives OFFMIG_ECORRUPT with a message naming the key.
+ */
+struct hive_rawval {
+	char		*name;
+	uint32_t	 type;
+	void		*data;
+	size_t		 len;
+};
+int		hive_key_values(struct offmig_ctx *ctx, struct hive *h,
+		    hnode key, struct hive_rawval **valsp, size_t *np,
+		    size_t *nbadp);
+void		hive_rawvals_free(struct hive_rawval *v, size_t n);
+
+/*
  * Building hives (fixtures; never used on a volume's own hives).
  *
  * hive_create_empty() writes to path a new hive: a base block (version 1.3,
@@ -264,7 +283,9 @@ int		hive_builder_set(struct hive_builder *b, hnode key,
  * "[Key\\Path]" sections, "name"=value lines with "string", dword:, qword:,
  * hex:, hex(N):, expand:"...", multi:"a","b", @ for the default value, ';'
  * comments and '\\' line continuations.  Keys are relative to the root;
- * a leading HKEY_* component is dropped.  Errors name file:line.
+ * a leading HKEY_* component is dropped.  Errors name file:line.  It reads
+ * regedit's own files too (UTF-16LE, REGEDIT4, [-key] and "name"=-
+ * deletions): see hive_builder_apply_reg_prefix() in hive/regexport.h.
  */
 int		hive_builder_apply_reg(struct hive_builder *b, const char *text,
 		    size_t len, const char *filename);

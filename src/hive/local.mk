@@ -14,3 +14,4 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/logwrite.c
 # Structural check of a hive in memory (no hivex).
 liboffmig_core_la_SOURCES += %reldir%/hivecheck.h %reldir%/hivecheck.c
+liboffmig_core_la_SOURCES += %reldir%/regexport.h %reldir%/regexport.c
