@@ -252,6 +252,75 @@ int	offmig_inspect_report(struct offmig_ctx *ctx,
 	    struct offmig_volume *vol, const struct offmig_filter *filter,
 	    unsigned flags, struct offmig_doc **docp);
 
+/*
+ * Hive tools ("offmig hive ..."): hive files named by host path, outside
+ * any volume.  A dirty hive is read through the transaction logs beside it
+ * (NAME.LOG, NAME.LOG1, NAME.LOG2 in any letter case) unless
+ * OFFMIG_HIVE_NO_LOGS is given; nothing but the named output is written.
+ */
+enum offmig_hive_flags {
+	OFFMIG_HIVE_NO_LOGS = 1 << 0,	/* read a dirty hive as it is */
+	OFFMIG_HIVE_RECURSIVE = 1 << 1,	/* export: the key and all below */
+	OFFMIG_HIVE_UTF8 = 1 << 2,	/* export: UTF-8 and LF, not UTF-16 */
+	OFFMIG_HIVE_FORCE = 1 << 3	/* recover: replace an existing OUT */
+};
+
+/*
+ * Checks each hive (doc: "hives"[] {"path", "size", "checksum_ok", "seq1",
+ * "seq2", "dirty", ..., "logs"[] {"path", "format", "entries", "applies",
+ * ...}, "recovery" {...}, "structure" {...}, "problems"[]}).  Structural
+ * problems are found by a full walk of the hive as Windows would load it
+ * (logs applied).  Returns OFFMIG_OK when the report was made; *problemsp
+ * (may be NULL) gets the number of hives with problems.
+ */
+int	offmig_hive_check(struct offmig_ctx *ctx, const char *const *paths,
+	    size_t npaths, unsigned flags, size_t *problemsp,
+	    struct offmig_doc **docp);
+/*
+ * Replays the logs of the hive at path into a clean hive written to out
+ * (temporary file in out's directory, fsync, rename, fsync of the
+ * directory); the hive and its logs are never modified.  out must not exist
+ * unless OFFMIG_HIVE_FORCE, and must not be the hive or one of its logs.
+ * doc: "recover" {"path", "out", "dirty", "recovered", "entries_applied",
+ * "pages_applied", "seq_after", "logs"[]}.  A dirty hive no log recovers
+ * gives OFFMIG_ECORRUPT and no output.
+ */
+int	offmig_hive_recover(struct offmig_ctx *ctx, const char *path,
+	    const char *out, unsigned flags, struct offmig_doc **docp);
+/*
+ * One key (its values and subkeys) or, with value != NULL, one value ("" is
+ * the default value).  key is '\'-separated, compared as Windows compares
+ * names; a leading HKEY_* component and the hive's root name are ignored.
+ * doc: "hive", "key" {...} or "value" {"name", "type", "size", "data",
+ * "reg" (the .reg form), "text" (the data as text)}.  OFFMIG_ENOTFOUND
+ * when the key or value does not exist.
+ */
+int	offmig_hive_get(struct offmig_ctx *ctx, const char *path,
+	    const char *key, const char *value, unsigned flags,
+	    struct offmig_doc **docp);
+enum offmig_export_format {
+	OFFMIG_EXPORT_REG,	/* what regedit writes and reads back */
+	OFFMIG_EXPORT_JSON
+};
+/*
+ * Writes the key (NULL or "": the root) and, with OFFMIG_HIVE_RECURSIVE,
+ * everything below it to fp.  prefix names the hive's root in .reg key
+ * paths ("HKEY_LOCAL_MACHINE\SOFTWARE"); NULL: the root key's own name.
+ */
+int	offmig_hive_export(struct offmig_ctx *ctx, const char *path,
+	    const char *key, enum offmig_export_format format,
+	    const char *prefix, unsigned flags, FILE *fp);
+/*
+ * Applies a .reg file to the hive at path through offmig's safe writer
+ * (refused when the hive is dirty or its logs would apply; backup kept as
+ * NAME.offmig-bak unless backup names another).  doc: "import" {"path",
+ * "file", "backup", "seq"}.
+ */
+int	offmig_hive_import(struct offmig_ctx *ctx, const char *path,
+	    const char *regfile, const char *prefix, const char *backup,
+	    struct offmig_doc **docp);
+
+
 #ifdef __cplusplus
 }
 #endif

@@ -63,23 +63,30 @@ synopsis_of() {
 	END { print out }'
 }
 
-cmds=$("$OFFMIG" help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p')
+# Commands are listed as "  NAME  summary"; a name may be two words
+# ("hive check"), so read them a line at a time.
+cmds=$("$OFFMIG" help | sed -n 's/^  \([a-z][a-z -]*[a-z]\)  .*/\1/p' |
+    sed 's/ *$//')
 [ -n "$cmds" ] || bad "'offmig help' lists no command"
-for cmd in $cmds; do
+while IFS= read -r cmd; do
+	[ -n "$cmd" ] || continue
 	if sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$OFFMIG_MANDIR"/*.1 |
-	    grep -q -E "^\.Nm offmig $cmd\$|^\.Cm $cmd\$"; then
+	    grep -q -x -F -e ".Nm offmig $cmd" -e ".Cm $cmd"; then
 		ok "$cmd is in a SYNOPSIS"
 	else
 		bad "$cmd is in no SYNOPSIS"
 	fi
 	# The SYNOPSIS entry, read as plain text, is the usage line.
-	usage=$("$OFFMIG" help "$cmd" | sed -n "1s/^usage: offmig $cmd //p")
+	# shellcheck disable=SC2086
+	usage=$("$OFFMIG" help $cmd | sed -n "1s/^usage: offmig $cmd //p")
 	synopsis=$(synopsis_of "$cmd")
 	if [ "$usage" = "$synopsis" ]; then
 		ok "$cmd: the SYNOPSIS matches the usage line"
 	else
 		bad "$cmd: SYNOPSIS '$synopsis' differs from usage '$usage'"
 	fi
-done
+done <<EOF_CMDS
+$cmds
+EOF_CMDS
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

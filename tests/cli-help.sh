@@ -30,7 +30,7 @@ for c in inspect os profiles apps folders; do
 	t_expect_output out "^usage: offmig $c .*VOLUME"
 	t_expect_output out '^  --json '
 	t_expect_output out '^  --no-logs .*replay'
-	t_expect_output out 'dirty hives are read as they'
+	t_expect_output out 'read dirty hives as they are'
 	t_expect_empty err
 done
 t_end

@@ -93,6 +93,7 @@ CLI_TESTS = \
 	tests/cli-inventory.sh \
 	tests/cli-errors.sh \
 	tests/cli-corpus.sh \
+	tests/cli-hive.sh \
 	tests/ntfs-inventory.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)

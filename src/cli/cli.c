@@ -375,9 +375,11 @@ cli_help(const struct offmig_cmd *cmd)
 	    cmd->summary);
 	if (cmd->help != NULL)
 		printf("\n%s", cmd->help);
-	printf("  --no-logs      do not replay hive transaction logs (replay is\n"
-	    "                 not implemented yet: dirty hives are read as they\n"
-	    "                 are, and flagged)\n");
+	/* The hive tools list their own options. */
+	if (strncmp(cmd->name, "hive ", 5) != 0)
+		printf("  --no-logs      read dirty hives as they are, without "
+		    "replaying their\n"
+		    "                 transaction logs\n");
 }
 
 int

@@ -24,6 +24,12 @@ extern const struct offmig_cmd cmd_os_entry;
 extern const struct offmig_cmd cmd_profiles_entry;
 extern const struct offmig_cmd cmd_apps_entry;
 extern const struct offmig_cmd cmd_folders_entry;
+extern const struct offmig_cmd cmd_hive_check_entry;
+extern const struct offmig_cmd cmd_hive_recover_entry;
+extern const struct offmig_cmd cmd_hive_get_entry;
+extern const struct offmig_cmd cmd_hive_export_entry;
+extern const struct offmig_cmd cmd_hive_import_entry;
+extern const struct offmig_cmd cmd_hive_clean_entry;
 
 /* Options shared by the inventory commands. */
 struct cli_common {
@@ -147,6 +153,34 @@ extern const struct offmig_column cli_hive_columns[];
 extern const size_t cli_nhive_columns;
 void	cli_print_folders(const struct cli_common *c,
 	    const struct offmig_node *root, int brief);
+
+/* Options the hive tools share; each takes the ones it lists. */
+enum {
+	HOPT_JSON = 0x200, HOPT_NO_LOGS, HOPT_FORCE, HOPT_FORMAT, HOPT_UTF8,
+	HOPT_PREFIX, HOPT_KEY_ONLY, HOPT_BACKUP, HOPT_APPLY, HOPT_UNDO,
+	HOPT_WINDOWS
+};
+
+struct cli_hive_opts {
+	int		 json, no_logs, force, utf8, key_only, apply, undo;
+	const char	*out, *format, *prefix, *backup, *windows;
+	unsigned	 width;
+};
+
+/*
+ * Parses the options of one hive tool (only those named in allowed, e.g.
+ * "json no-logs output", are accepted) and checks that between minpos and
+ * maxpos (-1: any) arguments remain.  Returns the index of the first
+ * argument, CLI_HELP_SHOWN or CLI_USAGE_ERROR (usage printed).
+ */
+int	cli_hive_parse(const struct offmig_cmd *cmd, struct cli_hive_opts *o,
+	    int argc, char **argv, const char *allowed, int minpos,
+	    int maxpos);
+/* Prints a document as JSON on stdout; 0 or an exit status. */
+int	cli_print_doc(const struct offmig_cmd *cmd,
+	    const struct offmig_doc *doc);
+/* A string member, or "-". */
+const char *cli_strv(const struct offmig_node *o, const char *key);
 
 /* Prints "== title ==" section headers of the readable report. */
 void	cli_section(FILE *fp, const char *title);

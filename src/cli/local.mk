@@ -8,5 +8,6 @@ offmig_SOURCES = \
 	%reldir%/cmd-os.c \
 	%reldir%/cmd-profiles.c \
 	%reldir%/cmd-apps.c \
-	%reldir%/cmd-folders.c
+	%reldir%/cmd-folders.c \
+	%reldir%/cmd-hive.c
 offmig_LDADD = liboffmig.la

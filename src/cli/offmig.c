@@ -16,18 +16,49 @@ static const struct offmig_cmd *const commands[] = {
 	&cmd_profiles_entry,
 	&cmd_apps_entry,
 	&cmd_folders_entry,
+	&cmd_hive_check_entry,
+	&cmd_hive_recover_entry,
+	&cmd_hive_get_entry,
+	&cmd_hive_export_entry,
+	&cmd_hive_import_entry,
 	NULL
 };
 
+/*
+ * The command named by argv[0] or, for a group ("hive check"), by
+ * argv[0] and argv[1]; *usedp gets how many words the name took.
+ */
 static const struct offmig_cmd *
-find(const char *name)
+find(int argc, char **argv, int *usedp)
 {
-	size_t i;
+	size_t i, len = strlen(argv[0]);
 
+	*usedp = 1;
 	for (i = 0; commands[i] != NULL; i++)
-		if (strcmp(commands[i]->name, name) == 0)
+		if (strcmp(commands[i]->name, argv[0]) == 0)
+			return commands[i];
+	if (argc < 2)
+		return NULL;
+	*usedp = 2;
+	for (i = 0; commands[i] != NULL; i++)
+		if (strncmp(commands[i]->name, argv[0], len) == 0 &&
+		    commands[i]->name[len] == ' ' &&
+		    strcmp(commands[i]->name + len + 1, argv[1]) == 0)
 			return commands[i];
 	return NULL;
+}
+
+/* Non-zero when name is a command group ("hive"). */
+static int
+is_group(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; commands[i] != NULL; i++)
+		if (strncmp(commands[i]->name, name, len) == 0 &&
+		    commands[i]->name[len] == ' ')
+			return 1;
+	return 0;
 }
 
 static void
@@ -39,7 +70,7 @@ usage(FILE *fp)
 	    "Inspect an offline Windows installation from its mounted volume.\n"
 	    "Nothing on the volume is written.\n\ncommands:\n");
 	for (i = 0; commands[i] != NULL; i++)
-		fprintf(fp, "  %-10s %s\n", commands[i]->name,
+		fprintf(fp, "  %-14s  %s\n", commands[i]->name,
 		    commands[i]->summary);
 	fprintf(fp, "\n'offmig help COMMAND' describes one command; "
 	    "offmig(1) has the details.\n");
@@ -50,7 +81,7 @@ main(int argc, char **argv)
 {
 	const struct offmig_cmd *cmd;
 	struct offmig_ctx *ctx;
-	int ret;
+	int ret, used;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -69,15 +100,24 @@ main(int argc, char **argv)
 			usage(stdout);
 			return OFFMIG_EXIT_OK;
 		}
-		if ((cmd = find(argv[2])) == NULL) {
+		if ((cmd = find(argc - 2, argv + 2, &used)) == NULL) {
+			if (is_group(argv[2])) {
+				usage(stdout);
+				return OFFMIG_EXIT_OK;
+			}
 			fprintf(stderr, "offmig: no command '%s'\n", argv[2]);
 			return OFFMIG_EXIT_USAGE;
 		}
 		cli_help(cmd);
 		return OFFMIG_EXIT_OK;
 	}
-	if ((cmd = find(argv[1])) == NULL) {
-		fprintf(stderr, "offmig: no command '%s'\n", argv[1]);
+	if ((cmd = find(argc - 1, argv + 1, &used)) == NULL) {
+		if (is_group(argv[1]))
+			fprintf(stderr, "offmig: '%s' needs a subcommand%s%s\n",
+			    argv[1], argc > 2 ? ", not " : "",
+			    argc > 2 ? argv[2] : "");
+		else
+			fprintf(stderr, "offmig: no command '%s'\n", argv[1]);
 		usage(stderr);
 		return OFFMIG_EXIT_USAGE;
 	}
@@ -86,7 +126,7 @@ main(int argc, char **argv)
 		return OFFMIG_EXIT_ENV;
 	}
 	offmig_ctx_set_log(ctx, cli_log, NULL);
-	ret = cmd->run(ctx, argc - 1, argv + 1);
+	ret = cmd->run(ctx, argc - used, argv + used);
 	offmig_ctx_free(ctx);
 	return ret;
 }

@@ -15,3 +15,5 @@ liboffmig_core_la_SOURCES += \
 # Structural check of a hive in memory (no hivex).
 liboffmig_core_la_SOURCES += %reldir%/hivecheck.h %reldir%/hivecheck.c
 liboffmig_core_la_SOURCES += %reldir%/regexport.h %reldir%/regexport.c
+# The "offmig hive" tools.
+liboffmig_core_la_SOURCES += %reldir%/tools.c
