@@ -71,9 +71,16 @@ if [ -n "${OFFMIG_CORPUS:-}" ]; then
 	    "$r/SECURITY" "$r/SECURITY.LOG1"
 fi
 
+# OFFMIG_SEEDS_ONLY=DIR: only make the seed sets, into DIR/TARGET/, for
+# bench/fuzz.sh (libFuzzer builds cannot replay them the way run() does).
 run() {
 	name=$1
 	shift
+	if [ -n "${OFFMIG_SEEDS_ONLY:-}" ]; then
+		mkdir -p "$OFFMIG_SEEDS_ONLY/$name" &&
+		    cp "$1"/* "$OFFMIG_SEEDS_ONLY/$name/" 2>/dev/null
+		return
+	fi
 	if "$build/fuzz/$name" --mutate 300 "$@" >"$work/$name.out" 2>&1; then
 		pass=$((pass + 1)); echo "PASS: $name: $(tail -n 1 "$work/$name.out")"
 	else
@@ -96,5 +103,6 @@ if [ -n "${OFFMIG_CORPUS:-}" ]; then
 	done
 fi
 run fuzz_check "$work/check"
+[ -z "${OFFMIG_SEEDS_ONLY:-}" ] || exit 0
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

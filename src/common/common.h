@@ -100,6 +100,12 @@ int64_t	parse_yyyymmdd(const char *s);
 char	*xstrdup_or_null(const char *s);	/* NULL stays NULL */
 char	*str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char	*str_join_path(const char *a, const char *b);	/* "a/b" */
+/*
+ * Faults in the pages of a large buffer just allocated, in one system call
+ * (MADV_POPULATE_WRITE) rather than one page fault per page as it is
+ * first written; a hint only, ignored where the kernel lacks it.
+ */
+void	mem_prefault(void *p, size_t len);
 
 /* Little-endian readers for on-disk structures. */
 static inline uint16_t

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "common/common.h"
 
@@ -45,4 +47,24 @@ str_join_path(const char *a, const char *b)
 	if (*b == '\0')
 		return strdup(a);
 	return str_printf("%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+}
+
+void
+mem_prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t start, end;
+	long pg = sysconf(_SC_PAGESIZE);
+
+	/* Small buffers are not worth a system call. */
+	if (p == NULL || len < 256 * 1024 || pg <= 0)
+		return;
+	start = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	end = ((uintptr_t)p + len) & ~((uintptr_t)pg - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
 }

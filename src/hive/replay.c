@@ -395,6 +395,7 @@ image_alloc(struct rp *r, uint64_t len, uint32_t hbins_max)
 		len = BB;
 	if ((r->img = malloc((size_t)len)) == NULL)
 		return OFFMIG_ENOMEM;
+	mem_prefault(r->img, (size_t)len);
 	r->ilen = (size_t)len;
 	memcpy(r->img, r->p, r->plen);
 	memset(r->img + r->plen, 0, r->ilen - r->plen);
@@ -966,6 +967,7 @@ read_at(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s/%s",
 		    dir_host, name);
 	}
+	mem_prefault(buf, len);
 	/* A file that shrinks meanwhile is read as far as it goes. */
 	while (got < len) {
 		n = read(fd, buf + got, len - got);
