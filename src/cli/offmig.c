@@ -68,7 +68,8 @@ usage(FILE *fp)
 
 	fprintf(fp, "usage: offmig [--version] [--help] COMMAND [ARGS]\n\n"
 	    "Inspect an offline Windows installation from its mounted volume.\n"
-	    "Nothing on the volume is written.\n\ncommands:\n");
+	    "Only 'hive import' and 'hive clean --apply | --undo' write to a "
+	    "volume;\nevery other command only reads.\n\ncommands:\n");
 	for (i = 0; commands[i] != NULL; i++)
 		fprintf(fp, "  %-14s  %s\n", commands[i]->name,
 		    commands[i]->summary);
