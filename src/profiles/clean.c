@@ -10,8 +10,8 @@
  *   "reset-log" for each of its non-empty logs;
  * - a non-empty log beside a clean hive, which Windows ignores and which
  *   no longer applies: "reset-log";
- * - a log ("X.LOG", "X.LOG1", "X.LOG2", a regf file) whose hive X is gone:
- *   "remove-orphan-log", moved to the quarantine;
+ * - a log ("X.LOG", "X.LOG1", "X.LOG2": a regf file, or empty) whose
+ *   hive X is gone: "remove-orphan-log", moved to the quarantine;
  * - hive copies left by interrupted tools beside the hives: "*.tmp" and
  *   "*.sav" files that are registry files (they start with "regf"; other
  *   files of those names are not ours to judge), and USMT's working folder
@@ -1655,7 +1655,7 @@ scan_dir(struct clean *c, const char *dir, const char *const *hives,
 				ret = refuse(c, dir, e, "a symbolic link named "
 				    "like a log; never followed");
 			else if (r == OFFMIG_ENOTFOUND && is_reg &&
-			    st.st_size > 0 && starts_regf(dirfd, e))
+			    (st.st_size == 0 || starts_regf(dirfd, e)))
 				ret = plan_move(c, "remove-orphan-log", dir,
 				    dirfd, e, "transaction log whose hive is "
 				    "gone");
@@ -2080,7 +2080,9 @@ undo_check(struct clean *c, size_t i, int dirfd)
 		sfd = store_fd(c, s->store, &sname);
 		if (sfd < 0 || fstate_at(sfd, sname, 1, &other) != 0)
 			goto bad;
-		return other.type == '-' || is_before(s, &other);
+		if (other.type == '-' || is_before(s, &other))
+			return 1;
+		goto bad;
 	case OP_REPLACE:
 	case OP_RESET:
 		if (is_before(s, &cur))
@@ -2109,8 +2111,10 @@ undo_check(struct clean *c, size_t i, int dirfd)
 		if (sfd < 0 || fstate_at(sfd, sname, s->type == 'f', &other) !=
 		    0)
 			goto bad;
-		return (cur.type == '-' && is_before(s, &other)) ||
-		    (is_before(s, &cur) && other.type == '-');
+		if ((cur.type == '-' && is_before(s, &other)) ||
+		    (is_before(s, &cur) && other.type == '-'))
+			return 1;
+		goto bad;
 	default:
 		return 1;
 	}
