@@ -18,7 +18,9 @@ FIXTURE_VOLUMES = \
 	tests/fixtures/win7.vol \
 	tests/fixtures/xp.vol \
 	tests/fixtures/two-installs.vol \
-	tests/fixtures/hostile.vol
+	tests/fixtures/hostile.vol \
+	tests/fixtures/dirty.vol \
+	tests/fixtures/dirty-hiber.vol
 FIXTURE_REGS =
 EXTRA_DIST += $(FIXTURE_VOLUMES) $(FIXTURE_REGS) tests/fixtures/README.md \
 	tests/lib.sh tests/summary.sh
@@ -51,7 +53,8 @@ CHECK_UNIT = \
 	tests/check_common \
 	tests/check_hive \
 	tests/check_profiles \
-	tests/check_inventory
+	tests/check_inventory \
+	tests/check_clean
 if HAVE_CHECK
 check_PROGRAMS += $(CHECK_UNIT)
 TESTS += $(CHECK_UNIT)
@@ -68,6 +71,9 @@ tests_check_profiles_LDADD = liboffmig-core.la $(CHECK_LIBS)
 tests_check_inventory_SOURCES = tests/check_inventory.c tests/testutil.h
 tests_check_inventory_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_inventory_LDADD = liboffmig-core.la $(CHECK_LIBS)
+tests_check_clean_SOURCES = tests/check_clean.c tests/testutil.h
+tests_check_clean_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_clean_LDADD = liboffmig-core.la $(CHECK_LIBS)
 
 # A C file that includes only offmig.h must compile on its own.
 check_PROGRAMS += tests/header-alone
