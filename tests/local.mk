@@ -18,7 +18,9 @@ FIXTURE_VOLUMES = \
 	tests/fixtures/win7.vol \
 	tests/fixtures/xp.vol \
 	tests/fixtures/two-installs.vol \
-	tests/fixtures/hostile.vol
+	tests/fixtures/hostile.vol \
+	tests/fixtures/dirty.vol \
+	tests/fixtures/dirty-hiber.vol
 FIXTURE_REGS =
 EXTRA_DIST += $(FIXTURE_VOLUMES) $(FIXTURE_REGS) tests/fixtures/README.md \
 	tests/lib.sh tests/summary.sh
@@ -56,6 +58,7 @@ CHECK_UNIT = \
 	tests/check_writer
 CHECK_UNIT += tests/check_hivecheck
 CHECK_UNIT += tests/check_regtext
+CHECK_UNIT += tests/check_clean
 if HAVE_CHECK
 check_PROGRAMS += $(CHECK_UNIT)
 TESTS += $(CHECK_UNIT)
@@ -81,6 +84,9 @@ tests_check_hivecheck_LDADD = liboffmig-core.la $(CHECK_LIBS)
 tests_check_regtext_SOURCES = tests/check_regtext.c tests/testutil.h
 tests_check_regtext_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_regtext_LDADD = liboffmig-core.la $(CHECK_LIBS)
+tests_check_clean_SOURCES = tests/check_clean.c tests/testutil.h
+tests_check_clean_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_clean_LDADD = liboffmig-core.la $(CHECK_LIBS)
 
 # A C file that includes only offmig.h must compile on its own.
 check_PROGRAMS += tests/header-alone

@@ -11,3 +11,6 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/apps.c \
 	%reldir%/folders.c \
 	%reldir%/report.c
+liboffmig_core_la_SOURCES += \
+	%reldir%/clean.h \
+	%reldir%/clean.c
