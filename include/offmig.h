@@ -320,6 +320,24 @@ int	offmig_hive_import(struct offmig_ctx *ctx, const char *path,
 	    const char *regfile, const char *prefix, const char *backup,
 	    struct offmig_doc **docp);
 
+/*
+ * Stale hive state on a volume (dirty hives whose logs apply, logs that
+ * no longer apply or have no hive, leftover hive copies): planned
+ * (OFFMIG_CLEAN_DRY_RUN), carried out with a journal and backups
+ * (OFFMIG_CLEAN_APPLY; refused with OFFMIG_EUNSAFE on a hibernated
+ * volume), or undone (OFFMIG_CLEAN_UNDO).  docs/ARCHITECTURE.md describes
+ * the journal.  doc: "volume", "mode", "journal", "quarantine",
+ * "hibernated", "actions"[] {"kind", "path", "reason", "state", ...},
+ * "summary".
+ */
+#define OFFMIG_CLEAN_DECLARED
+enum offmig_clean_mode {
+	OFFMIG_CLEAN_DRY_RUN = 0,
+	OFFMIG_CLEAN_APPLY = 1,
+	OFFMIG_CLEAN_UNDO = 2
+};
+int	offmig_hive_clean(struct offmig_ctx *ctx, struct offmig_volume *vol,
+	    enum offmig_clean_mode mode, struct offmig_doc **docp);
 
 #ifdef __cplusplus
 }

@@ -197,4 +197,47 @@ t_expect_output err 'dirty'
 [ "$(digest d/*)" = "$before" ] || t_bad "the refused import wrote something"
 t_end
 
+t_begin "hive clean: dry run, apply, nothing left, undo to the same bytes"
+cp -a "$OFFMIG_VOLUMES/dirty" v
+sums() { (cd v && find . -path ./offmig-clean -prune -o -type f -print0 | sort -z |
+    xargs -0 sha256sum) | sha256sum | cut -c1-64; }
+before=$(sums)
+t_run "$OFFMIG" hive clean --json v >out 2>err
+t_expect_status 0
+t_expect_json out '.mode' dry-run
+t_expect_json out '[.actions[] | select(.kind == "replay")] | length' 6
+t_expect_json out '[.actions[] | .state] | unique | join(",")' planned
+[ "$(sums)" = "$before" ] || t_bad "the dry run changed the volume"
+[ ! -e v/offmig-clean ] || t_bad "the dry run made offmig-clean"
+t_run "$OFFMIG" hive clean v >out 2>err
+t_expect_output out '^dry run: nothing was changed'
+t_run "$OFFMIG" hive clean --json --apply v >out 2>err
+t_expect_status 0
+t_expect_json out '[.actions[] | .state] | unique | join(",")' done
+t_run "$OFFMIG" hive check --json v/Windows/System32/config/SOFTWARE v/Users/alice/NTUSER.DAT >out 2>err
+t_expect_status 0
+t_expect_json out '[.hives[].dirty] | map(tostring) | join(",")' 'false,false'
+t_run "$OFFMIG" hive clean --json v >out 2>err
+t_expect_json out '.actions | length' 0
+t_run "$OFFMIG" hive clean --json --undo v >out 2>err
+t_expect_status 0
+[ "$(sums)" = "$before" ] || t_bad "undo did not put every file back as it was"
+t_run "$OFFMIG" hive clean --json --apply v >out 2>err
+t_expect_status 0
+t_end
+
+t_begin "hive clean: a hibernated volume is refused"
+before=$(cd "$OFFMIG_VOLUMES/dirty-hiber" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+t_run "$OFFMIG" hive clean --apply "$OFFMIG_VOLUMES/dirty-hiber" >out 2>err
+t_expect_status 5
+t_expect_output err 'Fast Startup'
+t_expect_output err 'powercfg /h off'
+after=$(cd "$OFFMIG_VOLUMES/dirty-hiber" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+[ "$before" = "$after" ] || t_bad "the refused clean wrote something"
+t_run "$OFFMIG" hive clean "$OFFMIG_VOLUMES/dirty-hiber" >out 2>err
+t_expect_status 0
+t_run "$OFFMIG" hive clean --apply --undo "$OFFMIG_VOLUMES/dirty-hiber" >out 2>err
+t_expect_status 2
+t_end
+
 t_summary

@@ -9,5 +9,6 @@ offmig_SOURCES = \
 	%reldir%/cmd-profiles.c \
 	%reldir%/cmd-apps.c \
 	%reldir%/cmd-folders.c \
-	%reldir%/cmd-hive.c
+	%reldir%/cmd-hive.c \
+	%reldir%/cmd-hive-clean.c
 offmig_LDADD = liboffmig.la
