@@ -576,8 +576,8 @@ START_TEST(test_undo_killed_at_every_step)
 			break;
 		ck_assert_int_eq(st, CLEAN_FAULT_EXIT);
 		ck_assert_int_eq(clean(v, OFFMIG_CLEAN_UNDO, NULL), OFFMIG_OK);
-		ck_assert_msg(tree_hash(v, NULL) == before, "undo killed at %ld "
-		    "and resumed: not as it was", n);
+		ck_assert_msg(tree_hash(v, NULL) == before, "undo killed at "
+		    "%ld and resumed: not as it was", n);
 	}
 	ck_assert_int_gt(n, 20);
 	ck_assert_uint_eq(tree_hash(v, NULL), before);
@@ -761,6 +761,50 @@ START_TEST(test_corrupt_journal)
 	ck_assert_int_eq(clean(v, OFFMIG_CLEAN_APPLY, NULL), OFFMIG_ECORRUPT);
 	ck_assert_int_eq(clean(v, OFFMIG_CLEAN_DRY_RUN, NULL), OFFMIG_ECORRUPT);
 	ck_assert_uint_eq(tree_hash(v, NULL), before);
+
+	/* A step whose temporary file is not its own. */
+	{
+		char line[4096], *tab;
+		FILE *in, *o;
+		char q[1100];
+		int changed = 0;
+
+		snprintf(q, sizeof(q), "%s.new", p);
+		/* Drop the bogus line appended above. */
+		ck_assert_int_eq(clean(v, OFFMIG_CLEAN_DRY_RUN, NULL),
+		    OFFMIG_ECORRUPT);
+		ck_assert_ptr_nonnull(in = fopen(p, "rb"));
+		ck_assert_ptr_nonnull(o = fopen(q, "wb"));
+		while (fgets(line, sizeof(line), in) != NULL) {
+			if (strncmp(line, "step\t9999", 9) == 0)
+				continue;
+			if (!changed && strncmp(line, "step\t", 5) == 0 &&
+			    strstr(line, "\treset\t") != NULL &&
+			    (tab = strstr(line, ".LOG1.offmig-new")) != NULL) {
+				char fixed[4096];
+
+				*tab = '\0';
+				snprintf(fixed, sizeof(fixed), "%s%s", line,
+				    tab + strlen(".LOG1.offmig-new"));
+				/*
+				 * The temporary name becomes the hive's:
+				 * the reset would empty the hive.
+				 */
+				fputs(fixed, o);
+				changed = 1;
+				continue;
+			}
+			fputs(line, o);
+		}
+		fclose(in);
+		fclose(o);
+		ck_assert(changed);
+		ck_assert_int_eq(rename(q, p), 0);
+		ck_assert_int_eq(clean(v, OFFMIG_CLEAN_UNDO, NULL),
+		    OFFMIG_ECORRUPT);
+		ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx),
+		    "outside the clean folder"));
+	}
 
 	/* Not a journal at all. */
 	ck_assert_ptr_nonnull(fp = fopen(p, "wb"));

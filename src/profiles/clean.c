@@ -35,14 +35,14 @@
  * tabs, bytes <= 0x20, '%' and 0x7F escaped as %XX) is written with
  * O_APPEND, each record followed by fsync():
  *
- *	offmig-clean	1
- *	action	A	KIND	PARENT	PATH	REASON	DETAIL
- *	step	N	A	OP	DIR	NAME	STORE	TYPE	SIZE	INO	SHA	ASIZE	ASHA
- *	planned	NACTIONS	NSTEPS
- *	done	N  /  fail	N	MESSAGE
- *	complete
- *	undo	N
- *	undone
+ *   offmig-clean 1
+ *   action A KIND PARENT PATH REASON DETAIL
+ *   step N A OP DIR NAME STORE TYPE SIZE INO SHA ASIZE ASHA
+ *   planned NACTIONS NSTEPS
+ *   done N  |  fail N MESSAGE
+ *   complete
+ *   undo N
+ *   undone
  *
  * The whole plan (actions and steps) is written and sealed by "planned"
  * before the first change; a journal that ends before "planned" records
@@ -51,12 +51,12 @@
  * it; TYPE is 'f' or 'd' (a directory is known by its inode INO).  The
  * steps of a replay of hive H in directory D:
  *
- *	link	H -> backup/N-H		hard link (a copy when the file system
- *					has no hard links): H never vanishes
- *	stage	D/H.offmig-new		the recovered hive, written and fsynced
- *					(hive_replay() over the files as read;
- *					hivex never writes it)
- *	replace	H.offmig-new -> H	rename over the primary, fsync D
+ *   link     H -> backup/N-H    hard link (a copy when the file system
+ *                               has no hard links): H never vanishes
+ *   stage    D/H.offmig-new     the recovered hive, written and fsynced
+ *                               (hive_replay() over the files as read;
+ *                               hivex never writes it)
+ *   replace  H.offmig-new -> H  rename over the primary, fsync D
  *
  * and of a log reset: "link L -> backup/N-L", then "reset L": an empty
  * file written as L.offmig-new and renamed over L.  An empty log is what
@@ -253,7 +253,7 @@ static const char *const op_names[] = {
 
 /* What a name in a directory holds: absent, a file (hashed), a directory. */
 struct fstate {
-	char		type;		/* '-' absent, 'f', 'd', '?' other */
+	char		type;		/* '-' absent, 'f', 'd', '?' */
 	uint64_t	size;
 	uint64_t	ino;
 	unsigned char	sha[32];
@@ -262,15 +262,16 @@ struct fstate {
 struct step {
 	int		 a;		/* its action */
 	enum step_op	 op;
-	char		*dir;		/* relative to the root, "" the root */
-	char		*name;		/* link, reset, move: the file; stage,
-					   replace: the hive */
-	char		*store;		/* link: backup/...; move: quarantine/...;
-					   stage, replace: the temporary name */
+	char		*dir;		/* from the root, "" */
+	char		*name;		/* the file (stage,
+					   replace: the hive) */
+	char		*store;		/* link: backup/..., move:
+					   quarantine/..., stage, replace,
+					   reset: the temporary name */
 	char		 type;		/* 'f' or 'd' */
 	uint64_t	 size, ino;	/* before */
 	unsigned char	 sha[32];
-	uint64_t	 asize;		/* after (stage, replace, reset) */
+	uint64_t	 asize;		/* after it */
 	unsigned char	 asha[32];
 	int		 done, failed, undone;
 	char		*error;
@@ -283,7 +284,7 @@ static const char *const state_names[] = {
 
 struct action {
 	char		*kind;
-	int		 parent;	/* reset-log of a replay: its index; -1 */
+	int		 parent;	/* a replay's reset-log: its index */
 	char		*path;		/* relative to the root */
 	char		*reason;
 	char		*detail;	/* "key=int;..." */
@@ -824,7 +825,8 @@ parse_num(const char *s, uint64_t max, uint64_t *vp)
 	if (*s == '\0')
 		return -1;
 	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (uint64_t)(*s - '0')) / 10)
+		if (*s < '0' || *s > '9' ||
+		    v > (max - (uint64_t)(*s - '0')) / 10)
 			return -1;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
@@ -916,7 +918,8 @@ journal_line(struct clean *c, char *line, size_t lineno, int *seen_hdr,
 			return -1;
 		}
 	if (!*seen_hdr) {
-		if (lineno != 1 || nf != 2 || strcmp(f[0], JOURNAL_MAGIC) != 0) {
+		if (lineno != 1 || nf != 2 ||
+		    strcmp(f[0], JOURNAL_MAGIC) != 0) {
 			*whyp = "not an offmig-clean journal";
 			return -1;
 		}
@@ -932,7 +935,8 @@ journal_line(struct clean *c, char *line, size_t lineno, int *seen_hdr,
 		int k;
 
 		if (parse_num(f[1], MAX_ACTIONS, &v) != 0 ||
-		    v != c->nact + 1 || parse_num(f[3], MAX_ACTIONS, &pa) != 0 ||
+		    v != c->nact + 1 ||
+		    parse_num(f[3], MAX_ACTIONS, &pa) != 0 ||
 		    pa >= v || !plain_path(f[4]) || *f[4] == '\0') {
 			*whyp = "bad action record";
 			return -1;
@@ -971,8 +975,11 @@ journal_line(struct clean *c, char *line, size_t lineno, int *seen_hdr,
 		    (op == OP_MOVE && (strncmp(f[6], CLEAN_QUARANTINE "/",
 		    sizeof(CLEAN_QUARANTINE)) != 0 ||
 		    !plain_name(f[6] + sizeof(CLEAN_QUARANTINE)))) ||
-		    ((op == OP_STAGE || op == OP_REPLACE) &&
-		    !plain_name(f[6]))) {
+		    ((op == OP_STAGE || op == OP_REPLACE ||
+		    op == OP_RESET) && (strlen(f[6]) != strlen(f[5]) +
+		    strlen(TEMP_SUFFIX) || strncmp(f[6], f[5],
+		    strlen(f[5])) != 0 || strcmp(f[6] + strlen(f[5]),
+		    TEMP_SUFFIX) != 0))) {
 			*whyp = "step stores outside the clean folder";
 			return -1;
 		}
@@ -1911,7 +1918,7 @@ run_step(struct clean *c, size_t i)
 		break;
 	case OP_STAGE:
 		if (is_after(s, &cur))
-			break;			/* replaced before a stop */
+			break;		/* replaced before a stop */
 		if (!is_before(s, &cur)) {
 			ret = step_fail(c, i, "changed since the clean was "
 			    "planned; left alone");
@@ -2551,7 +2558,7 @@ offmig_hive_clean(struct offmig_ctx *ctx, struct offmig_volume *vol,
 			if ((ret = scan(&c)) != OFFMIG_OK)
 				goto out;
 			if (pending_work(&c) == 0)
-				break;	/* nothing to do, nothing written */
+				break;	/* nothing to do or write */
 			if ((ret = open_clean_dir(&c, 1)) != OFFMIG_OK ||
 			    (ret = journal_open_append(&c, 1)) != OFFMIG_OK ||
 			    (ret = journal_plan(&c)) != OFFMIG_OK)
