@@ -372,6 +372,12 @@ note_add(char *note, size_t size, const char *fmt, ...)
 struct rp {
 	const unsigned char *p;		/* primary */
 	size_t		 plen;
+	/*
+	 * The primary's buffer when it is ours to change (hive_replay_dir
+	 * read it): the image is made in it rather than in a copy.  Only
+	 * image_alloc() takes it, and nothing reads p after that.
+	 */
+	unsigned char	*own;
 	int		 is_hive;	/* "regf" in >= 512 bytes */
 	int		 pvalid;	/* ... and checksum right */
 	uint32_t	 pseq1, pseq2, phbins;
@@ -393,11 +399,21 @@ image_alloc(struct rp *r, uint64_t len, uint32_t hbins_max)
 		len = r->plen;
 	if (len < BB)
 		len = BB;
-	if ((r->img = malloc((size_t)len)) == NULL)
-		return OFFMIG_ENOMEM;
-	mem_prefault(r->img, (size_t)len);
+	if (r->own != NULL) {
+		unsigned char *t = realloc(r->own, (size_t)len);
+
+		if (t == NULL)
+			return OFFMIG_ENOMEM;
+		r->own = NULL;
+		r->img = t;
+		r->p = t;
+	} else {
+		if ((r->img = malloc((size_t)len)) == NULL)
+			return OFFMIG_ENOMEM;
+		mem_prefault(r->img, (size_t)len);
+		memcpy(r->img, r->p, r->plen);
+	}
 	r->ilen = (size_t)len;
-	memcpy(r->img, r->p, r->plen);
 	memset(r->img + r->plen, 0, r->ilen - r->plen);
 	r->touched_bits = hbins_max / 4096 + 1;
 	if ((r->touched = calloc((size_t)(r->touched_bits + 7) / 8, 1)) ==
@@ -806,9 +822,13 @@ replay_result_free(struct replay_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-int
-hive_replay(struct offmig_ctx *ctx, const char *name,
-    const unsigned char *primary, size_t plen,
+/*
+ * hive_replay(), with own (when not NULL) the primary's buffer, which it
+ * takes and frees.
+ */
+static int
+replay(struct offmig_ctx *ctx, const char *name,
+    const unsigned char *primary, unsigned char *own, size_t plen,
     const struct replay_log_in *logs, size_t nlogs,
     struct replay_result *res)
 {
@@ -818,8 +838,9 @@ hive_replay(struct offmig_ctx *ctx, const char *name,
 
 	memset(res, 0, sizeof(*res));
 	memset(&r, 0, sizeof(r));
-	r.p = primary;
-	r.plen = primary != NULL ? plen : 0;
+	r.own = own;
+	r.p = own != NULL ? own : primary;
+	r.plen = r.p != NULL ? plen : 0;
 	r.res = res;
 	if (nlogs > 0 && ((res->logs = calloc(nlogs, sizeof(*res->logs))) ==
 	    NULL || (r.lg = calloc(nlogs, sizeof(*r.lg))) == NULL)) {
@@ -925,8 +946,18 @@ out:
 			free(r.lg[i].ent);
 	free(r.lg);
 	free(r.img);
+	free(r.own);
 	free(r.touched);
 	return ret;
+}
+
+int
+hive_replay(struct offmig_ctx *ctx, const char *name,
+    const unsigned char *primary, size_t plen,
+    const struct replay_log_in *logs, size_t nlogs,
+    struct replay_result *res)
+{
+	return replay(ctx, name, primary, NULL, plen, logs, nlogs, res);
 }
 
 /* Reads a regular file of at most HIVE_REPLAY_MAX_FILE bytes. */
@@ -1024,7 +1055,9 @@ hive_replay_dir(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", dir_host);
 		goto out;
 	}
-	ret = hive_replay(ctx, pname, prim, plen, in, nfound, res);
+	/* The primary's buffer is handed over: no copy of the hive. */
+	ret = replay(ctx, pname, NULL, prim, plen, in, nfound, res);
+	prim = NULL;
 out:
 	if (bufs != NULL)
 		for (i = 0; i < nfound; i++)
