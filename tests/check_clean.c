@@ -64,12 +64,8 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[512];
-
 	offmig_ctx_free(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	t_tmpdir_remove(tmpdir);
 }
 
 /* A fresh copy of the base volume at tmpdir/name. */

@@ -27,56 +27,21 @@ static char tmpdir[256];
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
 	ck_assert_ptr_nonnull(ctx = offmig_ctx_new());
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_hive.XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	t_tmpdir_make(tmpdir, sizeof(tmpdir), "check_hive");
 }
 
 static void
 teardown(void)
 {
-	char cmd[512];
-
 	offmig_ctx_free(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	t_tmpdir_remove(tmpdir);
 }
 
 static char *
 tpath(char *buf, size_t size, const char *name)
 {
 	snprintf(buf, size, "%s/%s", tmpdir, name);
-	return buf;
-}
-
-static void
-write_file(const char *path, const void *data, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static unsigned char *
-read_file(const char *path, size_t *lenp)
-{
-	struct stat st;
-	unsigned char *buf;
-	FILE *fp;
-
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_ptr_nonnull(buf = malloc((size_t)st.st_size + 1));
-	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
-	ck_assert_uint_eq(fread(buf, 1, (size_t)st.st_size, fp),
-	    (size_t)st.st_size);
-	fclose(fp);
-	*lenp = (size_t)st.st_size;
 	return buf;
 }
 
@@ -295,7 +260,7 @@ START_TEST(test_open_checksum_fixup)
 	int i;
 
 	build_hive(tpath(p, sizeof(p), "fix.hiv"), "[A]\n\"v\"=\"1\"\n");
-	before = read_file(p, &blen);
+	before = t_read_file(p, &blen);
 	/* Make the plain XOR 0 through a reserved dword, store 1. */
 	put_le32(before + 0x80, 0);
 	for (x = 0, i = 0; i < 127; i++)
@@ -303,7 +268,7 @@ START_TEST(test_open_checksum_fixup)
 	put_le32(before + 0x80, x);
 	put_le32(before + 0x1FC, 1);
 	ck_assert_uint_eq(regf_checksum(before), 1);
-	write_file(p, before, blen);
+	t_write_file(p, before, blen);
 
 	ck_assert_msg(hive_open_path(ctx, p, &h) == OFFMIG_OK, "%s",
 	    offmig_errmsg(ctx));
@@ -311,7 +276,7 @@ START_TEST(test_open_checksum_fixup)
 	ck_assert_int_eq(hive_info(h)->dirty, 0);
 	ck_assert_uint_eq(hive_file_size(h), blen);
 	hive_close(h);
-	after = read_file(p, &alen);
+	after = t_read_file(p, &alen);
 	ck_assert_uint_eq(alen, blen);
 	ck_assert_int_eq(memcmp(before, after, blen), 0);
 	free(before);
@@ -329,9 +294,9 @@ START_TEST(test_open_bad_checksum)
 	size_t len;
 
 	build_hive(tpath(p, sizeof(p), "bad.hiv"), "[A]\n\"v\"=\"1\"\n");
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	buf[0x1FC] ^= 0x01;
-	write_file(p, buf, len);
+	t_write_file(p, buf, len);
 	free(buf);
 	ck_assert_msg(hive_open_path(ctx, p, &h) == OFFMIG_OK, "%s",
 	    offmig_errmsg(ctx));
@@ -352,18 +317,18 @@ START_TEST(test_open_not_a_hive)
 	char p[512];
 
 	memset(buf, 'x', sizeof(buf));
-	write_file(tpath(p, sizeof(p), "text.hiv"), buf, sizeof(buf));
+	t_write_file(tpath(p, sizeof(p), "text.hiv"), buf, sizeof(buf));
 	ck_assert_int_eq(hive_open_path(ctx, p, &h), OFFMIG_ECORRUPT);
 	ck_assert_ptr_null(h);
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), p));
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "no regf signature"));
 
-	write_file(tpath(p, sizeof(p), "empty.hiv"), buf, 0);
+	t_write_file(tpath(p, sizeof(p), "empty.hiv"), buf, 0);
 	ck_assert_int_eq(hive_open_path(ctx, p, &h), OFFMIG_ECORRUPT);
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "no regf signature"));
 
 	memcpy(buf, "regf", 4);
-	write_file(tpath(p, sizeof(p), "short.hiv"), buf, 5000);
+	t_write_file(tpath(p, sizeof(p), "short.hiv"), buf, 5000);
 	ck_assert_int_eq(hive_open_path(ctx, p, &h), OFFMIG_ECORRUPT);
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx),
 	    "truncated: 5000 bytes"));
@@ -383,11 +348,11 @@ START_TEST(test_open_bad_hbin)
 	size_t len;
 
 	build_hive(tpath(p, sizeof(p), "hbin.hiv"), "[A]\n\"v\"=\"1\"\n");
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	ck_assert_uint_ge(len, 12288);
 	ck_assert_int_eq(memcmp(buf + 0x2000, "hbin", 4), 0);
 	memcpy(buf + 0x2000, "gbin", 4);
-	write_file(p, buf, len);
+	t_write_file(p, buf, len);
 	free(buf);
 	ck_assert_int_eq(hive_open_path(ctx, p, &h), OFFMIG_ECORRUPT);
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), p));
@@ -732,13 +697,13 @@ patch_file(const char *path, const void *old, const void *new, size_t n)
 	unsigned char *buf, *q;
 	size_t len;
 
-	buf = read_file(path, &len);
+	buf = t_read_file(path, &len);
 	for (q = buf; q + n <= buf + len; q++)
 		if (memcmp(q, old, n) == 0)
 			break;
 	ck_assert_msg(q + n <= buf + len, "pattern not found in %s", path);
 	memcpy(q, new, n);
-	write_file(path, buf, len);
+	t_write_file(path, buf, len);
 	free(buf);
 }
 
@@ -936,7 +901,7 @@ write_log(const char *path, uint32_t file_type, uint32_t s1, uint32_t s2,
 	put_le32(buf + 0x20, 1);
 	regf_set_sequences(buf, s1, s2);
 	memcpy(buf + 512, sig, 4);
-	write_file(path, buf, sizeof(buf));
+	t_write_file(path, buf, sizeof(buf));
 }
 
 START_TEST(test_logs_found)
@@ -948,7 +913,7 @@ START_TEST(test_logs_found)
 
 	build_hive(tpath(p, sizeof(p), "NTUSER.DAT"), "[A]\n");
 	write_log(tpath(p, sizeof(p), "ntuser.dat.LOG1"), 6, 12, 12, "HvLE");
-	write_file(tpath(p, sizeof(p), "NtUser.Dat.log2"), "", 0);
+	t_write_file(tpath(p, sizeof(p), "NtUser.Dat.log2"), "", 0);
 	write_log(tpath(p, sizeof(p), "ntuser.dat.log"), 1, 5, 4, "DIRT");
 	/* Not logs: a link, a wrong suffix, a longer name, a directory. */
 	ck_assert_int_eq(symlink("ntuser.dat.LOG1",
@@ -1227,7 +1192,7 @@ static unsigned char *
 hostile_source(char *p, size_t size, size_t *lenp)
 {
 	build_hive(tpath(p, size, "src.hiv"), roundtrip_reg);
-	return read_file(p, lenp);
+	return t_read_file(p, lenp);
 }
 
 START_TEST(test_hostile_truncated)
@@ -1239,7 +1204,7 @@ START_TEST(test_hostile_truncated)
 	buf = hostile_source(p, sizeof(p), &len);
 	tpath(p, sizeof(p), "cut.hiv");
 	for (cut = 0; cut < len; cut += cut < 8300 ? 509 : 97) {
-		write_file(p, buf, cut);
+		t_write_file(p, buf, cut);
 		(void)open_and_walk(p);
 	}
 	free(buf);
@@ -1270,7 +1235,7 @@ START_TEST(test_hostile_bitflips)
 		/* Keep the checksum right half the time, to get past it. */
 		if (round % 2 == 0)
 			put_le32(copy + 0x1FC, regf_checksum(copy));
-		write_file(p, copy, len);
+		t_write_file(p, copy, len);
 		(void)open_and_walk(p);
 	}
 	free(copy);

@@ -27,40 +27,15 @@ static char tmpdir[256];
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
 	ck_assert_ptr_nonnull(ctx = offmig_ctx_new());
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_hivecheck.XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	t_tmpdir_make(tmpdir, sizeof(tmpdir), "check_hivecheck");
 }
 
 static void
 teardown(void)
 {
-	char cmd[512];
-
 	offmig_ctx_free(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
-
-static unsigned char *
-read_file(const char *path, size_t *lenp)
-{
-	struct stat st;
-	unsigned char *buf;
-	FILE *fp;
-
-	ck_assert_msg(stat(path, &st) == 0, "%s: %s", path, strerror(errno));
-	ck_assert_ptr_nonnull(buf = malloc((size_t)st.st_size + 1));
-	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
-	ck_assert_uint_eq(fread(buf, 1, (size_t)st.st_size, fp),
-	    (size_t)st.st_size);
-	fclose(fp);
-	*lenp = (size_t)st.st_size;
-	return buf;
+	t_tmpdir_remove(tmpdir);
 }
 
 /* The first problem whose message contains frag, or NULL. */
@@ -145,7 +120,7 @@ START_TEST(test_real_hive_is_clean)
 
 	if (t_corpus(p, sizeof(p), clean_hives[_i].rel) == NULL)
 		T_SKIP("corpus (or a real hive in it) is absent");
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	ck_assert_int_eq(hive_check_buf(ctx, p, buf, len, &c), OFFMIG_OK);
 	ck_assert_msg(c.problems_total == 0, "%s: %llu problems:%s",
 	    clean_hives[_i].rel, (unsigned long long)c.problems_total,
@@ -170,7 +145,7 @@ START_TEST(test_big_data_counted)
 	if (t_corpus(p, sizeof(p), "yarp/hives_for_tests/BigDataHive") ==
 	    NULL)
 		T_SKIP_NO_CORPUS("yarp/hives_for_tests/BigDataHive");
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	ck_assert_int_eq(hive_check_buf(ctx, p, buf, len, &c), OFFMIG_OK);
 	ck_assert_uint_eq(c.big_values, 2);
 	hive_check_free(&c);
@@ -230,7 +205,7 @@ START_TEST(test_broken_hive_problem)
 
 	if (t_corpus(p, sizeof(p), broken_hives[_i].rel) == NULL)
 		T_SKIP("corpus (or a damaged hive in it) is absent");
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	ck_assert_int_eq(hive_check_buf(ctx, p, buf, len, &c), OFFMIG_OK);
 	ck_assert_uint_gt(c.problems_total, 0);
 	if (broken_hives[_i].offset != 0)
@@ -271,7 +246,7 @@ START_TEST(test_broken_hive_counts)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		if (t_corpus(p, sizeof(p), t[i].rel) == NULL)
 			T_SKIP("corpus (or a damaged hive in it) is absent");
-		buf = read_file(p, &len);
+		buf = t_read_file(p, &len);
 		ck_assert_int_eq(hive_check_buf(ctx, p, buf, len, &c),
 		    OFFMIG_OK);
 		ck_assert_msg(c.keys == t[i].keys && c.problems_total ==
@@ -295,7 +270,7 @@ START_TEST(test_effective_size_is_noted)
 	if (t_corpus(p, sizeof(p), "yarp/hives_for_tests/EffectiveSizeHive") ==
 	    NULL)
 		T_SKIP_NO_CORPUS("yarp/hives_for_tests/EffectiveSizeHive");
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	ck_assert_int_eq(hive_check_buf(ctx, p, buf, len, &c), OFFMIG_OK);
 	/* Dirty (bad checksum): bins past the hbins size are only a note. */
 	ck_assert_ptr_nonnull(n = find_note(&c, "a bin follows the end"));
@@ -330,7 +305,7 @@ START_TEST(test_yarp_set_never_crashes)
 		snprintf(rel, sizeof(rel), "yarp/hives_for_tests/%s", names[i]);
 		if (t_corpus(p, sizeof(p), rel) == NULL)
 			continue;
-		buf = read_file(p, &len);
+		buf = t_read_file(p, &len);
 		r = hive_check_buf(ctx, p, buf, len, &c);
 		ck_assert(r == OFFMIG_OK || r == OFFMIG_ECORRUPT);
 		if (r == OFFMIG_ECORRUPT)
@@ -357,7 +332,7 @@ START_TEST(test_log_is_not_a_hive)
 	if (t_corpus(p, sizeof(p),
 	    "yarp/hives_for_tests/OldLogWithRemnantData") == NULL)
 		T_SKIP_NO_CORPUS("yarp/hives_for_tests/OldLogWithRemnantData");
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	ck_assert_int_eq(hive_check_buf(ctx, "x.LOG1", buf, len, &c),
 	    OFFMIG_ECORRUPT);
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "x.LOG1: root cell"));
@@ -403,7 +378,7 @@ fixture(size_t *lenp)
 	ck_assert_int_eq(hive_builder_set(b, a, v, 3), OFFMIG_OK);
 	ck_assert_int_eq(hive_builder_commit(b), OFFMIG_OK);
 	free(big);
-	return read_file(p, lenp);
+	return t_read_file(p, lenp);
 }
 
 /* File offset of the cell at a bins-relative offset. */

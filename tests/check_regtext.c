@@ -28,23 +28,15 @@ static char tmpdir[256];
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
 	ck_assert_ptr_nonnull(ctx = offmig_ctx_new());
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_regtext.XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	t_tmpdir_make(tmpdir, sizeof(tmpdir), "check_regtext");
 }
 
 static void
 teardown(void)
 {
-	char cmd[512];
-
 	offmig_ctx_free(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	t_tmpdir_remove(tmpdir);
 }
 
 static char *

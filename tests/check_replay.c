@@ -31,50 +31,15 @@ static char tmpdir[256];
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
 	ck_assert_ptr_nonnull(ctx = offmig_ctx_new());
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_replay.XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	t_tmpdir_make(tmpdir, sizeof(tmpdir), "check_replay");
 }
 
 static void
 teardown(void)
 {
-	char cmd[512];
-
 	offmig_ctx_free(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
-
-static unsigned char *
-slurp(const char *path, size_t *lenp)
-{
-	struct stat st;
-	unsigned char *buf;
-	FILE *fp;
-
-	ck_assert_msg(stat(path, &st) == 0, "%s: %s", path, strerror(errno));
-	ck_assert_ptr_nonnull(buf = malloc((size_t)st.st_size + 1));
-	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
-	ck_assert_uint_eq(fread(buf, 1, (size_t)st.st_size, fp),
-	    (size_t)st.st_size);
-	fclose(fp);
-	*lenp = (size_t)st.st_size;
-	return buf;
-}
-
-static void
-spew(const char *path, const void *data, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
+	t_tmpdir_remove(tmpdir);
 }
 
 /* A recovered hive must be sealed: regf, seq1 == seq2, checksum, type 0. */
@@ -275,7 +240,7 @@ START_TEST(test_marvin_windows_logs)
 		    "NewDirtyHive1/%s", v[i].log);
 		if (t_corpus(p, sizeof(p), rel) == NULL)
 			T_SKIP_NO_CORPUS("yarp/hives_for_tests/NewDirtyHive1");
-		d = slurp(p, &len);
+		d = t_read_file(p, &len);
 		/* Find the entry with that sequence number. */
 		while (pos + 40 <= len && memcmp(d + pos, "HvLE", 4) == 0 &&
 		    le32(d + pos + 12) != v[i].seq)
@@ -317,11 +282,11 @@ load(struct loaded *L, const char *dir, const char *hive,
 	snprintf(rel, sizeof(rel), "%s/%s", dir, hive);
 	if (t_corpus(p, sizeof(p), rel) == NULL)
 		return 0;
-	L->p = slurp(p, &L->plen);
+	L->p = t_read_file(p, &L->plen);
 	for (i = 0; logs[i] != NULL && i < 4; i++) {
 		snprintf(rel, sizeof(rel), "%s/%s", dir, logs[i]);
 		ck_assert_ptr_nonnull(t_corpus(p, sizeof(p), rel));
-		L->buf[i] = slurp(p, &L->in[i].len);
+		L->buf[i] = t_read_file(p, &L->in[i].len);
 		L->in[i].data = L->buf[i];
 		L->in[i].name = logs[i];
 	}
@@ -347,7 +312,7 @@ assert_same_from_4096(const struct replay_result *r, const char *relref)
 	size_t len, i;
 
 	ck_assert_ptr_nonnull(t_corpus(p, sizeof(p), relref));
-	ref = slurp(p, &len);
+	ref = t_read_file(p, &len);
 	ck_assert_uint_eq(r->len, len);
 	for (i = REGF_BASE_BLOCK; i < len; i++)
 		if (r->data[i] != ref[i])
@@ -454,7 +419,7 @@ START_TEST(test_old_dirty_windows7)
 	 */
 	ck_assert_ptr_nonnull(t_corpus(p, sizeof(p),
 	    ODH "/RecoveredHive_Windows7"));
-	ref = slurp(p, &rlen);
+	ref = t_read_file(p, &rlen);
 	ck_assert_uint_eq(rlen, r.len);
 	for (i = REGF_BASE_BLOCK; i < rlen; i++)
 		diff += ref[i] != r.data[i];
@@ -1171,8 +1136,8 @@ START_TEST(test_synth_growth_real_hive)
 		    "g.reg"), OFFMIG_OK);
 	}
 	ck_assert_int_eq(hive_builder_commit(hb), OFFMIG_OK);
-	pa = slurp(a, &la);
-	pb = slurp(b, &lb);
+	pa = t_read_file(a, &la);
+	pb = t_read_file(b, &lb);
 	ck_assert_uint_gt(le32(pb + 0x28), le32(pa + 0x28));
 	ck_assert_int_eq(replay_write_new_log(ctx, pa, la, pb, lb, 5, 2,
 	    &log, &loglen), OFFMIG_OK);
@@ -1194,9 +1159,9 @@ START_TEST(test_synth_growth_real_hive)
 	ck_assert_uint_eq(vals, 300);
 	replay_result_free(&r);
 	/* The same through a directory, logs named in another case. */
-	spew(a, pa, la);
+	t_write_file(a, pa, la);
 	snprintf(d, sizeof(d), "%s/G.HIV.log1", tmpdir);
-	spew(d, log, loglen);
+	t_write_file(d, log, loglen);
 	ck_assert_int_ge(dfd = open(tmpdir, O_RDONLY | O_DIRECTORY), 0);
 	ck_assert_int_eq(hive_replay_dir(ctx, dfd, tmpdir, "g.hiv", &r),
 	    OFFMIG_OK);
@@ -1282,7 +1247,7 @@ START_TEST(test_bitflip_sweep)
 
 	if (t_corpus(path, sizeof(path), rel) == NULL)
 		T_SKIP("corpus hive is absent");
-	p = slurp(path, &plen);
+	p = t_read_file(path, &plen);
 	for (i = 0; i < 3; i++) {
 		struct stat st;
 		char *slash = strrchr(path, '/');
@@ -1296,7 +1261,7 @@ START_TEST(test_bitflip_sweep)
 		}
 		if (stat(lp, &st) != 0)
 			continue;
-		buf[n] = slurp(lp, &in[n].len);
+		buf[n] = t_read_file(lp, &in[n].len);
 		in[n].data = buf[n];
 		in[n].name = sfx[i];
 		n++;

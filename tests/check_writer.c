@@ -32,12 +32,8 @@ static int dfd = -1;
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
 	ck_assert_ptr_nonnull(ctx = offmig_ctx_new());
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_writer.XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	t_tmpdir_make(tmpdir, sizeof(tmpdir), "check_writer");
 	ck_assert_int_ge(dfd = open(tmpdir, O_RDONLY | O_DIRECTORY), 0);
 	hive_writer_set_fault(0);
 }
@@ -62,33 +58,6 @@ tpath(char *buf, size_t size, const char *name)
 	return buf;
 }
 
-static void
-write_file(const char *path, const void *data, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static unsigned char *
-read_file(const char *path, size_t *lenp)
-{
-	struct stat st;
-	unsigned char *buf;
-	FILE *fp;
-
-	ck_assert_msg(stat(path, &st) == 0, "%s: %s", path, strerror(errno));
-	ck_assert_ptr_nonnull(buf = malloc((size_t)st.st_size + 1));
-	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
-	ck_assert_uint_eq(fread(buf, 1, (size_t)st.st_size, fp),
-	    (size_t)st.st_size);
-	fclose(fp);
-	*lenp = (size_t)st.st_size;
-	return buf;
-}
-
 /* Non-zero when the file at path holds exactly len bytes of data. */
 static int
 file_equals(const char *path, const void *data, size_t len)
@@ -97,7 +66,7 @@ file_equals(const char *path, const void *data, size_t len)
 	size_t n;
 	int same;
 
-	buf = read_file(path, &n);
+	buf = t_read_file(path, &n);
 	same = n == len && memcmp(buf, data, len) == 0;
 	free(buf);
 	return same;
@@ -132,10 +101,10 @@ make_hive(const char *name, uint32_t minor, uint32_t seq)
 
 	ck_assert_int_eq(hive_create_empty(ctx, tpath(p, sizeof(p), name),
 	    "ROOT"), OFFMIG_OK);
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	put_le32(buf + 0x18, minor);
 	regf_set_sequences(buf, seq, seq);
-	write_file(p, buf, len);
+	t_write_file(p, buf, len);
 	free(buf);
 }
 
@@ -200,7 +169,7 @@ START_TEST(test_write_read_back)
 	make_hive("NTUSER.DAT", 5, 41);
 	tpath(p, sizeof(p), "NTUSER.DAT");
 	ck_assert_int_eq(chmod(p, 0640), 0);
-	orig = read_file(p, &olen);
+	orig = t_read_file(p, &olen);
 	ft_before = le64(orig + 0x0C);
 
 	b = wopen("NTUSER.DAT", 0);
@@ -230,7 +199,7 @@ START_TEST(test_write_read_back)
 	ck_assert_uint_eq(st.st_mode & 07777, 0640);
 
 	/* Base block: clean, checksum right, seq + 1, time now. */
-	now = read_file(p, &nlen);
+	now = t_read_file(p, &nlen);
 	ck_assert_uint_eq(le32(now + 0x04), 42);
 	ck_assert_uint_eq(le32(now + 0x08), 42);
 	ck_assert_uint_eq(le32(now + 0x1FC), regf_checksum(now));
@@ -295,27 +264,27 @@ commit_with_xor(uint32_t target, uint32_t want_stored)
 
 	make_hive("orig.hiv", 5, 3);
 	for (pass = 0; pass < 2; pass++) {
-		buf = read_file(tpath(p, sizeof(p), "orig.hiv"), &len);
-		write_file(tpath(q, sizeof(q), "w.hiv"), buf, len);
+		buf = t_read_file(tpath(p, sizeof(p), "orig.hiv"), &len);
+		t_write_file(tpath(q, sizeof(q), "w.hiv"), buf, len);
 		free(buf);
 		ck_assert_int_eq(hive_builder_open(ctx, q, &b), OFFMIG_OK);
 		ck_assert_int_eq(hive_builder_key(b, "Key", &k), OFFMIG_OK);
 		ck_assert_msg(hive_builder_commit(b) == OFFMIG_OK, "%s",
 		    offmig_errmsg(ctx));
-		buf = read_file(q, &len);
+		buf = t_read_file(q, &len);
 		for (x = 0, i = 0; i < 127; i++)
 			x ^= le32(buf + 4 * i);
 		free(buf);
 		if (pass == 1)
 			break;
-		buf = read_file(p, &len);
+		buf = t_read_file(p, &len);
 		put_le32(buf + 0x100, le32(buf + 0x100) ^ x ^ target);
 		put_le32(buf + 0x1FC, regf_checksum(buf));
-		write_file(p, buf, len);
+		t_write_file(p, buf, len);
 		free(buf);
 	}
 	ck_assert_uint_eq(x, target);
-	buf = read_file(q, &len);
+	buf = t_read_file(q, &len);
 	ck_assert_uint_eq(le32(buf + 0x1FC), want_stored);
 	free(buf);
 	ck_assert_msg(hive_open_path(ctx, q, &h) == OFFMIG_OK, "%s",
@@ -361,7 +330,7 @@ START_TEST(test_refuse_dirty)
 	make_hive("NTUSER.DAT", 5, 1);
 	tpath(p, sizeof(p), "NTUSER.DAT");
 	ck_assert_int_eq(hive_file_set_sequences(ctx, p, 5, 4), OFFMIG_OK);
-	before = read_file(p, &len);
+	before = t_read_file(p, &len);
 	expect_refusal("NTUSER.DAT", OFFMIG_EUNSAFE,
 	    "NTUSER.DAT is dirty (sequence numbers differ): its logs would "
 	    "apply; run offmig hive recover/clean first");
@@ -399,7 +368,7 @@ make_log(const char *name, uint32_t seq, int good_sum, int entry)
 		put_le32(buf + 512 + 16, 4096);
 		put_le32(buf + 512 + 20, 1);
 	}
-	write_file(tpath(p, sizeof(p), name), buf, sizeof(buf));
+	t_write_file(tpath(p, sizeof(p), name), buf, sizeof(buf));
 }
 
 START_TEST(test_refuse_applying_log)
@@ -433,8 +402,8 @@ START_TEST(test_refuse_applying_log)
 	b = wopen("NTUSER.DAT", 0);
 	hive_builder_abort(b);
 	/* Empty logs are normal. */
-	write_file(tpath(p, sizeof(p), "ntuser.dat.LOG1"), "", 0);
-	write_file(tpath(p, sizeof(p), "NTUSER.DAT.LOG2"), "", 0);
+	t_write_file(tpath(p, sizeof(p), "ntuser.dat.LOG1"), "", 0);
+	t_write_file(tpath(p, sizeof(p), "NTUSER.DAT.LOG2"), "", 0);
 	b = wopen("NTUSER.DAT", 0);
 	hive_builder_abort(b);
 	/* Nothing was left behind by the refusals or the aborts. */
@@ -463,7 +432,7 @@ START_TEST(test_refuse_paths)
 	expect_refusal("..", OFFMIG_EINVAL, "file name");
 	expect_refusal("", OFFMIG_EINVAL, "file name");
 	expect_refusal("NONE.DAT", OFFMIG_ENOTFOUND, "NONE.DAT");
-	write_file(tpath(p, sizeof(p), "junk.dat"), "regf", 4);
+	t_write_file(tpath(p, sizeof(p), "junk.dat"), "regf", 4);
 	expect_refusal("junk.dat", OFFMIG_ECORRUPT, "junk.dat");
 
 	/* And so must the backup. */
@@ -485,8 +454,8 @@ START_TEST(test_backup_never_overwritten)
 	hnode k;
 
 	make_hive("H.DAT", 5, 1);
-	orig = read_file(tpath(p, sizeof(p), "H.DAT"), &len);
-	write_file(tpath(q, sizeof(q), "mine.bak"), "precious", 8);
+	orig = t_read_file(tpath(p, sizeof(p), "H.DAT"), &len);
+	t_write_file(tpath(q, sizeof(q), "mine.bak"), "precious", 8);
 	b = wopen("H.DAT", 0);
 	ck_assert_int_eq(hive_writer_set_backup(b, "mine.bak"), OFFMIG_OK);
 	ck_assert_int_eq(hive_builder_key(b, "K", &k), OFFMIG_OK);
@@ -502,10 +471,10 @@ START_TEST(test_backup_never_overwritten)
 		char name[64];
 		int i;
 
-		write_file(tpath(q, sizeof(q), "H.DAT.offmig-bak"), "x", 1);
+		t_write_file(tpath(q, sizeof(q), "H.DAT.offmig-bak"), "x", 1);
 		for (i = 1; i <= 9; i++) {
 			snprintf(name, sizeof(name), "H.DAT.offmig-bak.%d", i);
-			write_file(tpath(q, sizeof(q), name), "x", 1);
+			t_write_file(tpath(q, sizeof(q), name), "x", 1);
 		}
 	}
 	b = wopen("H.DAT", 0);
@@ -531,7 +500,7 @@ START_TEST(test_changed_since_open)
 	/* Someone replaces the hive meanwhile. */
 	ck_assert_int_eq(rename(tpath(q, sizeof(q), "OTHER.DAT"),
 	    tpath(p, sizeof(p), "H.DAT")), 0);
-	other = read_file(p, &len);
+	other = t_read_file(p, &len);
 	ck_assert_int_eq(hive_writer_commit(b, NULL), OFFMIG_EUNSAFE);
 	ck_assert_msg(strstr(offmig_errmsg(ctx), "changed") != NULL, "%s",
 	    offmig_errmsg(ctx));
@@ -677,7 +646,7 @@ START_TEST(test_non_ascii_keys)
 	    OFFMIG_OK);
 
 	/* The raw lh list: Windows' hashes, sorted by upper-case name. */
-	img = read_file(p, &len);
+	img = t_read_file(p, &len);
 	list = le32(img + parent + 4 + 0x1C);
 	ck_assert_uint_lt(0x1000ULL + list + 8, len);
 	ck_assert_int_eq(memcmp(img + 0x1000 + list + 4, "lh", 2), 0);
@@ -758,7 +727,7 @@ START_TEST(test_fault_every_step)
 	int step = _i;
 
 	make_hive("NTUSER.DAT", 5, 10);
-	orig = read_file(tpath(p, sizeof(p), "NTUSER.DAT"), &olen);
+	orig = t_read_file(tpath(p, sizeof(p), "NTUSER.DAT"), &olen);
 	hive_writer_set_fault(step);
 	b = wopen("NTUSER.DAT", 0);
 	ck_assert_int_eq(hive_builder_key(b, "Software\\Offmig", &k),
@@ -769,7 +738,7 @@ START_TEST(test_fault_every_step)
 	    "%s", offmig_errmsg(ctx));
 	hive_writer_set_fault(0);
 
-	now = read_file(p, &nlen);
+	now = t_read_file(p, &nlen);
 	if (step < HIVE_WSTEP_RENAMED) {
 		ck_assert_msg(nlen == olen && memcmp(now, orig, olen) == 0,
 		    "step %d: the hive changed before the rename", step);
@@ -818,7 +787,7 @@ START_TEST(test_fixture_commit)
 	ck_assert_int_eq(hive_builder_open(ctx, p, &b), OFFMIG_OK);
 	ck_assert_int_eq(hive_builder_key(b, "A\\B", &k), OFFMIG_OK);
 	ck_assert_int_eq(hive_builder_commit(b), OFFMIG_OK);
-	buf = read_file(p, &len);
+	buf = t_read_file(p, &len);
 	ck_assert_uint_eq(le32(buf + 0x04), 5);
 	ck_assert_uint_eq(le32(buf + 0x08), 5);
 	ck_assert_uint_eq(le32(buf + 0x1FC), regf_checksum(buf));
@@ -846,9 +815,9 @@ START_TEST(test_corpus_ntuser)
 	if (t_corpus(src, sizeof(src),
 	    "museum/Registry/Win10/RathbunVM/NTUSER.DAT") == NULL)
 		T_SKIP_NO_CORPUS("museum/Registry/Win10/RathbunVM/NTUSER.DAT");
-	buf = read_file(src, &len);
+	buf = t_read_file(src, &len);
 	regf_set_sequences(buf, 195, 195);
-	write_file(tpath(p, sizeof(p), "NTUSER.DAT"), buf, len);
+	t_write_file(tpath(p, sizeof(p), "NTUSER.DAT"), buf, len);
 	b = wopen("NTUSER.DAT", 0);
 	ck_assert_int_eq(hive_builder_key(b, "Software\\Offmig\\\xc3\x84rger",
 	    &k), OFFMIG_OK);

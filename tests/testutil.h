@@ -7,8 +7,10 @@
 #define OFFMIG_TESTUTIL_H
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,5 +61,61 @@ t_corpus(char *buf, size_t size, const char *rel)
 		return;							\
 	} while (0)
 #define T_SKIP_NO_CORPUS(rel)	T_SKIP("corpus file " rel " is absent")
+
+/*
+ * A fresh empty directory for one test ("$TMPDIR/SUITE.XXXXXX" in buf),
+ * and its removal.
+ */
+static inline void
+t_tmpdir_make(char *buf, size_t size, const char *suite)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/%s.XXXXXX", base != NULL && *base != '\0' ?
+	    base : "/tmp", suite);
+	ck_assert_msg(mkdtemp(buf) != NULL, "mkdtemp %s: %s", buf,
+	    strerror(errno));
+}
+
+static inline void
+t_tmpdir_remove(const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* The whole of a file (malloc'd, NUL-terminated), or a test failure. */
+static inline unsigned char *
+t_read_file(const char *path, size_t *lenp)
+{
+	unsigned char *buf;
+	struct stat st;
+	FILE *fp;
+
+	ck_assert_msg(stat(path, &st) == 0, "%s: %s", path, strerror(errno));
+	ck_assert_ptr_nonnull(buf = malloc((size_t)st.st_size + 1));
+	ck_assert_msg((fp = fopen(path, "rb")) != NULL, "%s: %s", path,
+	    strerror(errno));
+	ck_assert_uint_eq(fread(buf, 1, (size_t)st.st_size, fp),
+	    (size_t)st.st_size);
+	fclose(fp);
+	buf[st.st_size] = '\0';
+	*lenp = (size_t)st.st_size;
+	return buf;
+}
+
+/* Writes len bytes to path (created or truncated), or a test failure. */
+static inline void
+t_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
+	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
 
 #endif /* OFFMIG_TESTUTIL_H */
