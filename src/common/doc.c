@@ -76,6 +76,7 @@ arena_alloc(struct offmig_doc *doc, size_t size)
 			doc->oom = 1;
 			return NULL;
 		}
+		mem_prefault(c, sizeof(*c) + want);
 		c->used = 0;
 		c->size = want;
 		if (want > regular && doc->chunks != NULL) {

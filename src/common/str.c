@@ -61,8 +61,13 @@ mem_prefault(void *p, size_t len)
 		return;
 	start = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
 	end = ((uintptr_t)p + len) & ~((uintptr_t)pg - 1);
-	if (end > start)
+	if (end > start) {
+#ifdef MADV_HUGEPAGE
+		/* Fewer, larger pages: fewer faults, here and in a host. */
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#endif
 		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+	}
 #else
 	(void)p;
 	(void)len;
