@@ -355,6 +355,22 @@ START_TEST(test_windows_name_comparison)
 	ck_assert_int_gt(wstrcasecmp("b", "A"), 0);
 	ck_assert_int_ne(wstrcasecmp("a\xFF", "a\xFE"), 0);
 	ck_assert_int_eq(wstrcasecmp("a\xFF", "A\xFF"), 0);
+	/* Beyond the common blocks: the whole simple mapping of the BMP. */
+	ck_assert_int_eq(wstrcasecmp("\xD2\x91", "\xD2\x90"), 0); /* ґ Ґ */
+	ck_assert_int_eq(wstrcasecmp("\xD3\x99", "\xD3\x98"), 0); /* ә Ә */
+	ck_assert_int_eq(wstrcasecmp("\xC9\x99", "\xC6\x8F"), 0); /* ə Ə */
+	ck_assert_int_eq(wstrcasecmp("\xC8\x99", "\xC8\x98"), 0); /* ș Ș */
+	ck_assert_int_eq(wstrcasecmp("\xD5\xA1", "\xD4\xB1"), 0); /* ա Ա */
+	ck_assert_int_eq(wstrcasecmp("\xE1\xBA\xA1", "\xE1\xBA\xA0"),
+	    0);					/* ạ Ạ */
+	ck_assert_int_eq(wstrcasecmp("\xEF\xBD\x81", "\xEF\xBC\xA1"),
+	    0);					/* ａ Ａ */
+	ck_assert_int_eq(wstrcasecmp("\xCE\xAC", "\xCE\x86"), 0); /* ά Ά */
+	ck_assert_uint_eq(wupcase(0xAB70), 0x13A0);	/* Cherokee */
+	/* Dotless i and long s stay apart from I and S, as in Windows. */
+	ck_assert_int_ne(wstrcasecmp("\xC4\xB1", "I"), 0);
+	ck_assert_int_ne(wstrcasecmp("\xC5\xBF", "S"), 0);
+	ck_assert_uint_eq(wupcase(0x1F600), 0x1F600);
 }
 END_TEST
 

@@ -65,6 +65,8 @@ char	*latin1_to_utf8(const void *data, size_t len);
  * Cyrillic letters.  Returns <0, 0, >0.  Invalid bytes compare as themselves.
  */
 int	wstrcasecmp(const char *a, const char *b);
+/* The upper case of a code point as Windows compares names (see utf.c). */
+uint32_t wupcase(uint32_t cp);
 /*
  * Matches name against a pattern where '*' matches any run of characters
  * and '?' one character, case-insensitively as wstrcasecmp().  Returns 1 on

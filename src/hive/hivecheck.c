@@ -73,63 +73,14 @@ struct hc {
 };
 
 /*
- * Windows compares key names by upper-casing UTF-16 code units with its own
- * table (RtlUpcaseUnicodeChar), not Unicode's full case mapping.  This covers
- * the blocks key names use in practice: Latin-1 (where µ, ß and ÿ's odd
- * neighbours stay as they are and ÿ becomes Ÿ), Latin Extended-A (ı and ſ
- * unchanged), Greek, Cyrillic, Armenian, Latin Extended Additional and the
- * fullwidth forms.  XXX other scripts compare as themselves.
+ * Windows compares key names by upper-casing UTF-16 code units one by one
+ * (surrogates stay as they are): wupcase() in src/common/utf.c, the same
+ * table every name lookup of offmig uses.
  */
 static uint16_t
 upcase16(uint16_t c)
 {
-	if (c < 0x80)
-		return c >= 'a' && c <= 'z' ? c - 0x20 : c;
-	if (c < 0x100) {
-		if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
-			return c - 0x20;
-		return c == 0xFF ? 0x178 : c;
-	}
-	if (c < 0x180) {
-		if (c == 0x130 || c == 0x131 || c == 0x138 || c == 0x149 ||
-		    c == 0x17F)
-			return c;
-		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-			return (c & 1) ? c : c - 1;
-		if (c == 0x178)
-			return c;
-		return (c & 1) ? c - 1 : c;
-	}
-	if (c >= 0x3AC && c <= 0x3CE) {
-		if (c == 0x3AC)
-			return 0x386;
-		if (c <= 0x3AF)
-			return c - 0x25;
-		if (c == 0x3C2)
-			return 0x3A3;
-		if (c >= 0x3B1 && c <= 0x3CB)
-			return c - 0x20;
-		if (c == 0x3CC)
-			return 0x38C;
-		if (c >= 0x3CD)
-			return c - 0x3F;
-		return c;
-	}
-	if (c >= 0x430 && c <= 0x44F)
-		return c - 0x20;
-	if (c >= 0x450 && c <= 0x45F)
-		return c - 0x50;
-	if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) ||
-	    (c >= 0x4D0 && c <= 0x52F) || (c >= 0x1E00 && c <= 0x1E95) ||
-	    (c >= 0x1EA0 && c <= 0x1EFF))
-		return (c & 1) ? c - 1 : c;
-	if (c >= 0x4C1 && c <= 0x4CE)
-		return (c & 1) ? c : c - 1;
-	if (c >= 0x561 && c <= 0x586)
-		return c - 0x30;
-	if (c >= 0xFF41 && c <= 0xFF5A)
-		return c - 0x20;
-	return c;
+	return (uint16_t)wupcase(c);
 }
 
 static void
