@@ -9,7 +9,7 @@
 # the seed sets the way fuzz/run-seeds.sh does, and runs each target with
 # -runs=RUNS and a 10-second per-input timeout.  Exit status: 0 when every
 # target finished without a crash, leak or timeout; 1 when one did (its
-# reproducer is in bench/out/fuzz/TARGET/); 4 when a tool is missing or
+# reproducer is in bench/out/fuzz/crashes-TARGET/); 4 when a tool is missing or
 # the build fails.
 set -eu
 runs=${1:-20000}
@@ -46,11 +46,11 @@ OFFMIG_SRCDIR=$top/tests OFFMIG_MKHIVE=$out/tests/fixtures/mkhive \
 mkdir -p seeds/fuzz_regtext && cp "$top"/fuzz/seeds/fuzz_regtext/* seeds/fuzz_regtext/
 status=0
 for t in $targets; do
-	rm -rf "work-$t" && mkdir -p "work-$t" "$t"
+	rm -rf "work-$t" && mkdir -p "work-$t" "crashes-$t"
 	cp seeds/"$t"/* "work-$t/" 2>/dev/null || true
 	start=$(date +%s.%N)
 	if ./"$t" -runs="$runs" -timeout=10 -max_len=4194304 -rss_limit_mb=2048 \
-	    -artifact_prefix="$out/$t/" "work-$t" >"$t.log" 2>&1; then
+	    -artifact_prefix="$out/crashes-$t/" "work-$t" >"$t.log" 2>&1; then
 		verdict=ok
 	else
 		verdict="FAILED (see $out/$t.log)"
