@@ -59,6 +59,7 @@ CHECK_UNIT = \
 CHECK_UNIT += tests/check_hivecheck
 CHECK_UNIT += tests/check_regtext
 CHECK_UNIT += tests/check_clean
+CHECK_UNIT += tests/check_sweep
 if HAVE_CHECK
 check_PROGRAMS += $(CHECK_UNIT)
 TESTS += $(CHECK_UNIT)
@@ -84,6 +85,9 @@ tests_check_hivecheck_LDADD = liboffmig-core.la $(CHECK_LIBS)
 tests_check_regtext_SOURCES = tests/check_regtext.c tests/testutil.h
 tests_check_regtext_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_regtext_LDADD = liboffmig-core.la $(CHECK_LIBS)
+tests_check_sweep_SOURCES = tests/check_sweep.c tests/testutil.h
+tests_check_sweep_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_sweep_LDADD = liboffmig-core.la $(CHECK_LIBS)
 tests_check_clean_SOURCES = tests/check_clean.c tests/testutil.h
 tests_check_clean_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_clean_LDADD = liboffmig-core.la $(CHECK_LIBS)
