@@ -971,6 +971,9 @@ START_TEST(test_inspect_attention)
 	ck_assert_str_eq(str(a, "subject"), SID10 "-1002");
 	a = row(att, "what", "dirty-hive");
 	ck_assert_str_eq(str(a, "subject"), "Users/dave/NTUSER.DAT");
+	/* Its logs were read: a note for the clean-up, not a warning. */
+	ck_assert_str_eq(str(a, "severity"), "info");
+	ck_assert_ptr_nonnull(strstr(str(a, "detail"), "hive clean --apply"));
 	ck_assert_str_eq(str(row(att, "what", "folder-missing"), "subject"),
 	    SID10 "-1004");
 	ck_assert_str_eq(str(row(att, "what", "hive-missing"), "subject"),

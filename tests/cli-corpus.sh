@@ -83,6 +83,8 @@ else
 	t_run "$OFFMIG" profiles --json r >out 2>err
 	t_expect_json out '.profiles[] | select(.user == "AndrewRathbun") | .hive.dirty' true
 	t_expect_json out '.profiles[] | select(.user == "AndrewRathbun") | .hive.logs' 2
+	# A real Windows 10 hive with lower-case logs: read through them.
+	t_expect_json out '.profiles[] | select(.user == "AndrewRathbun") | .hive.recovered' true
 	t_run "$OFFMIG" folders --json r AndrewRathbun >out 2>err
 	t_expect_json out '.profiles[0].folders[] | select(.name == "Desktop") | .path_raw' '%USERPROFILE%\Desktop'
 	t_run "$OFFMIG" inspect --json r >out 2>err

@@ -178,9 +178,11 @@ print_check(const struct cli_hive_opts *o, const struct offmig_node *root)
 				snprintf(range, sizeof(range), ", sequence "
 				    "%lld-%lld", num(l, "first_seq"),
 				    num(l, "last_seq"));
-			cli_wrapf(stdout, 6, o->width, "  log:       %s: %s "
-			    "format, %lld entries%s, %s%s%s", cli_strv(l, "path"),
-			    cli_strv(l, "format"), num(l, "entries"), range,
+			cli_wrapf(stdout, 6, o->width, "  log:       %s: %s%s"
+			    "%lld entries%s, %s%s%s", cli_strv(l, "path"),
+			    cli_strv(l, "format"), strcmp(cli_strv(l, "format"),
+			    "empty") == 0 ? ", " : " format, ",
+			    num(l, "entries"), range,
 			    offmig_node_int(offmig_node_get(l, "applies")) ?
 			    "applies" : "does not apply",
 			    offmig_node_get_str(l, "note") != NULL ? ": " : "",

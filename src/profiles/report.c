@@ -343,14 +343,36 @@ build_attention(struct offmig_volume *vol, const struct offmig_filter *f,
 		const struct offmig_node *h = offmig_node_at(hives, i);
 		const struct offmig_node *dirty = offmig_node_get(h, "dirty");
 
-		if (offmig_node_type(dirty) == OFFMIG_NODE_BOOL &&
-		    offmig_node_int(dirty))
+		const struct offmig_node *rec = offmig_node_get(h, "recovery");
+
+		if (offmig_node_type(dirty) != OFFMIG_NODE_BOOL ||
+		    !offmig_node_int(dirty))
+			continue;
+		if (offmig_node_int(offmig_node_get(rec, "recovered")))
+			attention(doc, arr, "info", "dirty-hive",
+			    offmig_node_get_str(h, "host_path"),
+			    "%s was not saved cleanly: its last changes are "
+			    "only in its transaction logs, which this report "
+			    "read (%lld entries); 'offmig hive clean --apply' "
+			    "writes them into the hive before anything else "
+			    "writes to it", offmig_node_get_str(h, "name"),
+			    (long long)offmig_node_int(offmig_node_get(rec,
+			    "entries_applied")));
+		else if (offmig_node_type(rec) == OFFMIG_NODE_OBJECT)
+			attention(doc, arr, "warning", "dirty-hive",
+			    offmig_node_get_str(h, "host_path"),
+			    "%s was not saved cleanly and no transaction log "
+			    "brings it up to date (%s): it was read as it is, "
+			    "and recent changes may be lost",
+			    offmig_node_get_str(h, "name"),
+			    offmig_node_get_str(rec, "note") != NULL ?
+			    offmig_node_get_str(rec, "note") : "no log");
+		else
 			attention(doc, arr, "warning", "dirty-hive",
 			    offmig_node_get_str(h, "host_path"),
 			    "%s was not saved cleanly; recent changes may be "
-			    "only in its %zu transaction log(s) and were not "
-			    "applied: replay them before migrating",
-			    offmig_node_get_str(h, "name"),
+			    "only in its %zu transaction log(s), not read "
+			    "(--no-logs)", offmig_node_get_str(h, "name"),
 			    offmig_node_len(offmig_node_get(h, "logs")));
 	}
 	/* Damaged Uninstall keys (unreadable user hives come below). */
