@@ -55,6 +55,16 @@ t_expect_status 1
 t_expect_json out '.hives[0].signature_ok' false
 t_expect_json out '.hives[0].problems[0]' 'no regf signature: not a registry hive'
 t_expect_json out '.hives[1].readable' false
+# A FIFO, as a hive and as a log beside one: refused or skipped, never
+# waited on.
+mkfifo fifo && cp junk H && mkfifo H.LOG1
+t_run timeout 20 "$OFFMIG" hive check fifo H >out 2>err
+t_expect_status 1
+t_expect_output err 'fifo: not a regular file'
+t_run timeout 20 "$OFFMIG" hive get fifo x >out 2>err
+t_expect_status 3
+t_run timeout 20 "$OFFMIG" hive recover -o out.hiv fifo >out 2>err
+t_expect_status 3
 t_end
 
 t_begin "hive recover: Windows 10's own recovery, byte for byte from 4096"

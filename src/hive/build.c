@@ -206,7 +206,8 @@ hive_file_set_sequences(struct offmig_ctx *ctx, const char *path,
 
 	if ((tmp = str_printf("%s.tmp%ld", path, (long)getpid())) == NULL)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", path);
-	if ((in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if ((in = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
 		ret = ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
 		    OFFMIG_EIO, errno, "%s", path);
 		goto out;

@@ -459,7 +459,8 @@ hive_open_path(struct offmig_ctx *ctx, const char *path, struct hive **hp)
 	int fd, ret;
 
 	*hp = NULL;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
 		return ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
 		    OFFMIG_EIO, errno, "%s", path);
 	ret = hive_open_fd(ctx, fd, path, hp);

@@ -51,7 +51,7 @@ log_describe(int dirfd, struct hive_log *log)
 	int fd;
 
 	log->format = 0;
-	if ((fd = openat(dirfd, log->name, O_RDONLY | O_NOFOLLOW |
+	if ((fd = openat(dirfd, log->name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0)
 		return;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

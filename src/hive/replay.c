@@ -973,8 +973,8 @@ read_at(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 
 	*datap = NULL;
 	*lenp = 0;
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) <
-	    0) {
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
 		e = errno;
 		return ctx_set_error(ctx, e == ENOENT ? OFFMIG_ENOTFOUND :
 		    OFFMIG_EIO, e, "%s/%s", dir_host, name);

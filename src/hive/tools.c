@@ -99,7 +99,7 @@ open_hive(struct offmig_ctx *ctx, const char *path, unsigned flags,
 	int fd, dfd, ret;
 
 	*hp = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
 		    OFFMIG_EIO, errno, "%s", path);
 	if ((dfd = open_dir_of(ctx, path, &dir, &base, &ret)) < 0) {
@@ -127,7 +127,7 @@ read_file(struct offmig_ctx *ctx, int dirfd, const char *name,
 
 	*bufp = NULL;
 	*lenp = 0;
-	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
 		    OFFMIG_EIO, errno, "%s", shown);
 	if (fstat(fd, &st) != 0) {

@@ -231,8 +231,8 @@ check_logs(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 
 		if (logs[i].size < sizeof(buf))
 			continue;
-		if ((fd = openat(dirfd, logs[i].name, O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC)) < 0) {
+		if ((fd = openat(dirfd, logs[i].name, O_RDONLY | O_NONBLOCK |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0) {
 			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s",
 			    logs[i].host_path);
 			break;
@@ -812,7 +812,7 @@ same_as_orig(struct hive_builder *b, const char *name)
 		return 1;
 	if ((uint64_t)st.st_size != b->orig_len)
 		return 0;
-	if ((fd = openat(b->dirfd, name, O_RDONLY | O_NOFOLLOW |
+	if ((fd = openat(b->dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0)
 		return 0;
 	if ((buf = malloc(b->orig_len)) != NULL &&
@@ -998,7 +998,7 @@ verify(struct hive_builder *b, const unsigned char *img, size_t len,
 	hnode n;
 	int fd, ret = OFFMIG_OK;
 
-	if ((fd = openat(b->dirfd, b->name, O_RDONLY | O_NOFOLLOW |
+	if ((fd = openat(b->dirfd, b->name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0 || fstat(fd, &st) != 0)
 		ret = ctx_set_error(b->ctx, OFFMIG_EIO, errno,
 		    "%s: cannot read it back", b->path);
