@@ -1,4 +1,5 @@
 # src/migrate: USMT XML rules and the hard-link store (issues 4 and 5).
-# It has no sources yet; the directory is kept so the layout of DESIGN.md
-# holds from the start.
+# Each part has its own fragment (pattern.mk, pever.mk, rules.mk,
+# genxml.mk), included at the end of Makefile.am after the test and fuzz
+# lists they add to.
 EXTRA_DIST += %reldir%/README
