@@ -688,6 +688,65 @@ START_TEST(test_mkwinvol_pe)
 }
 END_TEST
 
+/*
+ * tests/fixtures/plan10.vol builds, and its executables carry the versions
+ * the USMT fixture rules test (the volume is also built for the plan tests
+ * once it is listed in FIXTURE_VOLUMES).
+ */
+START_TEST(test_plan10_versions)
+{
+	static const struct {
+		const char	*path, *tag, *value;
+		uint16_t	 machine;
+	} files[] = {
+		{ "Program Files/Notepad++/notepad++.exe", "FileVersion",
+		    "8.6.2.0", 0x8664 },
+		{ "Program Files/7-Zip/7zFM.exe", "FileVersion", "23.01",
+		    0x8664 },
+		{ "Program Files/Microsoft Office/root/Office16/WINWORD.EXE",
+		    "FileVersion", "16.0.17126.20132", 0x8664 },
+		{ "Program Files/Microsoft Office/root/Office16/OUTLOOK.EXE",
+		    "ProductName", "Microsoft Outlook", 0x8664 },
+		{ "Program Files (x86)/VideoLAN/VLC/vlc.exe", "CompanyName",
+		    "VideoLAN", 0x014C },
+	};
+	char path[1024], vol[512], cmd[2600];
+	struct pe_version v;
+	size_t i;
+	int fd;
+
+	snprintf(vol, sizeof(vol), "%s/plan10", tmpdir);
+	snprintf(cmd, sizeof(cmd), "'%s' '%s/fixtures/plan10.vol' '%s'",
+	    t_env("OFFMIG_MKWINVOL"), t_env("OFFMIG_SRCDIR"), vol);
+	ck_assert_int_eq(system(cmd), 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", vol, files[i].path);
+		ck_assert_msg((fd = open(path, O_RDONLY)) >= 0, "%s: %s", path,
+		    strerror(errno));
+		ck_assert_int_eq(pe_version_read(ctx, fd, files[i].path, &v),
+		    OFFMIG_OK);
+		close(fd);
+		ck_assert_uint_eq(v.machine, files[i].machine);
+		ck_assert_str_eq(pe_version_get(&v, files[i].tag),
+		    files[i].value);
+		pe_version_release(&v);
+	}
+	/* Office 16 as MigApp-style rules test it. */
+	snprintf(path, sizeof(path), "%s/Program Files/Microsoft Office/root/"
+	    "Office16/WINWORD.EXE", vol);
+	ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
+	ck_assert_int_eq(pe_version_read(ctx, fd, "WINWORD.EXE", &v), OFFMIG_OK);
+	close(fd);
+	ck_assert_int_eq(version_match(pe_version_get(&v, "ProductVersion"),
+	    "16.*"), 1);
+	ck_assert_int_eq(version_match(pe_version_get(&v, "FileVersion"),
+	    "15.*"), 0);
+	ck_assert_int_lt(version_cmp(pe_version_get(&v, "FileVersion"),
+	    "16.0.17200"), 0);
+	pe_version_release(&v);
+}
+END_TEST
+
 static const struct {
 	const char	*a, *b;
 	int		 cmp;
@@ -803,6 +862,7 @@ pever_suite(void)
 	tcase_add_loop_test(tc, test_damage, 0,
 	    (int)(sizeof(damages) / sizeof(damages[0])));
 	tcase_add_test(tc, test_mkwinvol_pe);
+	tcase_add_test(tc, test_plan10_versions);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sweep");
