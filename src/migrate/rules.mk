@@ -1,2 +1,11 @@
 # src/migrate/rules.mk - build, tests and fuzz targets of the rules part of
 # src/migrate (issue 4), kept apart so parallel work merges cleanly.
+
+liboffmig_core_la_SOURCES += \
+	%reldir%/usmtxml.h \
+	%reldir%/usmtxml.c
+
+CHECK_UNIT += tests/check_usmtxml
+tests_check_usmtxml_SOURCES = tests/check_usmtxml.c tests/testutil.h
+tests_check_usmtxml_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_usmtxml_LDADD = liboffmig-core.la $(CHECK_LIBS)
