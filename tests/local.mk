@@ -7,7 +7,7 @@ noinst_PROGRAMS += tests/fixtures/mkhive tests/fixtures/mkwinvol
 tests_fixtures_mkhive_SOURCES = tests/fixtures/mkhive.c
 tests_fixtures_mkhive_CFLAGS = $(AM_CFLAGS)
 tests_fixtures_mkhive_LDADD = liboffmig-core.la
-tests_fixtures_mkwinvol_SOURCES = tests/fixtures/mkwinvol.c
+tests_fixtures_mkwinvol_SOURCES = tests/fixtures/mkwinvol.c tests/fixtures/mkpe.c tests/fixtures/mkpe.h
 tests_fixtures_mkwinvol_CFLAGS = $(AM_CFLAGS)
 tests_fixtures_mkwinvol_LDADD = liboffmig-core.la
 
