@@ -9,3 +9,5 @@ CHECK_UNIT += tests/check_usmtxml
 tests_check_usmtxml_SOURCES = tests/check_usmtxml.c tests/testutil.h
 tests_check_usmtxml_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_usmtxml_LDADD = liboffmig-core.la $(CHECK_LIBS)
+liboffmig_core_la_SOURCES += \
+	%reldir%/plan.c
