@@ -130,6 +130,14 @@ static const struct offmig_column kf_cols[] = {
 	{ "PATH", "path", 1 },
 };
 
+static const struct offmig_column tie_cols[] = {
+	{ "USER", "user", 0 },
+	{ "COMPONENT", "component", 0 },
+	{ "INCLUDE", "include_line", 0 },
+	{ "EXCLUDE", "exclude_line", 0 },
+	{ "PATH", "path", 1 },
+};
+
 static const struct offmig_column unsup_cols[] = {
 	{ "FILE", "file", 0 },
 	{ "LINE", "line", 0 },
@@ -151,6 +159,7 @@ static const struct offmig_column match_cols[] = {
 	{ "COMPONENT", "component", 0 },
 	{ "KIND", "kind", 0 },
 	{ "WON", "won", 0 },
+	{ "TIE", "tie", 0 },
 	{ "RULE", "file", 0 },
 	{ "LINE", "line", 0 },
 	{ "PATTERN", "pattern", 1 },
@@ -184,6 +193,8 @@ print_summary(const struct cli_common *c, const struct offmig_node *s,
 	    N(comp_cols));
 	table(c, "Known folders", offmig_node_get(s, "known_folders"),
 	    kf_cols, N(kf_cols));
+	table(c, "Left out by a tie (the exclude won)", offmig_node_get(s,
+	    "ties"), tie_cols, N(tie_cols));
 	table(c, "Not evaluated (exit status 1)", offmig_node_get(s,
 	    "unsupported"), unsup_cols, N(unsup_cols));
 	table(c, "Not applied at scan time", offmig_node_get(s,
@@ -197,10 +208,12 @@ print_summary(const struct cli_common *c, const struct offmig_node *s,
 			    offmig_node_str(offmig_node_at(notes, i), NULL));
 	}
 	printf("\nTotal: %" PRId64 " files, %" PRId64 " bytes, %" PRId64
-	    " registry values; %" PRId64 " constructs not evaluated, %" PRId64
-	    " errors\n", offmig_node_int(offmig_node_get(t, "files")),
+	    " registry values; %" PRId64 " ties, %" PRId64 " constructs not "
+	    "evaluated, %" PRId64 " errors\n",
+	    offmig_node_int(offmig_node_get(t, "files")),
 	    offmig_node_int(offmig_node_get(t, "bytes")),
 	    offmig_node_int(offmig_node_get(t, "registry_values")),
+	    offmig_node_int(offmig_node_get(t, "ties")),
 	    offmig_node_int(offmig_node_get(t, "unsupported")),
 	    offmig_node_int(offmig_node_get(s, "errors")));
 }
@@ -382,9 +395,23 @@ cmd_plan(struct offmig_ctx *ctx, int argc, char **argv)
 			const struct offmig_node *sel = offmig_node_get(
 			    offmig_doc_root(doc), "selected");
 
+			const struct offmig_node *m = offmig_node_get(
+			    offmig_doc_root(doc), "matches");
+
 			printf("%s: ", explain);
 			if (offmig_node_len(sel) == 0)
 				printf("not selected\n");
+			for (i = 0; i < offmig_node_len(m); i++)
+				if (offmig_node_int(offmig_node_get(
+				    offmig_node_at(m, i), "tie")))
+					printf("  tie in '%s': an include is "
+					    "exactly as specific as the exclude "
+					    "at line %" PRId64 "; the exclude "
+					    "wins (USMT's documentation says "
+					    "both)\n", cli_strv(offmig_node_at(m,
+					    i), "component"), offmig_node_int(
+					    offmig_node_get(offmig_node_at(m, i),
+					    "line")));
 			for (i = 0; i < offmig_node_len(sel); i++) {
 				const struct offmig_node *s =
 				    offmig_node_at(sel, i);

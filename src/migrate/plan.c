@@ -42,6 +42,7 @@
 #define MAX_REG_DEPTH	512		/* key nesting followed */
 #define MAX_REG_KEYS	2000000		/* keys visited per walk */
 #define MAX_HITS	64
+#define MAX_TIES_LISTED	1000		/* ties listed in the summary (all counted) */
 
 struct offmig_rules {
 	struct ux_set	 set;
@@ -266,6 +267,8 @@ struct plan {
 	offmig_plan_fn	*fn;
 	void		*arg;
 	const struct hive_rawval *cur_val;	/* CompareStringContent */
+	struct offmig_node *ties;
+	uint64_t	 nties;
 	int		 nomem;
 	int		 cb_ret;
 	uint64_t	 reg_errors;
@@ -2167,7 +2170,8 @@ system_vars(struct plan *pl, struct inst *in, const struct profile_list *plist)
 		}
 	}
 	for (i = 0; i < plist->n; i++)
-		if (strcmp(plist->v[i].sid, "S-1-5-18") == 0 &&
+		if (plist->v[i].sid != NULL &&
+		    strcmp(plist->v[i].sid, "S-1-5-18") == 0 &&
 		    plist->v[i].path != NULL)
 			setx(pl, vs, "SYSTEMPROFILE", plist->v[i].path);
 }
@@ -2347,7 +2351,8 @@ plan_prepare(struct plan *pl, struct offmig_ctx *ctx,
 		struct inst *in;
 
 		for (j = 0; key != NULL && j < plist->n; j++)
-			if (strcmp(plist->v[j].sid, key) == 0 &&
+			if (plist->v[j].sid != NULL &&
+			    strcmp(plist->v[j].sid, key) == 0 &&
 			    plist->v[j].path != NULL &&
 			    offmig_node_get_str(pn, "path") != NULL &&
 			    strcmp(plist->v[j].path, offmig_node_get_str(pn,
@@ -2528,9 +2533,32 @@ on_file(void *arg, const struct walk_entry *e, const struct rule_hit *hits,
 	return ret;
 }
 
-struct regrun {
-	struct inst	*in;
-};
+/* A file an exclude took away from a component only by a tie. */
+static void
+on_tie(void *arg, const struct walk_entry *e, unsigned group,
+    const void *include_tag, const void *exclude_tag)
+{
+	struct plan *pl = arg;
+	const struct rtag *it = include_tag, *xt = exclude_tag;
+	const struct group *g = &pl->groups[group];
+	struct offmig_node *o;
+
+	if (pl->nties++ >= MAX_TIES_LISTED)
+		return;
+	o = doc_push_object(pl->doc, pl->ties);
+	doc_add_str(pl->doc, o, "path", e->winpath);
+	doc_add_str(pl->doc, o, "user", g->inst->p != NULL ? g->inst->who :
+	    NULL);
+	doc_add_str(pl->doc, o, "component", g->name);
+	if (it != NULL) {
+		doc_add_str(pl->doc, o, "include_file", it->node->file->path);
+		doc_add_int(pl->doc, o, "include_line", it->node->line);
+	}
+	if (xt != NULL) {
+		doc_add_str(pl->doc, o, "exclude_file", xt->node->file->path);
+		doc_add_int(pl->doc, o, "exclude_line", xt->node->line);
+	}
+}
 
 static int
 reg_prune_inst(void *arg, const char *path)
@@ -2726,6 +2754,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 	doc_add_int(doc, t, "links_skipped", ws != NULL ?
 	    (int64_t)ws->links_skipped : 0);
 	doc_add_int(doc, t, "unsupported", (int64_t)pl->nunsup);
+	doc_add_int(doc, t, "ties", (int64_t)pl->nties);
 	doc_add_int(doc, root, "errors", (int64_t)((ws != NULL ? ws->errors :
 	    0) + pl->reg_errors));
 	arr = doc_add_array(doc, root, "diagnostics");
@@ -2759,6 +2788,8 @@ offmig_plan_run(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		goto out;
 	pl.fn = fn;
 	pl.arg = arg;
+	pl.ties = doc_add_array(pl.doc, doc_root_mut(pl.doc), "ties");
+	ruleset_set_tie_fn(pl.files, on_tie, &pl);
 	if (pl.nfileinc > 0) {
 		ret = ruleset_walk(ctx, pl.files, vol->rootfd, vol->sysdrive,
 		    on_file, &pl, &ws);
@@ -2820,11 +2851,20 @@ offmig_plan_item_json(FILE *fp, const struct offmig_plan_item *it)
 
 /* --explain */
 
+#define MAX_TRACE	256
+
+struct trace {
+	unsigned	 group;
+	enum rule_kind	 kind;
+	const struct upat *pat;
+	const struct rtag *tag;
+	int		 won;
+};
+
 struct explain {
 	struct plan	*pl;
-	struct offmig_doc *doc;
-	struct offmig_node *arr;
-	const struct inst *only;	/* registry: the instance decided */
+	struct trace	 t[MAX_TRACE];
+	size_t		 n;
 };
 
 static void
@@ -2832,21 +2872,54 @@ on_trace(void *arg, unsigned group, enum rule_kind kind,
     const struct upat *pat, const void *tag, int won)
 {
 	struct explain *x = arg;
-	const struct rtag *t = tag;
-	const struct group *g = &x->pl->groups[group];
-	struct offmig_node *o = doc_push_object(x->doc, x->arr);
 
-	doc_add_str(x->doc, o, "user", g->inst->p != NULL ? g->inst->who :
-	    NULL);
-	doc_add_str(x->doc, o, "sid", g->inst->p != NULL ? g->inst->p->sid :
-	    NULL);
-	doc_add_str(x->doc, o, "component", g->name);
-	doc_add_str(x->doc, o, "kind", kind == RULE_INCLUDE ? "include" :
-	    kind == RULE_EXCLUDE ? "exclude" : "unconditionalExclude");
-	doc_add_str(x->doc, o, "pattern", upat_text(pat));
-	doc_add_str(x->doc, o, "file", t != NULL ? t->node->file->path : NULL);
-	doc_add_int(x->doc, o, "line", t != NULL ? t->node->line : 0);
-	doc_add_bool(x->doc, o, "won", won);
+	if (x->n == MAX_TRACE)
+		return;
+	x->t[x->n].group = group;
+	x->t[x->n].kind = kind;
+	x->t[x->n].pat = pat;
+	x->t[x->n].tag = tag;
+	x->t[x->n].won = won;
+	x->n++;
+}
+
+/*
+ * The rules traced, each with whether it won and, for a winning exclude,
+ * whether an include of its group was exactly as specific (a tie).
+ */
+static void
+add_matches(struct explain *x, struct offmig_doc *doc,
+    struct offmig_node *arr)
+{
+	size_t i, j;
+
+	for (i = 0; i < x->n; i++) {
+		const struct trace *t = &x->t[i];
+		const struct group *g = &x->pl->groups[t->group];
+		struct offmig_node *o = doc_push_object(doc, arr);
+		int tie = 0;
+
+		for (j = 0; t->won && t->kind == RULE_EXCLUDE && j < x->n; j++)
+			if (x->t[j].group == t->group &&
+			    x->t[j].kind == RULE_INCLUDE &&
+			    upat_specificity_cmp(x->t[j].pat, t->pat) == 0)
+				tie = 1;
+		doc_add_str(doc, o, "user", g->inst->p != NULL ? g->inst->who :
+		    NULL);
+		doc_add_str(doc, o, "sid", g->inst->p != NULL ?
+		    g->inst->p->sid : NULL);
+		doc_add_str(doc, o, "component", g->name);
+		doc_add_str(doc, o, "kind", t->kind == RULE_INCLUDE ? "include" :
+		    t->kind == RULE_EXCLUDE ? "exclude" : "unconditionalExclude");
+		doc_add_str(doc, o, "pattern", upat_text(t->pat));
+		doc_add_str(doc, o, "file", t->tag != NULL ?
+		    t->tag->node->file->path : NULL);
+		doc_add_int(doc, o, "line", t->tag != NULL ? t->tag->node->line :
+		    0);
+		doc_add_bool(doc, o, "won", t->won);
+		doc_add_bool(doc, o, "tie", tie);
+	}
+	x->n = 0;
 }
 
 static void
@@ -2878,7 +2951,7 @@ offmig_plan_explain(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	struct plan pl;
 	struct explain x;
 	struct offmig_doc *doc = NULL;
-	struct offmig_node *root, *sel;
+	struct offmig_node *root, *sel, *matches;
 	struct rule_hit hits[MAX_HITS];
 	char *node = NULL, *leaf = NULL;
 	size_t nh, i;
@@ -2894,8 +2967,8 @@ offmig_plan_explain(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	root = doc_root_mut(doc);
 	doc_add_str(doc, root, "path", path);
 	x.pl = &pl;
-	x.doc = doc;
-	x.arr = doc_add_array(doc, root, "matches");
+	x.n = 0;
+	matches = doc_add_array(doc, root, "matches");
 	sel = doc_add_array(doc, root, "selected");
 	if (isreg) {
 		if (split_location(path, &node, &leaf) != 0) {
@@ -2912,6 +2985,7 @@ offmig_plan_explain(struct offmig_ctx *ctx, struct offmig_volume *vol,
 			we.name = leaf != NULL ? leaf : "";
 			nh = ruleset_decide(pl.insts[i].reg, node, leaf, &we,
 			    hits, MAX_HITS, on_trace, &x);
+			add_matches(&x, doc, matches);
 			add_selected(&pl, doc, sel, hits, nh);
 		}
 	} else {
@@ -2948,6 +3022,7 @@ offmig_plan_explain(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		doc_add_bool(doc, root, "exists", host != NULL);
 		nh = ruleset_decide(pl.files, node, leaf, host != NULL ? &we :
 		    NULL, hits, MAX_HITS, on_trace, &x);
+		add_matches(&x, doc, matches);
 		add_selected(&pl, doc, sel, hits, nh);
 		free(host);
 	}
@@ -3090,7 +3165,7 @@ offmig_plan_genconfig(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	}
 	fd = -1;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<!-- Written by offmig plan --genconfig: the components whose "
+	    "<!-- Written by offmig plan (genconfig): the components whose "
 	    "detects hold on this volume. -->\n<Configuration>\n", fp);
 	for (g = 0; g < 3; g++) {
 		fprintf(fp, "  <%s>\n", groups[g]);
