@@ -11,3 +11,7 @@ tests_check_usmtxml_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_usmtxml_LDADD = liboffmig-core.la $(CHECK_LIBS)
 liboffmig_core_la_SOURCES += \
 	%reldir%/plan.c
+
+# offmig plan, end to end on volumes built from tests/fixtures/usmt/.
+CLI_TESTS += tests/cli-plan.sh
+EXTRA_DIST += tests/fixtures/usmt
