@@ -508,8 +508,9 @@ out:
 const struct offmig_cmd cmd_plan_entry = {
 	.name = "plan",
 	.run = cmd_plan,
-	.usage = "VOLUME -i FILE.xml... [--config FILE] [--json | --csv] "
-	    "[--list] [--explain PATH | --genconfig OUT] [user filters]",
+	.usage = "[--json | --csv] [--list] [--config FILE] "
+	    "[--explain PATH | --genconfig OUT] [--ui PATTERN] [--ue PATTERN] "
+	    "[--uel DAYS] [--windows DIR] [--no-logs] -i XML ... VOLUME",
 	.summary = "what a USMT scan with these rules would take, and why",
 	.help =
 	    "  -i, --input FILE    a migration XML file (repeat for more)\n"
@@ -520,12 +521,14 @@ const struct offmig_cmd cmd_plan_entry = {
 	    "  --csv               one CSV row per object\n"
 	    "  --list              list every object (the table shows the "
 	    "first --limit N, 20)\n"
+	    "  --limit N           objects the table shows without --list\n"
 	    "  --no-registry       files only\n"
 	    "  --explain PATH      every rule matching PATH (C:\\...\\file or "
 	    "HKCU\\Key [value]) and the winner\n"
 	    "  --genconfig OUT     write a config.xml of the detected "
 	    "components\n"
-	    "  --ui/--ue PATTERN, --uel DAYS, --all   user filters\n"
+	    "  --ui/--ue PATTERN, --uel DAYS   user filters (default: every "
+	    "user; --all says so)\n"
 	    "  --windows DIR, --windows-dir DIR        the installation to use\n"
 	    "  --no-logs           read dirty hives as they are\n"
 	    "Exit status 1 when a construct could not be evaluated or an item "

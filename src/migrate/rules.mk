@@ -15,3 +15,4 @@ liboffmig_core_la_SOURCES += \
 # offmig plan, end to end on volumes built from tests/fixtures/usmt/.
 CLI_TESTS += tests/cli-plan.sh
 EXTRA_DIST += tests/fixtures/usmt
+dist_man_MANS += man/offmig-plan.1
