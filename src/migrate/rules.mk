@@ -16,3 +16,9 @@ liboffmig_core_la_SOURCES += \
 CLI_TESTS += tests/cli-plan.sh
 EXTRA_DIST += tests/fixtures/usmt
 dist_man_MANS += man/offmig-plan.1
+
+# Fuzz target of the XML model; seeds in fuzz/seeds/fuzz_usmtxml/.
+FUZZ_TARGETS += fuzz/fuzz_usmtxml
+check_PROGRAMS += fuzz/fuzz_usmtxml
+fuzz_fuzz_usmtxml_SOURCES = fuzz/fuzz_usmtxml.c fuzz/replay.c
+fuzz_fuzz_usmtxml_LDADD = liboffmig-core.la
