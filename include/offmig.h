@@ -339,6 +339,105 @@ enum offmig_clean_mode {
 int	offmig_hive_clean(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	    enum offmig_clean_mode mode, struct offmig_doc **docp);
 
+/* Migration plans (offmig plan) */
+
+/*
+ * A set of USMT rule files (-i) and an optional config.xml, parsed once
+ * (reference §4): every problem found is a diagnostic with file:line,
+ * never dropped.  offmig_rules_load() returns OFFMIG_EXML when the file is
+ * not usable or has errors (the diagnostics say where), OFFMIG_EIO when it
+ * cannot be read; the set stays usable either way.
+ */
+struct offmig_rules;
+
+int	offmig_rules_new(struct offmig_ctx *ctx, struct offmig_rules **rulesp);
+void	offmig_rules_free(struct offmig_rules *rules);	/* NULL ok */
+int	offmig_rules_load(struct offmig_ctx *ctx, struct offmig_rules *rules,
+	    const char *path);
+int	offmig_rules_load_config(struct offmig_ctx *ctx,
+	    struct offmig_rules *rules, const char *path);
+/* Same from memory; name is used in messages. */
+int	offmig_rules_load_memory(struct offmig_ctx *ctx,
+	    struct offmig_rules *rules, const char *name, const char *xml,
+	    size_t len, int is_config);
+/* Diagnostics: count, errors among them, and each one (borrowed strings). */
+size_t	offmig_rules_ndiags(const struct offmig_rules *rules);
+size_t	offmig_rules_nerrors(const struct offmig_rules *rules);
+int	offmig_rules_diag(const struct offmig_rules *rules, size_t i,
+	    enum offmig_level *levelp, const char **filep, long *linep,
+	    const char **msgp);
+
+/*
+ * One object a scan would take, handed to the callback as it is found
+ * (nothing per object is kept).  Strings are borrowed for the call only.
+ */
+struct offmig_plan_item {
+	const char	*type;		/* "file" or "registry" */
+	const char	*path;		/* "C:\Users\bob\a.txt", "HKCU\Software\X [v]" */
+	const char	*host_path;	/* relative to the volume root; NULL for registry */
+	uint64_t	 size;		/* bytes (registry: value data) */
+	int64_t		 mtime;		/* Unix seconds, files only, else NO time (INT64_MIN) */
+	const char	*user;		/* NULL in the system context */
+	const char	*sid;
+	const char	*component;	/* displayName */
+	const char	*known_folder;	/* label of the user's known folder holding it, or NULL */
+	const char	*rule_file;	/* the include that took it */
+	long		 rule_line;
+	const char	*rule_pattern;	/* that include's pattern, expanded */
+	int		 tie;		/* an equally specific include/exclude pair met */
+};
+/* Return 0 to go on, a negative value to stop the plan (returned as is). */
+typedef int offmig_plan_fn(void *arg, const struct offmig_plan_item *item);
+
+enum offmig_plan_flags {
+	OFFMIG_PLAN_NO_REGISTRY = 1 << 0,	/* files only */
+	OFFMIG_PLAN_NO_FILES = 1 << 1		/* registry only */
+};
+
+/*
+ * Evaluates the rules against the volume for the profiles the filter
+ * selects (NULL: all) and calls fn for every object selected.  *summaryp
+ * (caller frees) gets "users"[], "components"[], "known_folders"[]
+ * (count and bytes each), "totals", "detected"[] (components and whether
+ * their detects hold per context), "unsupported"[] {file, line, component,
+ * construct, detail} (constructs that could not be evaluated: the CLI exits
+ * 1), "not_applied"[] (LoadState-only rules, noted), "notes"[],
+ * "diagnostics"[] and "errors" (items that failed while walking).
+ * Returns OFFMIG_OK even with unsupported constructs; OFFMIG_EXML when the
+ * rules have errors (nothing evaluated), or fn's negative value.
+ */
+int	offmig_plan_run(struct offmig_ctx *ctx, struct offmig_volume *vol,
+	    struct offmig_rules *rules, const struct offmig_filter *filter,
+	    unsigned flags, offmig_plan_fn *fn, void *arg,
+	    struct offmig_doc **summaryp);
+/*
+ * Writes one item as a JSON object (pretty-printed, ending in a newline),
+ * with the fields of struct offmig_plan_item ("rule": {"file", "line",
+ * "pattern"}); text from the disk is escaped as in every offmig document.
+ */
+int	offmig_plan_item_json(FILE *fp, const struct offmig_plan_item *item);
+/*
+ * Every rule that matches one object (a Windows file path "C:\...\a.txt"
+ * or a registry location "HKCU\Software\X [v]"), per user and component,
+ * and which one won: doc "path", "matches"[] {user, sid, component, kind,
+ * pattern, file, line, won}, "selected"[] {user, component, file, line,
+ * tie}, "unsupported"[].
+ */
+int	offmig_plan_explain(struct offmig_ctx *ctx, struct offmig_volume *vol,
+	    struct offmig_rules *rules, const struct offmig_filter *filter,
+	    const char *path, struct offmig_doc **docp);
+/*
+ * Writes a config.xml to out (a new file, replaced atomically) listing the
+ * components whose detects hold on this volume, migrate="yes", in the
+ * Applications/Documents/WindowsComponents groups of their type.  doc
+ * (caller frees, may be NULL) lists them: "components"[] {name, type,
+ * detected}.
+ */
+int	offmig_plan_genconfig(struct offmig_ctx *ctx,
+	    struct offmig_volume *vol, struct offmig_rules *rules,
+	    const struct offmig_filter *filter, const char *out,
+	    struct offmig_doc **docp);
+
 #ifdef __cplusplus
 }
 #endif

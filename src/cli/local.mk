@@ -10,5 +10,6 @@ offmig_SOURCES = \
 	%reldir%/cmd-apps.c \
 	%reldir%/cmd-folders.c \
 	%reldir%/cmd-hive.c \
-	%reldir%/cmd-hive-clean.c
+	%reldir%/cmd-hive-clean.c \
+	%reldir%/cmd-plan.c
 offmig_LDADD = liboffmig.la

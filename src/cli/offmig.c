@@ -10,6 +10,8 @@
 
 #include "cli/cli.h"
 
+extern const struct offmig_cmd cmd_plan_entry;	/* cmd-plan.c */
+
 static const struct offmig_cmd *const commands[] = {
 	&cmd_inspect_entry,
 	&cmd_os_entry,
@@ -22,6 +24,7 @@ static const struct offmig_cmd *const commands[] = {
 	&cmd_hive_export_entry,
 	&cmd_hive_import_entry,
 	&cmd_hive_clean_entry,
+	&cmd_plan_entry,
 	NULL
 };
 

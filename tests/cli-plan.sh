@@ -1,0 +1,257 @@
+# cli-plan.sh - "offmig plan": USMT rules written for these tests
+# (tests/fixtures/usmt/*.xml) evaluated on synthetic Windows 10, 7 and XP
+# volumes built from tests/fixtures/usmt/*.vol, against exact expected
+# lists; precedence, ties, config.xml, --explain, --genconfig, unsupported
+# constructs, invalid XML, links never followed, the volume never written.
+. "${OFFMIG_SRCDIR:?}/lib.sh"
+U=$OFFMIG_SRCDIR/fixtures/usmt
+W10=$OFFMIG_VOLUMES/win10
+
+# The test volumes, built once for this script.
+vols=$t_top/vols
+mkdir -p "$vols" || exit 99
+for v in win10 win7 xp; do
+	"$OFFMIG_MKWINVOL" "$U/$v.vol" "$vols/$v" >/dev/null || exit 99
+done
+
+# Digest of every file and link of a tree, to prove nothing was written.
+tree_digest() {
+	(cd "$1" && find . -printf '%p %y %s %T@ %l\n' | LC_ALL=C sort |
+	    sha256sum | awk '{ print $1 }')
+}
+
+# The objects of a --json plan, one line each, sorted.
+objects() {
+	jq -r '.objects[] | [.type, .path, (.user // "-"), .component,
+	    "\(.rule.file):\(.rule.line)"] | join(" | ")' "$1" | LC_ALL=C sort
+}
+
+rules() { cp "$U"/*.xml . || exit 99; }
+
+t_begin "plan: usage errors"
+t_run "$OFFMIG" plan >out 2>err
+t_expect_status 2
+t_expect_output err 'VOLUME is missing'
+t_run "$OFFMIG" plan "$vols/win10" >out 2>err
+t_expect_status 2
+t_expect_output err 'at least one -i FILE.xml'
+t_run "$OFFMIG" plan "$vols/win10" -i x.xml --frob >out 2>err
+t_expect_status 2
+t_run "$OFFMIG" help plan >out 2>err
+t_expect_status 0
+t_expect_output out '^usage: offmig plan VOLUME -i FILE.xml'
+t_end
+
+for v in win10 win7 xp; do
+	t_begin "plan: the expected objects of $v"
+	rules
+	before=$(tree_digest "$vols/$v")
+	t_run "$OFFMIG" plan "$vols/$v" -i userdata.xml -i apps.xml -i prec.xml \
+	    --config config.xml --json >out 2>err
+	t_expect_status 0
+	objects out >got
+	diff -u "$U/$v.expected" got >diff || t_bad "objects differ: $(cat diff)"
+	[ "$(tree_digest "$vols/$v")" = "$before" ] || t_bad "the volume changed"
+	t_expect_json out '.summary.totals.unsupported' 0
+	t_expect_json out '.summary.errors' 0
+	t_end
+done
+
+t_begin "plan: totals per user, component and known folder (win10)"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml -i apps.xml -i prec.xml \
+    --config config.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '.summary.totals.files' 14
+t_expect_json out '.summary.totals.bytes' 5765
+t_expect_json out '.summary.totals.registry_values' 3
+t_expect_json out '.summary.users[] | select(.user == "anna") | "\(.files) \(.bytes) \(.registry_values)"' '8 2668 3'
+t_expect_json out '.summary.users[] | select(.context == "system") | "\(.files) \(.bytes)"' '3 580'
+t_expect_json out '.summary.known_folders[] | select(.user == "anna" and .folder == "Documents") | "\(.files) \(.bytes)"' '3 1920'
+t_expect_json out '.summary.components[] | select(.component == "7-Zip" and .user == "anna") | .registry_values' 2
+t_expect_json out '[.summary.components[] | select(.component == "7-Zip") | .detected] | map(tostring) | join(",")' 'true,false'
+# Both components that take notes.txt count it.
+t_expect_json out '.summary.components[] | select(.component == "Other component") | .files' 1
+t_expect_json out '.objects[] | select(.path == "C:\\Users\\anna\\Documents\\Budget.XLSX") | "\(.host_path) \(.size) \(.known_folder) \(.sid)"' 'Users/anna/Documents/Budget.XLSX 120 Documents S-1-5-21-101-202-303-1001'
+t_expect_json out '.summary.os_version' '10.0.19045'
+t_expect_json out '.summary.native_64bit' true
+t_end
+
+t_begin "plan: config.xml migrate=\"no\" leaves a component out"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.objects[] | select(.component == "Favorites folder") | .path] | join(",")' 'C:\Users\anna\Favorites\site.url'
+t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml --config config.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.objects[] | select(.component == "Favorites folder")] | length' 0
+t_expect_json out '.summary.notes | map(select(test("Favorites folder.*migrate"))) | length' 1
+t_expect_json out '.summary.not_applied[] | select(.element == "Policies") | .file' config.xml
+t_end
+
+t_begin "plan: precedence, ties and unconditionalExclude (--explain)"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i prec.xml --json >out 2>err
+t_expect_status 0
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\Old\Report.DOC | - | Data folder | prec.xml:14
+file | C:\Data\Projects\notes.txt | - | Data folder | prec.xml:14
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_expect_json out '.summary.totals.ties' 1
+t_expect_json out '.summary.ties[0] | "\(.path) \(.include_line) \(.exclude_line)"' 'C:\Data\Projects\Plan.doc 15 25'
+# A folder beats an extension.
+t_run "$OFFMIG" plan "$vols/win10" -i prec.xml --explain 'C:\Data\Projects\notes.txt' --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.selected[] | .component] | join(",")' 'Data folder,Other component'
+t_expect_json out '.matches[] | select(.pattern == "C:\\* [*.txt]") | .won' false
+# An equally specific exclude wins, and the tie is said.
+t_run "$OFFMIG" plan "$vols/win10" -i prec.xml --explain 'C:\DATA\projects\PLAN.doc' >out 2>err
+t_expect_status 0
+t_expect_output out 'not selected'
+t_expect_output out "tie in 'Data folder'.*line 25; the exclude wins"
+# unconditionalExclude beats the other component's include.
+t_run "$OFFMIG" plan "$vols/win10" -i prec.xml --explain 'C:\Data\Projects\secret.doc' --json >out 2>err
+t_expect_status 0
+t_expect_json out '.selected | length' 0
+t_expect_json out '.matches[] | select(.kind == "unconditionalExclude") | "\(.won) \(.line)"' 'true 48'
+# A registry value left out by a more specific exclude.
+t_run "$OFFMIG" plan "$vols/win10" -i apps.xml --ui anna --explain 'HKCU\Software\7-Zip\FM [Viewer]' --json >out 2>err
+t_expect_status 0
+t_expect_json out '.selected | length' 0
+t_expect_json out '[.matches[] | "\(.kind):\(.won)"] | join(",")' 'include:false,exclude:true'
+t_end
+
+t_begin "plan: links and junction loops are not followed; names match in any case"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i prec.xml -i userdata.xml --json >out 2>err
+t_expect_status 0
+t_expect_no_output out 'loop'
+t_expect_no_output out 'docs.txt'
+t_expect_json out '.summary.totals.links_skipped >= 2' true
+# "*.xls*" takes Budget.XLSX, "[*.doc]" Report.DOC.
+t_expect_json out '[.objects[] | select(.path | test("Budget.XLSX|Report.DOC"))] | length' 2
+t_end
+
+t_begin "plan: version detects, WOW64 environments and HKCU (win10 x64, win7 x86)"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i apps.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.summary.detected[] | select(.component == "Notepad++ 8") | .detected] | all' true
+t_expect_json out '[.objects[] | select(.component == "Notepad++ 8") | .path] | join(",")' 'C:\Users\anna\AppData\Roaming\Notepad++\config.xml,HKCU\Software\Notepad++ [lastSession]'
+t_run "$OFFMIG" plan "$vols/win7" -i apps.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.summary.detected[] | select(.component == "Notepad++ 8") | .detected] | any' false
+t_expect_json out '.summary.native_64bit' false
+t_run "$OFFMIG" plan "$vols/xp" -i apps.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.summary.detected[] | select(.component | startswith("WinZip")) | .detected] | any' true
+t_end
+
+t_begin "plan: user filters"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml --ue anna --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.summary.users[] | .user // "system"] | join(",")' 'system,ben'
+t_expect_no_output out 'Users\\\\anna'
+t_end
+
+t_begin "plan: constructs that cannot be evaluated are listed, exit 1"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i unsupported.xml --json >out 2>err
+t_expect_status 1
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct):\(.component)"] | join(",")' '12:DoesAppletExist:Odd application,30:Ini pattern:Settings in files,31:content:Settings in files,38:FileProperties:Settings in files'
+t_expect_output err 'unsupported.xml:12: warning: <condition>: unknown helper function'
+t_expect_output err 'unsupported.xml:30: Ini pattern: not evaluated'
+# FileProperties on the size works: only the files of 100 bytes or more.
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\Projects\Plan.doc | - | Settings in files | unsupported.xml:45
+file | C:\Data\Projects\photo.jpg | - | Settings in files | unsupported.xml:45
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_run "$OFFMIG" plan "$vols/win10" -i unsupported.xml >out 2>err
+t_expect_status 1
+t_expect_output out '^== Not evaluated \(exit status 1\) ==$'
+t_expect_output out 'unsupported.xml +38 +Settings in files +FileProperties'
+t_end
+
+t_begin "plan: invalid XML exits 3 with file:line"
+rules
+printf '<migration urlid="x">\n<component type="Documents">\n</migration>\n' >bad.xml
+t_run "$OFFMIG" plan "$vols/win10" -i bad.xml >out 2>err
+t_expect_status 3
+t_expect_output err '^offmig plan: bad.xml:3: error: not well-formed XML: Opening and ending tag mismatch'
+t_expect_empty out
+printf '<migration urlid="x">\n<component type="Toy"><displayName>a</displayName>\n<role role="Data"><rules><include><objectSet><script>MigXmlHelper.GenerateDrivePatterns("* [*.doc]" "Fixed")</script></objectSet></include></rules></role></component></migration>\n' >bad2.xml
+t_run "$OFFMIG" plan "$vols/win10" -i bad2.xml >out 2>err
+t_expect_status 3
+t_expect_output err 'bad2.xml:2: error: <component type="Toy">: not one of'
+t_expect_output err "bad2.xml:3: error: <script>: helper call .*',' or '\\)' expected after argument 1"
+printf '<?xml version="1.0"?>\n<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<migration urlid="&x;"/>\n' >xxe.xml
+t_run "$OFFMIG" plan "$vols/win10" -i xxe.xml >out 2>err
+t_expect_status 3
+t_expect_output err 'xxe.xml:2: error: a DOCTYPE is not allowed'
+t_expect_no_output err 'root:'
+t_run "$OFFMIG" plan "$vols/win10" -i missing.xml >out 2>err
+t_expect_status 4
+t_expect_output err 'missing.xml'
+t_end
+
+t_begin "plan: duplicate urlid: the second file is not processed, and said so"
+rules
+cp prec.xml prec2.xml
+t_run "$OFFMIG" plan "$vols/win10" -i prec.xml -i prec2.xml --json >out 2>err
+t_expect_status 1
+t_expect_output err 'prec2.xml:7: warning: urlid ".*" is the urlid of prec.xml too'
+t_expect_json out '[.objects[] | .rule.file] | unique | join(",")' prec.xml
+t_end
+
+t_begin "plan: CSV and streamed JSON"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i prec.xml --csv >out 2>err
+t_expect_status 0
+t_expect_output out '^type,path,host_path,size,user,sid,component,known_folder,rule_file,rule_line,rule_pattern,tie'
+t_expect_output out '^file,C:\\Data\\Projects\\notes.txt,Data/Projects/notes.txt,20,,,Data folder,,prec.xml,14,C:\\Data\\\* \[\*\],false'
+[ "$(wc -l <out)" = 3 ] || t_bad "CSV has $(wc -l <out) lines"
+t_run "$OFFMIG" plan "$vols/win10" -i prec.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '.objects | length' 2
+t_expect_json out '.objects[0] | keys | join(",")' 'component,host_path,known_folder,mtime,path,rule,sid,size,tie,type,user'
+t_end
+
+t_begin "plan: --genconfig writes a config.xml of the detected components"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml -i apps.xml --genconfig gen.xml >out 2>err
+t_expect_status 0
+t_expect_output out 'gen.xml: 8 components detected'
+xmllint --noout gen.xml 2>xerr || t_bad "gen.xml is not XML: $(cat xerr)"
+t_expect_output gen.xml '<component displayname="7-Zip" migrate="yes" ID="http://offmig.example/migration/test/apps/7-Zip"/>'
+t_expect_no_output gen.xml 'WinZip'
+# The generated file is a valid config.xml for plan.
+t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml -i apps.xml --config gen.xml --json >out 2>err
+t_expect_status 0
+t_end
+
+t_begin "plan: the stock Windows 10 fixture (redirected, .bak, no folder, no hive)"
+rules
+t_run "$OFFMIG" plan "$W10" -i userdata.xml -i apps.xml --json >out 2>err
+t_expect_status 0
+objects out >got
+cat >want <<'EOF'
+file | C:\Users\alice\Desktop\notes.txt | alice | Desktop folder | userdata.xml:59
+file | C:\Users\bob\Desktop\notes.txt | bob | Desktop folder | userdata.xml:59
+file | C:\Users\bob\Documents\report-bob.txt | bob | Documents folder | userdata.xml:29
+file | C:\Users\dave\Desktop\notes.txt | dave | Desktop folder | userdata.xml:59
+file | C:\Users\dave\Documents\report-dave.txt | dave | Documents folder | userdata.xml:29
+file | C:\Users\frank\Desktop\notes.txt | frank | Desktop folder | userdata.xml:59
+file | C:\Users\frank\Documents\report-frank.txt | frank | Documents folder | userdata.xml:29
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_expect_json out '.summary.notes | map(select(test("D:\\\\Docs is not on this volume"))) | length' 1
+t_expect_json out '.summary.notes | map(select(test("temporary profile .* left out"))) | length' 1
+t_expect_json out '.summary.notes | map(select(test("^erin: the profile folder"))) | length' 1
+t_end
+
+t_summary
