@@ -12,3 +12,4 @@ offmig_SOURCES = \
 	%reldir%/cmd-hive.c \
 	%reldir%/cmd-hive-clean.c
 offmig_LDADD = liboffmig.la
+offmig_SOURCES += %reldir%/cmd-xml.c
