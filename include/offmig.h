@@ -359,7 +359,7 @@ enum offmig_xml_flags {
  * Nothing is written to the volume.  doc: "volume", "computer_name", "dir",
  * "files"[] {"name", "path", "urlid", "components", "bytes"},
  * "components"[] {"file", "name", "id", "type", "context", "files",
- * "bytes", "registry_objects", "profiles", "reason", "detail"},
+ * "bytes", "registry_values", "profiles", "reason", "detail"},
  * "omitted"[] {"file", "what"}, "counts" {...}, "truncated".  On success
  * *docp belongs to the caller.
  */

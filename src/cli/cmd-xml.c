@@ -19,7 +19,7 @@ static const struct offmig_column table_cols[] = {
 	{ "CONTEXT", "context", 0 },
 	{ "FILES", "files", 0 },
 	{ "BYTES", "bytes", 0 },
-	{ "REGISTRY", "registry_objects", 0 },
+	{ "REGISTRY", "registry_values", 0 },
 	{ "REASON", "reason", 1 },
 };
 
@@ -31,7 +31,7 @@ static const struct offmig_column csv_cols[] = {
 	{ "context", "context", 0 },
 	{ "files", "files", 0 },
 	{ "bytes", "bytes", 0 },
-	{ "registry_objects", "registry_objects", 0 },
+	{ "registry_values", "registry_values", 0 },
 	{ "profiles", "profiles", 0 },
 	{ "reason", "reason", 0 },
 };
@@ -66,7 +66,7 @@ print_table(const struct offmig_cmd *cmd, const struct cli_common *c,
 			    cli_strv(offmig_node_at(omitted, i), "what"));
 	}
 	printf("\n%lld components (%lld user data, %lld applications), "
-	    "%lld files, %lld bytes, %lld registry objects\n",
+	    "%lld files, %lld bytes, %lld registry values\n",
 	    (long long)offmig_node_int(offmig_node_get(counts, "components")),
 	    (long long)offmig_node_int(offmig_node_get(counts,
 	    "user_components")),
@@ -74,7 +74,7 @@ print_table(const struct offmig_cmd *cmd, const struct cli_common *c,
 	    (long long)offmig_node_int(offmig_node_get(counts, "files")),
 	    (long long)offmig_node_int(offmig_node_get(counts, "bytes")),
 	    (long long)offmig_node_int(offmig_node_get(counts,
-	    "registry_objects")));
+	    "registry_values")));
 	return 0;
 }
 
@@ -169,8 +169,8 @@ out:
 const struct offmig_cmd cmd_xml_entry = {
 	.name = "xml",
 	.run = cmd_xml,
-	.usage = "-o DIR [--force] [--json | --csv] [--windows-dir DIR] "
-	    "[--ui PATTERN] [--ue PATTERN] [--uel DAYS] [--all] VOLUME",
+	.usage = "[--json | --csv] [--force] [--windows-dir DIR] [--ui PATTERN] "
+	    "[--ue PATTERN] [--uel DAYS] [--all] -o DIR VOLUME",
 	.summary = "write USMT migration XML and config.xml tailored to a "
 	    "volume",
 	.help =

@@ -269,7 +269,9 @@ put_name(char *out, size_t *o, const char *s, int leaf, int arg)
 		char c = s[i];
 
 		if (n == 0) {
-			out[(*o)++] = '*';
+			/* One '*' for a run of them: "a**b" means "a*b". */
+			if (*o == 0 || out[*o - 1] != '*')
+				out[(*o)++] = '*';
 			i++;
 			/* Skip the rest of an invalid sequence's bytes. */
 			while ((s[i] & 0xC0) == 0x80 && xml_char(s + i) == 0)
@@ -280,8 +282,10 @@ put_name(char *out, size_t *o, const char *s, int leaf, int arg)
 			out[(*o)++] = '^';
 			out[(*o)++] = c;
 		} else if (c == '[' || c == ']' || c == '^' || c == '%' ||
-		    (arg && c == '"'))
-			out[(*o)++] = '*';
+		    (arg && c == '"')) {
+			if (*o == 0 || out[*o - 1] != '*')
+				out[(*o)++] = '*';
+		}
 		else {
 			memcpy(out + *o, s + i, n);
 			*o += n;
@@ -432,7 +436,11 @@ comp_new(struct gen *g, int apps, const char *name, const char *type,
 	c = &g->c[g->nc++];
 	memset(c, 0, sizeof(*c));
 	c->apps = apps;
-	c->name = xml_text(g, name, 0);
+	/* config.xml takes no wildcards: a '*' from the disk becomes '_'. */
+	if ((c->name = xml_text(g, name, 0)) != NULL)
+		for (s = c->name; *s != '\0'; s++)
+			if (*s == '*')
+				*s = '_';
 	c->type = type;
 	c->context = context;
 	c->role = role;
@@ -462,6 +470,7 @@ add_pat(struct gen *g, struct gpat **arr, size_t *n, enum ptype type,
 	*arr = v;
 	p = &v[(*n)++];
 	p->type = type;
+	p->reg = type == PT_REG;
 	p->var = var;
 	p->node = xdup(g, node != NULL ? node : "");
 	p->leaf = xdup(g, leaf);
@@ -876,7 +885,6 @@ count_reg(struct gen *g, struct hive *h, hnode k, int depth, int64_t *vals)
 		g->truncated = 1;
 		return;
 	}
-	(*vals)++;	/* the key itself is an object */
 	if (hive_value_names(&quiet, h, k, &names) == OFFMIG_OK) {
 		for (i = 0; names[i] != NULL; i++)
 			(*vals)++;
@@ -951,13 +959,13 @@ eval_comp(struct gen *g, struct gcomp *c)
 			c->users++;
 			if (v > 0 && w.files > 0)
 				detail(g, c, "%s%s%s: %lld files, %lld bytes, "
-				    "%lld registry objects", who(u),
+				    "%lld registry values", who(u),
 				    strcmp(u->status, "ok") != 0 ? " " : "",
 				    strcmp(u->status, "ok") != 0 ? u->status : "",
 				    (long long)w.files, (long long)w.bytes,
 				    (long long)v);
 			else if (v > 0)
-				detail(g, c, "%s%s%s: %lld registry objects",
+				detail(g, c, "%s%s%s: %lld registry values",
 				    who(u), strcmp(u->status, "ok") != 0 ? " " :
 				    "", strcmp(u->status, "ok") != 0 ? u->status :
 				    "", (long long)v);
@@ -1096,11 +1104,15 @@ user_folders(struct gen *g)
 			    offmig_node_get_str(f, "host_path") != NULL &&
 			    (rest = after_drive(g, path)) != NULL) {
 				EXC(c, PT_TREE, NULL, rest, NULL);
-				continue;
-			}
-			s = xprintf(g, "%s%s's %s is redirected to %s, which is "
-			    "not on this volume", nelse > 0 ? "; " : "",
-			    who(&g->users[j]), d->display, path);
+				s = xprintf(g, "%s%s's %s is redirected to %s on "
+				    "this volume, which has a component of its "
+				    "own", nelse > 0 ? "; " : "",
+				    who(&g->users[j]), d->display, path);
+			} else
+				s = xprintf(g, "%s%s's %s is redirected to %s, "
+				    "which is not on this volume", nelse > 0 ?
+				    "; " : "", who(&g->users[j]), d->display,
+				    path);
 			if (s != NULL) {
 				char *n = elsewhere == NULL ? s :
 				    xprintf(g, "%s%s", elsewhere, s);
@@ -1598,6 +1610,25 @@ outlook_pst(struct gen *g)
 	scan_pst(g, fd, path, 0, 0, &f);
 	if (f.n == MAX_PST)
 		g->truncated = 1;
+	/* Directory order depends on the filesystem: sort, for stable output. */
+	for (i = 1; i < f.n; i++) {
+		size_t j;
+
+		for (j = i; j > 0; j--) {
+			int d = strcmp(f.dir[j - 1], f.dir[j]);
+			char *t;
+
+			if (d < 0 || (d == 0 && strcmp(f.leaf[j - 1], f.leaf[j]) <=
+			    0))
+				break;
+			t = f.dir[j - 1];
+			f.dir[j - 1] = f.dir[j];
+			f.dir[j] = t;
+			t = f.leaf[j - 1];
+			f.leaf[j - 1] = f.leaf[j];
+			f.leaf[j] = t;
+		}
+	}
 	if (f.n > 0 && (c = comp_new(g, 1, "Outlook data files outside the "
 	    "profiles", "Application", "System", "Data")) != NULL) {
 		for (i = 0; i < f.n; i++) {
@@ -1822,7 +1853,7 @@ app_components(struct gen *g)
 		}
 		eval_comp(g, a);
 		a->reason = xprintf(g, "%s is installed (%s): %s; on this volume "
-		    "%lld files, %lld bytes, %lld registry objects in %lld "
+		    "%lld files, %lld bytes, %lld registry values in %lld "
 		    "profiles", app_names[kind], entries[kind] != NULL ?
 		    entries[kind] : "", what, (long long)a->files,
 		    (long long)a->bytes, (long long)a->values,
@@ -2076,7 +2107,10 @@ x_migration(struct gen *g, struct xw *x, int apps)
 	{
 		char *s = xprintf(g, "%s written by offmig %s for %s: %s.  "
 		    "%zu components; each says why it is there.",
-		    apps ? F_APPS : F_USER, offmig_version(), g->computer,
+		    apps ? F_APPS : F_USER, offmig_version(),
+		    offmig_node_get_str(offmig_doc_root(g->odoc),
+		    "computer_name") != NULL ? offmig_node_get_str(
+		    offmig_doc_root(g->odoc), "computer_name") : "?",
 		    apps ? "the applications offmig knows how to migrate" :
 		    "the user data found on this volume", n);
 
@@ -2361,7 +2395,7 @@ report(struct gen *g, const char *dir, const size_t *sizes,
 		doc_add_str(doc, o, "context", c->context);
 		doc_add_int(doc, o, "files", c->files);
 		doc_add_int(doc, o, "bytes", c->bytes);
-		doc_add_int(doc, o, "registry_objects", c->values);
+		doc_add_int(doc, o, "registry_values", c->values);
 		doc_add_int(doc, o, "profiles", c->users);
 		doc_add_str(doc, o, "reason", c->reason);
 		doc_add_str(doc, o, "detail", c->detail);
@@ -2382,7 +2416,7 @@ report(struct gen *g, const char *dir, const size_t *sizes,
 	doc_add_int(doc, o, "omitted", (int64_t)g->nomit);
 	doc_add_int(doc, o, "files", files);
 	doc_add_int(doc, o, "bytes", bytes);
-	doc_add_int(doc, o, "registry_objects", values);
+	doc_add_int(doc, o, "registry_values", values);
 	doc_add_bool(doc, root, "truncated", g->truncated);
 }
 
