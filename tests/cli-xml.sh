@@ -321,6 +321,30 @@ t_expect_output out/offmig-apps.xml '<!-- offmig-apps.xml written by offmig [^ ]
 [ "$(tree_digest vol)" = "$before" ] || t_bad "the volume changed"
 t_end
 
+t_begin "xml: profile folders outside Users are not data folders"
+cat >elsewhere.vol <<'EOF'
+# profiles that ProfileImagePath puts outside Users
+layout win7
+os computer=ELSEWHERE machine-sid=4-5-6
+user zoe rid=1001 'path=C:\Profiles\zoe'
+user yan rid=1002 'path=C:\Work\yan'
+file Profiles/zoe/Mail/zoe.pst 10
+file Profiles/zoe/Documents/cv.docx 20
+file Work/yan/Documents/notes.txt 30
+file Work/yan/old.pst 40
+file Work/shared/plan.docx 50
+EOF
+"$OFFMIG_MKWINVOL" elsewhere.vol vol >/dev/null 2>mk.err || t_bad "mkwinvol: $(cat mk.err)"
+t_run "$OFFMIG" xml --json -o out vol >report 2>err
+t_expect_status 0
+t_expect_json report "$comps" 'user:Desktop|user:Documents|user:Data folder C:\Work'
+t_expect_json report '.components[] | select(.name == "Data folder C:\\Work") | "\(.files) \(.bytes)"' '1 50'
+t_expect_json report '.components[] | select(.name == "Documents") | "\(.files) \(.profiles)"' '4 2'
+t_expect_output out/offmig-user.xml '<pattern type="File">%SYSTEMDRIVE%\\Work\\yan\\\* \[\*\]</pattern>'
+t_expect_output out/offmig-apps.xml '<!-- left out: Outlook data files outside the profiles: no .pst file'
+validate out
+t_end
+
 t_begin "xml: the hostile fixture volume"
 before=$(tree_digest "$OFFMIG_VOLUMES/hostile")
 t_run "$OFFMIG" xml --json -o out "$OFFMIG_VOLUMES/hostile" >report 2>err

@@ -456,6 +456,18 @@ comp_new(struct gen *g, int apps, const char *name, const char *type,
 			i = (size_t)-1;
 		}
 	free(s);
+	/* Display names are unique in a file: "Pictures of bob (redirected) (2)". */
+	for (i = 0, n = 1; c->name != NULL && i + 1 < g->nc; i++)
+		if (g->c[i].apps == apps && g->c[i].name != NULL &&
+		    strcmp(g->c[i].name, c->name) == 0) {
+			char *nn = xprintf(g, "%s (%zu)", g->c[i].name, ++n);
+
+			if (nn == NULL)
+				break;
+			free(c->name);
+			c->name = nn;
+			i = (size_t)-1;
+		}
 	return c;
 }
 
@@ -1110,9 +1122,10 @@ user_folders(struct gen *g)
 				    who(&g->users[j]), d->display, path);
 			} else
 				s = xprintf(g, "%s%s's %s is redirected to %s, "
-				    "which is not on this volume", nelse > 0 ?
-				    "; " : "", who(&g->users[j]), d->display,
-				    path);
+				    "which is %s", nelse > 0 ? "; " : "",
+				    who(&g->users[j]), d->display, path,
+				    kind != NULL && strcmp(kind, "local") == 0 ?
+				    "missing" : "not on this volume");
 			if (s != NULL) {
 				char *n = elsewhere == NULL ? s :
 				    xprintf(g, "%s%s", elsewhere, s);
@@ -1366,6 +1379,25 @@ browser_profiles(struct gen *g)
 
 /* --------------------------------------------- folders outside profiles */
 
+/*
+ * Non-zero when host (a path relative to the root) is the folder of a
+ * profile, wherever ProfileImagePath puts it.
+ */
+static int
+is_profile_dir(struct gen *g, const char *host)
+{
+	const struct profile_list *pl;
+	size_t i;
+
+	if (volume_profiles(g->vol, &pl) != OFFMIG_OK)
+		return 0;
+	for (i = 0; i < pl->n; i++)
+		if (pl->v[i].host_path != NULL &&
+		    strcmp(pl->v[i].host_path, host) == 0)
+			return 1;
+	return 0;
+}
+
 /* Top-level names that are the system's, never user data. */
 static const char *const system_dirs[] = {
 	"Windows", "WINNT", "Program Files", "Program Files (x86)",
@@ -1396,8 +1428,9 @@ is_system_dir(struct gen *g, int dfd, const char *name)
 	for (i = 0; system_dirs[i] != NULL; i++)
 		if (wstrcasecmp(name, system_dirs[i]) == 0)
 			return 1;
-	if (g->vol->windir_host != NULL &&
-	    wstrcasecmp(name, g->vol->windir_host) == 0)
+	if ((g->vol->windir_host != NULL &&
+	    wstrcasecmp(name, g->vol->windir_host) == 0) ||
+	    is_profile_dir(g, name))
 		return 1;
 	if (volume_profiles(g->vol, &pl) == OFFMIG_OK &&
 	    pl->profiles_dir_host != NULL) {
@@ -1493,6 +1526,26 @@ data_folders(struct gen *g)
 		}
 		free(dn);
 		INC(c, PT_TREE, "SYSTEMDRIVE", names[i], NULL);
+		/*
+		 * Profile folders inside it (ProfileImagePath may point
+		 * anywhere) are not data outside the profiles.
+		 */
+		{
+			const struct profile_list *pl;
+
+			for (k = 0; volume_profiles(g->vol, &pl) == OFFMIG_OK &&
+			    k < pl->n; k++) {
+				const char *h = pl->v[k].host_path;
+				char *w;
+
+				if (h == NULL || strncmp(h, names[i], len) != 0 ||
+				    h[len] != '/')
+					continue;
+				if ((w = to_win(xdup(g, h))) != NULL)
+					EXC(c, PT_TREE, "SYSTEMDRIVE", w, NULL);
+				free(w);
+			}
+		}
 		/* Redirected known folders inside it have their own component. */
 		for (k = 0; k < g->nredirects; k++)
 			if (strncmp(g->redirects[k], names[i], len) == 0 &&
@@ -1588,7 +1641,10 @@ scan_pst(struct gen *g, int dfd, char *path, size_t len, int depth,
 		if (len > 0)
 			path[len] = '/';
 		memcpy(path + len + (len > 0), de->d_name, n + 1);
-		scan_pst(g, sub, path, len + (len > 0) + n, depth + 1, f);
+		if (is_profile_dir(g, path))
+			close(sub);
+		else
+			scan_pst(g, sub, path, len + (len > 0) + n, depth + 1, f);
 		path[len] = '\0';
 	}
 	closedir(dir);
