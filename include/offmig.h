@@ -437,6 +437,33 @@ int	offmig_plan_genconfig(struct offmig_ctx *ctx,
 	    struct offmig_volume *vol, struct offmig_rules *rules,
 	    const struct offmig_filter *filter, const char *out,
 	    struct offmig_doc **docp);
+/* Tailored migration XML (offmig xml) */
+enum offmig_xml_flags {
+	OFFMIG_XML_FORCE = 1 << 0	/* replace files already in dir */
+};
+/*
+ * Writes USMT migration XML tailored to the volume into dir (created when
+ * missing; a symbolic link, a file, or a directory on the volume itself is
+ * refused with OFFMIG_EUNSAFE): offmig-user.xml (known folders that hold
+ * data, redirected folders on the volume, browser profiles, data folders
+ * outside the profiles and system folders), offmig-apps.xml (the
+ * applications offmig knows how to migrate, with detections on their
+ * Uninstall entries and WOW64-aware variables) and config.xml (every
+ * component, migrate="yes").  The urlids are
+ * http://offmig.example/migxml/<computer name>/user and .../apps; each
+ * component carries a comment saying why it is there.  filter selects the
+ * profiles (NULL: all).  An existing file gives OFFMIG_EUNSAFE (nothing is
+ * written) unless OFFMIG_XML_FORCE; each file is written atomically.
+ * Nothing is written to the volume.  doc: "volume", "computer_name", "dir",
+ * "files"[] {"name", "path", "urlid", "components", "bytes"},
+ * "components"[] {"file", "name", "id", "type", "context", "files",
+ * "bytes", "registry_values", "profiles", "reason", "detail"},
+ * "omitted"[] {"file", "what"}, "counts" {...}, "truncated".  On success
+ * *docp belongs to the caller.
+ */
+int	offmig_xml_generate(struct offmig_ctx *ctx, struct offmig_volume *vol,
+	    const struct offmig_filter *filter, const char *dir,
+	    unsigned flags, struct offmig_doc **docp);
 
 #ifdef __cplusplus
 }

@@ -13,3 +13,4 @@ offmig_SOURCES = \
 	%reldir%/cmd-hive-clean.c \
 	%reldir%/cmd-plan.c
 offmig_LDADD = liboffmig.la
+offmig_SOURCES += %reldir%/cmd-xml.c

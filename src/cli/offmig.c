@@ -25,6 +25,7 @@ static const struct offmig_cmd *const commands[] = {
 	&cmd_hive_import_entry,
 	&cmd_hive_clean_entry,
 	&cmd_plan_entry,
+	&cmd_xml_entry,
 	NULL
 };
 

@@ -1,2 +1,17 @@
 # src/migrate/genxml.mk - build, tests and fuzz targets of the genxml part of
 # src/migrate (issue 4), kept apart so parallel work merges cleanly.
+
+# offmig xml: tailored migration XML (library part; the command is
+# src/cli/cmd-xml.c).
+liboffmig_core_la_SOURCES += src/migrate/genxml.c
+
+# The schema of what offmig xml writes, installed for users' own checks.
+genxmldir = $(pkgdatadir)
+dist_genxml_DATA = src/migrate/offmig-migxml.xsd
+
+dist_man_MANS += man/offmig-xml.1
+
+# tests/cli-xml.sh builds tests/fixtures/xmlgen.vol itself when the
+# fixture list does not include it.
+TESTS += tests/cli-xml.sh
+EXTRA_DIST += tests/cli-xml.sh tests/fixtures/xmlgen.vol
