@@ -117,7 +117,7 @@ struct gen {
 	/* Omitted candidates: "name: why". */
 	char		**omit;
 	size_t		 nomit;
-	char		**omit_file;
+	const char	**omit_file;
 	/* Host paths of folders redirected on the volume (data folders skip them). */
 	char		**redirects;
 	size_t		 nredirects;
@@ -559,7 +559,8 @@ static void
 omit(struct gen *g, int apps, const char *fmt, ...)
 {
 	va_list ap;
-	char **v, **f, *s;
+	const char **f;
+	char **v, *s;
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0) {
@@ -578,7 +579,7 @@ omit(struct gen *g, int apps, const char *fmt, ...)
 		return;
 	}
 	g->omit_file = f;
-	f[g->nomit] = (char *)(apps ? F_APPS : F_USER);
+	f[g->nomit] = apps ? F_APPS : F_USER;
 	v[g->nomit++] = s;
 }
 

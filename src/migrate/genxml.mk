@@ -15,3 +15,12 @@ dist_man_MANS += man/offmig-xml.1
 # fixture list does not include it.
 TESTS += tests/cli-xml.sh
 EXTRA_DIST += tests/cli-xml.sh tests/fixtures/xmlgen.vol
+
+# The library call: files, report, refusals (Check).
+if HAVE_CHECK
+check_PROGRAMS += tests/check_genxml
+TESTS += tests/check_genxml
+endif
+tests_check_genxml_SOURCES = tests/check_genxml.c tests/testutil.h
+tests_check_genxml_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_genxml_LDADD = liboffmig-core.la $(CHECK_LIBS)
