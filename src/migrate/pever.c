@@ -559,7 +559,7 @@ pe_version_read(struct offmig_ctx *ctx, int fd, const char *name,
 	struct pe pe;
 	struct stat st;
 	unsigned char *buf = NULL;
-	uint32_t rva, size;
+	uint32_t rva = 0, size = 0;
 	uint64_t off, avail;
 	size_t n;
 	uint16_t machine;
