@@ -828,6 +828,41 @@ START_TEST(test_walk_agrees_with_decide)
 }
 END_TEST
 
+/* A path longer than Windows allows: reported, counted, not read. */
+START_TEST(test_walk_path_too_long)
+{
+	struct sel s = { "", 0, 0, 0, NULL };
+	struct walk_stats st;
+	char name[251];
+	int fd, i;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	mk("top.txt");
+	ck_assert_int_ge(fd = open(tmpdir, O_RDONLY | O_DIRECTORY), 0);
+	/* 400 levels of 250 bytes: 100,000 bytes, past 32767 * 3. */
+	for (i = 0; i < 400; i++) {
+		int next;
+
+		ck_assert_int_eq(mkdirat(fd, name, 0755), 0);
+		ck_assert_int_ge(next = openat(fd, name, O_RDONLY |
+		    O_DIRECTORY), 0);
+		close(fd);
+		fd = next;
+	}
+	ck_assert_int_ge(i = openat(fd, "bottom.txt", O_WRONLY | O_CREAT,
+	    0644), 0);
+	close(i);
+	close(fd);
+	INC(1, "C:\\* [*.txt]");
+	ck_assert_int_eq(walk(&s, &st), OFFMIG_OK);
+	ck_assert_str_eq(s.out, "C:\\top.txt 1\n");
+	ck_assert_uint_eq(st.errors, 1);
+	ck_assert_ptr_nonnull(strstr(logbuf, "path longer than Windows allows"));
+	ck_assert_uint_eq(st.dirs, 1 + 32767 * 3 / 251);
+}
+END_TEST
+
 /* Counts what find(1) sees of a fixture volume. */
 static unsigned long
 count(const char *vol, const char *type)
@@ -905,6 +940,7 @@ main(void)
 	tcase_add_test(tc, test_walk_odd_names);
 	tcase_add_test(tc, test_walk_deep);
 	tcase_add_test(tc, test_walk_agrees_with_decide);
+	tcase_add_test(tc, test_walk_path_too_long);
 	tcase_add_test(tc, test_walk_fixture_volumes);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
