@@ -87,6 +87,12 @@ uint64_t manifest_seal_bytes(const struct manifest_reader *r);
 char *manifest_escape(const char *s, size_t len);
 int  manifest_unescape(const char *s, size_t len, char **outp, size_t *outlen);
 
+/*
+ * Forgets the OFFMIG_FAULT occurrences counted so far (tests that run
+ * several creates in one process with the same OFFMIG_FAULT).
+ */
+void store_fault_reset(void);
+
 /* Flags of store_verify(). */
 #define STORE_VERIFY_HASH	(1u << 0)	/* compare contents with the volume's */
 
