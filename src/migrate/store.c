@@ -138,7 +138,7 @@ struct store {
 	unsigned	 attrs_probes;
 	struct ucount	*users;
 	size_t		 nusers;
-	struct mbuf	 path;		/* scratch */
+	struct mbuf	 path, sp, par;	/* scratch */
 };
 
 static int
@@ -176,7 +176,8 @@ dcache_free(struct dcache *c)
  * following a link.  Returns the fd or a negative error.
  */
 static int
-open_store_dir(struct store *s, int parent, const char *name, const char *path)
+open_store_dir(struct store *s, int parent, const char *name, const char *path,
+    int create)
 {
 	struct stat st;
 	int fd, tries;
@@ -196,6 +197,8 @@ open_store_dir(struct store *s, int parent, const char *name, const char *path)
 			    "%s/%s: a folder of the store is not a directory",
 			    s->storepath, path);
 		}
+		if (errno == ENOENT && !create)
+			return OFFMIG_ENOTFOUND;
 		if (errno != ENOENT || tries > 0)
 			return ctx_set_error(s->ctx, OFFMIG_EIO, errno, "%s/%s",
 			    s->storepath, path);
@@ -215,7 +218,7 @@ open_store_dir(struct store *s, int parent, const char *name, const char *path)
  */
 static int
 dcache_dir(struct store *s, struct dcache *c, const char *path, size_t len,
-    int *fdp)
+    int create, int *fdp)
 {
 	size_t level = 0, i = 0;
 
@@ -255,9 +258,10 @@ dcache_dir(struct store *s, struct dcache *c, const char *path, size_t len,
 		}
 		parent = level == 0 ? c->base : c->fd[level - 1];
 		s->path.len = 0;
+		mbuf_add(&s->path, STORE_FILES_DIR "/", 6);
 		mbuf_add(&s->path, path, j);
 		fd = open_store_dir(s, parent, comp, s->path.oom ? comp :
-		    s->path.p);
+		    s->path.p, create);
 		if (fd < 0) {
 			free(comp);
 			return fd;
@@ -309,9 +313,10 @@ open_src_dir(int volfd, const char *rel)
 
 /* The folder of the source (cached while objects stay in one folder). */
 static int
-src_dir(struct store *s, const char *parent, int *fdp)
+src_dir(struct store *s, const char *parent, size_t len, int *fdp)
 {
-	if (s->src_parent != NULL && strcmp(s->src_parent, parent) == 0) {
+	if (s->src_parent != NULL && strlen(s->src_parent) == len &&
+	    memcmp(s->src_parent, parent, len) == 0) {
 		*fdp = s->srcfd;
 		return 0;
 	}
@@ -319,12 +324,13 @@ src_dir(struct store *s, const char *parent, int *fdp)
 		close(s->srcfd);
 	free(s->src_parent);
 	s->src_parent = NULL;
-	if ((s->srcfd = open_src_dir(s->volfd, parent)) < 0)
-		return -1;
-	if ((s->src_parent = strdup(parent)) == NULL) {
-		close(s->srcfd);
-		s->srcfd = -1;
+	if ((s->src_parent = strndup(parent, len)) == NULL) {
 		errno = ENOMEM;
+		return -1;
+	}
+	if ((s->srcfd = open_src_dir(s->volfd, s->src_parent)) < 0) {
+		free(s->src_parent);
+		s->src_parent = NULL;
 		return -1;
 	}
 	*fdp = s->srcfd;
@@ -502,7 +508,13 @@ write_atomic(struct store *s, int dirfd, const char *name, const void *data,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (store_fault("fsync") || fsync(fd) != 0) {
+	if (store_fault("fsync")) {
+		ret = ctx_set_error(s->ctx, OFFMIG_EIO, EIO, "%s/%s: fsync "
+		    "(injected fault)", s->storepath, tmp);
+		close(fd);
+		return ret;
+	}
+	if (fsync(fd) != 0) {
 		ret = ctx_set_error(s->ctx, OFFMIG_EIO, errno, "%s/%s: fsync",
 		    s->storepath, tmp);
 		close(fd);
@@ -544,7 +556,8 @@ header_write(struct store *s, const char *computer, const char *windows)
 
 	iso8601((int64_t)now, t, sizeof(t));
 	snprintf(dev, sizeof(dev), "%ju", (uintmax_t)s->voldev);
-	mbuf_add(&b, "# offmig migration store (docs/STORE-FORMAT.md)\n", 49);
+	mbuf_add(&b, "# offmig migration store (docs/STORE-FORMAT.md)\n",
+	    strlen("# offmig migration store (docs/STORE-FORMAT.md)\n"));
 	header_line(&b, "format", "1");
 	header_line(&b, "id", s->id);
 	header_line(&b, "created", t);
@@ -580,10 +593,7 @@ header_release(struct header *h)
 }
 
 /* Reads STORE/offmig-store.ini (at most 64 KiB); OFFMIG_ENOTFOUND when absent. */
-int	store_header_read(struct offmig_ctx *ctx, int storefd,
-	    const char *storepath, struct header *h);
-
-int
+static int
 store_header_read(struct offmig_ctx *ctx, int storefd, const char *storepath,
     struct header *h)
 {
@@ -706,6 +716,8 @@ store_free(struct store *s)
 	free(s->store_rel);
 	free(s->target_winpath);
 	mbuf_free(&s->path);
+	mbuf_free(&s->sp);
+	mbuf_free(&s->par);
 	free(s);
 }
 
@@ -992,7 +1004,7 @@ store_create_begin(struct offmig_ctx *ctx, int vol_rootfd, const char *volroot,
 	}
 	if (!s->complete) {
 		if ((s->filesfd = open_store_dir(s, s->storefd, STORE_FILES_DIR,
-		    STORE_FILES_DIR)) < 0) {
+		    STORE_FILES_DIR, 1)) < 0) {
 			ret = s->filesfd;
 			s->filesfd = -1;
 			goto fail;
@@ -1203,7 +1215,12 @@ copy_file(struct store *s, int in, const struct stat *st, int dstdir,
 		    "%s: setting the copy's mode and times", winpath);
 		goto fail;
 	}
-	if (store_fault("fsync") || fsync(out) != 0) {
+	if (store_fault("fsync")) {
+		ret = ctx_set_error(s->ctx, OFFMIG_EIO, EIO,
+		    "%s: fsync of the copy (injected fault)", winpath);
+		goto fail;
+	}
+	if (fsync(out) != 0) {
 		ret = ctx_set_error(s->ctx, OFFMIG_EIO, errno,
 		    "%s: fsync of the copy", winpath);
 		goto fail;
@@ -1289,9 +1306,8 @@ int
 store_add(struct store *s, const struct store_object *o)
 {
 	char attrs[16] = "", drive[3] = { 0, '/', 0 };
-	const char *why, *name, *slash;
+	const char *why, *name, *slash, *store_path, *parent;
 	struct stat st, dst;
-	char *store_path = NULL, *parent = NULL;
 	size_t hlen;
 	int sdir, sfd = -1, ddir, ret = OFFMIG_OK, exists, linked;
 	uint64_t nlink;
@@ -1308,8 +1324,7 @@ store_add(struct store *s, const struct store_object *o)
 		return OFFMIG_OK;
 	}
 	hlen = strlen(o->host_path);
-	if ((why = manifest_check_relpath(o->host_path, hlen)) != NULL ||
-	    strchr(o->winpath, '\n') != NULL)
+	if ((why = manifest_check_relpath(o->host_path, hlen)) != NULL)
 		return ctx_set_error(s->ctx, OFFMIG_EINVAL, 0, "%s: host path "
 		    "'%s': %s", o->winpath, o->host_path, why ? why : "bad");
 	if (s->store_rel != NULL) {
@@ -1328,20 +1343,60 @@ store_add(struct store *s, const struct store_object *o)
 			    s->storepath);
 	}
 	drive[0] = drive_of(o->winpath);
-	if ((store_path = str_printf("%s/%s%s", STORE_FILES_DIR, drive,
-	    o->host_path)) == NULL)
-		return fatal(s, ctx_set_error(s->ctx, OFFMIG_ENOMEM, ENOMEM,
-		    "store"));
-	/* The folder in the mirror, relative to files/: "C/Users/bob". */
+	/* "files/C/Users/bob/a.txt", and its folder in the mirror "C/Users/bob". */
 	slash = strrchr(o->host_path, '/');
 	name = slash ? slash + 1 : o->host_path;
-	if ((parent = str_printf("%c%s%.*s", drive[0], slash ? "/" : "",
-	    slash ? (int)(slash - o->host_path) : 0, o->host_path)) == NULL) {
-		ret = fatal(s, ctx_set_error(s->ctx, OFFMIG_ENOMEM, ENOMEM,
+	s->sp.len = 0;
+	mbuf_add(&s->sp, STORE_FILES_DIR "/", 6);
+	mbuf_add(&s->sp, drive, 2);
+	mbuf_add(&s->sp, o->host_path, hlen);
+	s->par.len = 0;
+	mbuf_add(&s->par, drive, slash ? 2 : 1);
+	mbuf_add(&s->par, o->host_path, slash ? (size_t)(slash -
+	    o->host_path) : 0);
+	if (s->sp.oom || s->par.oom)
+		return fatal(s, ctx_set_error(s->ctx, OFFMIG_ENOMEM, ENOMEM,
 		    "store"));
-		goto out;
+	store_path = s->sp.p;
+	parent = s->par.p;
+	if (s->catchup) {
+		/* Present in the store: recorded before the interruption. */
+		ret = dcache_dir(s, &s->dst, parent, s->par.len, 0, &ddir);
+		if (ret == OFFMIG_OK && fstatat(ddir, name, &dst,
+		    AT_SYMLINK_NOFOLLOW) == 0) {
+			if (S_ISLNK(dst.st_mode))
+				return fatal(s, ctx_set_error(s->ctx,
+				    OFFMIG_EUNSAFE, 0, "%s/%s: a symbolic link "
+				    "in the store; refused", s->storepath,
+				    store_path));
+			s->skipped++;
+			return catchup_check(s, o->winpath);
+		}
+		if (ret != OFFMIG_OK && ret != OFFMIG_ENOTFOUND)
+			return fatal(s, ret);
+		ret = OFFMIG_OK;
 	}
-	if ((ret = dcache_dir(s, &s->dst, parent, strlen(parent), &ddir)) !=
+	/* The source: its folder beneath the volume root, then the name. */
+	if (src_dir(s, o->host_path, slash ? (size_t)(slash - o->host_path) :
+	    0, &sdir) != 0) {
+		int e = errno;
+
+		if (e == ENOMEM)
+			return fatal(s, ctx_set_error(s->ctx, OFFMIG_ENOMEM,
+			    ENOMEM, "store"));
+		ret = item_problem(s, o->sid, "%s: its folder cannot be opened "
+		    "(%s); not captured", o->winpath, e == ELOOP ? "a symbolic "
+		    "link on the way" : strerror(e));
+		goto done;
+	}
+	sfd = openat(sdir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0 || fstat(sfd, &st) != 0) {
+		ret = item_problem(s, o->sid, "%s: cannot be opened: %s; not "
+		    "captured", o->winpath, strerror(errno));
+		goto done;
+	}
+	/* Its place in the mirror, made only now that the source is sound. */
+	if ((ret = dcache_dir(s, &s->dst, parent, s->par.len, 1, &ddir)) !=
 	    OFFMIG_OK) {
 		ret = fatal(s, ret);
 		goto out;
@@ -1357,40 +1412,6 @@ store_add(struct store *s, const struct store_object *o)
 		    "a symbolic link in the store; refused", s->storepath,
 		    store_path));
 		goto out;
-	}
-	if (s->catchup && exists) {
-		/* Before the interrupted run's last record: recorded already. */
-		s->skipped++;
-		ret = catchup_check(s, o->winpath);
-		goto out;
-	}
-	/* The source: its folder beneath the volume root, then the name. */
-	{
-		char *sp = strndup(o->host_path, slash ? (size_t)(slash -
-		    o->host_path) : 0);
-
-		if (sp == NULL) {
-			ret = fatal(s, ctx_set_error(s->ctx, OFFMIG_ENOMEM,
-			    ENOMEM, "store"));
-			goto out;
-		}
-		if (src_dir(s, sp, &sdir) != 0) {
-			int e = errno;
-
-			free(sp);
-			ret = item_problem(s, o->sid, "%s: its folder '%s' "
-			    "cannot be opened (%s); not captured", o->winpath,
-			    o->host_path, e == ELOOP ? "a symbolic link on the "
-			    "way" : strerror(e));
-			goto done;
-		}
-		free(sp);
-	}
-	sfd = openat(sdir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (sfd < 0 || fstat(sfd, &st) != 0) {
-		ret = item_problem(s, o->sid, "%s: cannot be opened: %s; not "
-		    "captured", o->winpath, strerror(errno));
-		goto done;
 	}
 	if (S_ISDIR(st.st_mode))
 		kind = 'd';
@@ -1487,8 +1508,6 @@ done:
 out:
 	if (sfd >= 0)
 		close(sfd);
-	free(store_path);
-	free(parent);
 	return ret;
 }
 
@@ -1529,7 +1548,7 @@ store_add_registry(struct store *s, const char *sid, const char *regtext,
 		goto out;
 	}
 	if (s->regfd < 0 && (s->regfd = open_store_dir(s, s->storefd,
-	    STORE_REGISTRY_DIR, STORE_REGISTRY_DIR)) < 0) {
+	    STORE_REGISTRY_DIR, STORE_REGISTRY_DIR, 1)) < 0) {
 		ret = fatal(s, s->regfd);
 		s->regfd = -1;
 		goto out;
@@ -1712,4 +1731,412 @@ store_abort(struct store *s)
 		manifest_writer_abort(s->w);
 	s->w = NULL;
 	store_free(s);
+}
+
+/* Reading: list and verify. */
+
+/* Opens path below dirfd following no link (openat2, or one component at a time). */
+static int
+open_below(int dirfd, const char *path, int flags)
+{
+	char *copy, *p, *q;
+	int fd, next;
+
+	fd = vpath_open_beneath(dirfd, path, flags);
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+	if ((copy = strdup(path)) == NULL)
+		return -1;
+	fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	for (p = copy; fd >= 0 && p != NULL; p = q) {
+		q = strchr(p, '/');
+		if (q != NULL)
+			*q++ = '\0';
+		next = openat(fd, p, (q != NULL ? O_PATH | O_DIRECTORY : flags) |
+		    O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	free(copy);
+	return fd;
+}
+
+static int
+open_store(struct offmig_ctx *ctx, const char *storepath, int *fdp,
+    struct header *h)
+{
+	int fd, ret;
+
+	*fdp = -1;
+	fd = open(storepath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
+		    OFFMIG_EIO, errno, "%s", storepath);
+	if ((ret = store_header_read(ctx, fd, storepath, h)) != OFFMIG_OK) {
+		if (ret == OFFMIG_ENOTFOUND)
+			ctx_prefix_error(ctx, "not an offmig store");
+		close(fd);
+		return ret;
+	}
+	*fdp = fd;
+	return OFFMIG_OK;
+}
+
+int
+store_list(struct offmig_ctx *ctx, const char *storepath, store_list_fn *fn,
+    void *arg, int *sealedp)
+{
+	struct manifest_reader *r = NULL;
+	struct manifest_record rec;
+	struct header h;
+	char *name = NULL;
+	int fd, ret;
+
+	if (sealedp != NULL)
+		*sealedp = 0;
+	if ((ret = open_store(ctx, storepath, &fd, &h)) != OFFMIG_OK)
+		return ret;
+	if ((name = str_join_path(storepath, STORE_MANIFEST)) == NULL) {
+		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "store");
+		goto out;
+	}
+	if ((ret = manifest_open(ctx, fd, name, &r)) != OFFMIG_OK)
+		goto out;
+	if (strcmp(manifest_id(r), h.id) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s:1: store id is "
+		    "not the header's", name);
+		goto out;
+	}
+	while ((ret = manifest_next(r, &rec)) > 0)
+		if ((ret = fn(arg, &rec)) != 0)
+			goto out;
+	if (ret == 0 && sealedp != NULL)
+		*sealedp = manifest_sealed(r);
+out:
+	manifest_close(r);
+	free(name);
+	header_release(&h);
+	close(fd);
+	return ret;
+}
+
+#define VERIFY_MAX_PROBLEMS	1000
+
+struct verify {
+	struct offmig_ctx *ctx;
+	struct offmig_doc *doc;
+	struct offmig_node *problems;
+	uint64_t	 nproblems, ok, missing, changed, differs, unsafe;
+	uint64_t	 source_missing, hashed;
+};
+
+static void
+problem(struct verify *v, const struct manifest_record *rec,
+    const char *what, const char *detail)
+{
+	struct offmig_node *p;
+
+	ctx_log(v->ctx, OFFMIG_LOG_ERROR, "%s: %s%s%s", rec->store_path, what,
+	    detail ? ": " : "", detail ? detail : "");
+	if (v->nproblems++ >= VERIFY_MAX_PROBLEMS)
+		return;
+	p = doc_push_object(v->doc, v->problems);
+	doc_add_int(v->doc, p, "seq", (int64_t)rec->seq);
+	doc_add_str(v->doc, p, "store_path", rec->store_path);
+	doc_add_str(v->doc, p, "winpath", rec->winpath);
+	doc_add_str(v->doc, p, "problem", what);
+	if (detail != NULL)
+		doc_add_str(v->doc, p, "detail", detail);
+	else
+		doc_add_null(v->doc, p, "detail");
+}
+
+static void
+verify_one(struct verify *v, int storefd, int volfd, int copy,
+    unsigned flags, const struct manifest_record *rec)
+{
+	struct stat st, vst;
+	char detail[160], h1[SHA256_HEX_LEN + 1], h2[SHA256_HEX_LEN + 1];
+	int want_dir = rec->kind == 'd', fd, vfd;
+	int64_t mt;
+
+	fd = open_below(storefd, rec->store_path, want_dir ? O_PATH |
+	    O_DIRECTORY : O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			v->missing++;
+			problem(v, rec, "missing", NULL);
+		} else if (errno == ELOOP || errno == EXDEV || errno == ENOTDIR) {
+			v->unsafe++;
+			problem(v, rec, "unsafe", "a symbolic link or another "
+			    "type on the way in the store");
+		} else {
+			v->missing++;
+			problem(v, rec, "unreadable", strerror(errno));
+		}
+		return;
+	}
+	if (fstat(fd, &st) != 0) {
+		v->missing++;
+		problem(v, rec, "unreadable", strerror(errno));
+		close(fd);
+		return;
+	}
+	mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	detail[0] = '\0';
+	if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		snprintf(detail, sizeof(detail), "not a %s",
+		    want_dir ? "folder" : "regular file");
+	else if (rec->kind == 'f' && !copy && (uint64_t)st.st_ino != rec->ino)
+		snprintf(detail, sizeof(detail), "another file (inode %ju, "
+		    "recorded %" PRIu64 ")", (uintmax_t)st.st_ino, rec->ino);
+	else if (rec->kind != 'd' && (uint64_t)st.st_size != rec->size)
+		snprintf(detail, sizeof(detail), "size %jd, recorded %" PRIu64,
+		    (intmax_t)st.st_size, rec->size);
+	else if (rec->kind == 'f' && mt != rec->mtime_ns)
+		snprintf(detail, sizeof(detail), "mtime %" PRId64 " ns, "
+		    "recorded %" PRId64, mt, rec->mtime_ns);
+	if (detail[0] != '\0') {
+		v->changed++;
+		problem(v, rec, "changed", detail);
+		close(fd);
+		return;
+	}
+	if ((flags & STORE_VERIFY_HASH) && rec->kind == 'f' && volfd >= 0) {
+		vfd = open_below(volfd, rec->host_path, O_RDONLY | O_NONBLOCK);
+		if (vfd < 0 || fstat(vfd, &vst) != 0 || !S_ISREG(vst.st_mode)) {
+			v->source_missing++;
+		} else if (vst.st_ino == st.st_ino && vst.st_dev == st.st_dev) {
+			v->hashed++;	/* one file: the same content */
+		} else if (sha256_fd(fd, h1) != 0 || sha256_fd(vfd, h2) != 0) {
+			v->changed++;
+			problem(v, rec, "unreadable", strerror(errno));
+			close(vfd);
+			close(fd);
+			return;
+		} else {
+			v->hashed++;
+			if (strcmp(h1, h2) != 0) {
+				v->differs++;
+				snprintf(detail, sizeof(detail), "store %s, "
+				    "volume %s", h1, h2);
+				problem(v, rec, "content differs from the "
+				    "volume's file", detail);
+				close(vfd);
+				close(fd);
+				return;
+			}
+		}
+		if (vfd >= 0)
+			close(vfd);
+	}
+	v->ok++;
+	close(fd);
+}
+
+int
+store_verify(struct offmig_ctx *ctx, const char *storepath, unsigned flags,
+    struct offmig_doc **docp)
+{
+	struct manifest_reader *r = NULL;
+	struct manifest_record rec;
+	struct offmig_node *root, *o;
+	struct verify v;
+	struct header h;
+	char *name = NULL;
+	int fd, volfd = -1, ret, copy;
+	uint64_t users = 0;
+
+	*docp = NULL;
+	memset(&v, 0, sizeof(v));
+	v.ctx = ctx;
+	if ((ret = open_store(ctx, storepath, &fd, &h)) != OFFMIG_OK)
+		return ret;
+	copy = strcmp(h.mode, "copy") == 0;
+	if ((v.doc = doc_new()) == NULL ||
+	    (name = str_join_path(storepath, STORE_MANIFEST)) == NULL) {
+		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "store");
+		goto out;
+	}
+	if ((flags & STORE_VERIFY_HASH) && (volfd = open(h.volume, O_PATH |
+	    O_DIRECTORY | O_CLOEXEC)) < 0)
+		ctx_log(ctx, OFFMIG_LOG_WARN, "%s: the store's volume '%s' "
+		    "cannot be opened (%s); contents not compared", storepath,
+		    h.volume, strerror(errno));
+	if ((ret = manifest_open(ctx, fd, name, &r)) != OFFMIG_OK)
+		goto out;
+	if (strcmp(manifest_id(r), h.id) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s:1: store id is "
+		    "not the header's", name);
+		goto out;
+	}
+	root = doc_root_mut(v.doc);
+	o = doc_add_object(v.doc, root, "verify");
+	doc_add_str(v.doc, o, "store", storepath);
+	doc_add_str(v.doc, o, "id", h.id);
+	doc_add_str(v.doc, o, "mode", h.mode);
+	doc_add_str(v.doc, o, "volume", h.volume);
+	v.problems = doc_add_array(v.doc, o, "problems");
+	while ((ret = manifest_next(r, &rec)) > 0) {
+		if (rec.kind == 'U')
+			users++;
+		else
+			verify_one(&v, fd, volfd, copy, flags, &rec);
+	}
+	if (ret < 0)
+		goto out;
+	ret = OFFMIG_OK;
+	doc_add_bool(v.doc, o, "complete", manifest_sealed(r));
+	if (!manifest_sealed(r))
+		ctx_log(ctx, OFFMIG_LOG_ERROR, "%s: incomplete (not sealed): "
+		    "create was interrupted", name);
+	doc_add_int(v.doc, o, "objects", (int64_t)manifest_seal_objects(r));
+	doc_add_int(v.doc, o, "bytes", (int64_t)manifest_seal_bytes(r));
+	doc_add_int(v.doc, o, "users", (int64_t)users);
+	doc_add_bool(v.doc, o, "hashed_contents", (flags & STORE_VERIFY_HASH) &&
+	    volfd >= 0);
+	doc_add_bool(v.doc, o, "ok", manifest_sealed(r) && v.nproblems == 0);
+	{
+		struct offmig_node *c = doc_add_object(v.doc, o, "counts");
+
+		doc_add_int(v.doc, c, "ok", (int64_t)v.ok);
+		doc_add_int(v.doc, c, "missing", (int64_t)v.missing);
+		doc_add_int(v.doc, c, "changed", (int64_t)v.changed);
+		doc_add_int(v.doc, c, "content_differs", (int64_t)v.differs);
+		doc_add_int(v.doc, c, "unsafe", (int64_t)v.unsafe);
+		doc_add_int(v.doc, c, "source_missing",
+		    (int64_t)v.source_missing);
+		doc_add_int(v.doc, c, "hashed", (int64_t)v.hashed);
+		doc_add_int(v.doc, c, "problems", (int64_t)v.nproblems);
+	}
+	if (doc_status(v.doc) != OFFMIG_OK) {
+		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "verify report");
+		goto out;
+	}
+	*docp = v.doc;
+	v.doc = NULL;
+out:
+	offmig_doc_free(v.doc);
+	manifest_close(r);
+	free(name);
+	header_release(&h);
+	if (volfd >= 0)
+		close(volfd);
+	close(fd);
+	return ret;
+}
+
+/* Public wrappers (include/offmig.h). */
+
+int
+offmig_store_verify(struct offmig_ctx *ctx, const char *store, unsigned flags,
+    struct offmig_doc **docp)
+{
+	if (docp == NULL || store == NULL)
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0, "store verify: bad "
+		    "arguments");
+	*docp = NULL;
+	return store_verify(ctx, store, flags & OFFMIG_STORE_VERIFY_HASH ?
+	    STORE_VERIFY_HASH : 0, docp);
+}
+
+struct list_arg {
+	offmig_store_list_fn	*fn;
+	void			*arg;
+};
+
+static int
+list_cb(void *arg, const struct manifest_record *rec)
+{
+	struct list_arg *la = arg;
+	struct offmig_store_record e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = rec->kind;
+	e.seq = rec->seq;
+	e.winpath = rec->winpath;
+	e.host_path = rec->host_path;
+	e.store_path = rec->store_path;
+	e.sid = rec->sid;
+	e.folder = rec->folder;
+	e.component = rec->component;
+	e.rule = rec->rule;
+	e.size = rec->size;
+	e.mtime_ns = rec->mtime_ns;
+	e.ino = rec->ino;
+	e.nlink = rec->nlink;
+	e.mode = rec->mode;
+	e.attrs = rec->attrs;
+	return la->fn(la->arg, &e);
+}
+
+int
+offmig_store_list(struct offmig_ctx *ctx, const char *store,
+    offmig_store_list_fn *fn, void *arg, int *completep)
+{
+	struct list_arg la;
+
+	if (store == NULL || fn == NULL)
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0, "store list: bad "
+		    "arguments");
+	la.fn = fn;
+	la.arg = arg;
+	return store_list(ctx, store, list_cb, &la, completep);
+}
+
+int
+offmig_store_create(struct offmig_ctx *ctx, const char *volroot,
+    const char *store, unsigned flags, const char *computer,
+    const char *windows, offmig_store_next_fn *next, void *arg,
+    struct offmig_doc **docp)
+{
+	struct offmig_store_item item;
+	struct store_object o;
+	struct store *s = NULL;
+	int volfd, ret, n;
+
+	if (docp != NULL)
+		*docp = NULL;
+	if (volroot == NULL || store == NULL || next == NULL)
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0, "store create: bad "
+		    "arguments");
+	if ((volfd = open(volroot, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
+		    OFFMIG_EIO, errno, "%s", volroot);
+	ret = store_create_begin(ctx, volfd, volroot, store,
+	    flags & OFFMIG_STORE_COPY ? STORE_COPY : 0, computer, windows, &s);
+	if (ret != OFFMIG_OK)
+		goto out;
+	for (;;) {
+		memset(&item, 0, sizeof(item));
+		if ((n = next(arg, &item)) <= 0) {
+			ret = n;
+			break;
+		}
+		memset(&o, 0, sizeof(o));
+		o.winpath = item.winpath;
+		o.host_path = item.host_path;
+		o.sid = item.sid;
+		o.folder = item.folder;
+		o.component = item.component;
+		o.rule = item.rule;
+		if (item.kind == 'r')
+			ret = store_add_registry(s, item.sid, item.data,
+			    item.len);
+		else if (item.kind == 'U')
+			ret = store_user(s, item.sid, item.user,
+			    item.profile_path, item.status, item.problems);
+		else
+			ret = store_add(s, &o);
+		if (ret != OFFMIG_OK)
+			break;
+	}
+	if (ret != OFFMIG_OK) {
+		store_abort(s);
+		goto out;
+	}
+	ret = store_create_end(s, docp);
+out:
+	close(volfd);
+	return ret;
 }

@@ -8,3 +8,11 @@ liboffmig_core_la_SOURCES += \
 	%reldir%/manifest.h \
 	%reldir%/manifest.c \
 	%reldir%/store.c
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_store
+TESTS += tests/check_store
+endif
+tests_check_store_SOURCES = tests/check_store.c tests/testutil.h
+tests_check_store_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_store_LDADD = liboffmig-core.la $(CHECK_LIBS)
