@@ -89,6 +89,7 @@ run() {
 }
 run fuzz_hive "$work/hive"
 run fuzz_regtext "$seeds/fuzz_regtext"
+run fuzz_manifest "$seeds/fuzz_manifest"
 run fuzz_logs "$work/logs"
 # The checker gets the same hives plus damaged ones it must describe.
 mkdir -p "$work/check"

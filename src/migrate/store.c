@@ -1724,11 +1724,12 @@ store_abort(struct store *s)
 {
 	if (s == NULL)
 		return;
-	/* What is buffered describes objects linked already: keep it. */
-	if (s->w != NULL && !s->broken)
+	/*
+	 * What is buffered are whole records of objects linked already: keep
+	 * them (nothing is written if the manifest's own write failed).
+	 */
+	if (s->w != NULL)
 		(void)manifest_writer_close(s->w);
-	else
-		manifest_writer_abort(s->w);
 	s->w = NULL;
 	store_free(s);
 }
