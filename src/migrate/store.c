@@ -1246,7 +1246,11 @@ fail:
 	return fatal(s, ret);
 }
 
-/* Hard-links the open source (sfd, in folder sdir as sname) as dstdir/name. */
+/*
+ * Hard-links the open source (sfd, in folder sdir as sname) as dstdir/name.
+ * *linkedp: 1 linked, 0 not (a per-item problem was reported), -1 the name
+ * is taken in the store.
+ */
 static int
 link_file(struct store *s, int sdir, const char *sname, int sfd,
     const struct stat *st, int dstdir, const char *name,
@@ -1281,6 +1285,10 @@ link_file(struct store *s, int sdir, const char *sname, int sfd,
 	}
 	if (rc != 0) {
 		e = errno;
+		if (e == EEXIST) {
+			*linkedp = -1;
+			return OFFMIG_OK;
+		}
 		if (e == EXDEV)
 			return fatal(s, ctx_set_error(s->ctx, OFFMIG_EXDEV, e,
 			    "%s: cannot be linked into the store '%s'",
@@ -1401,18 +1409,6 @@ store_add(struct store *s, const struct store_object *o)
 		ret = fatal(s, ret);
 		goto out;
 	}
-	exists = fstatat(ddir, name, &dst, AT_SYMLINK_NOFOLLOW) == 0;
-	if (!exists && errno != ENOENT) {
-		ret = fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, errno, "%s/%s",
-		    s->storepath, store_path));
-		goto out;
-	}
-	if (exists && S_ISLNK(dst.st_mode)) {
-		ret = fatal(s, ctx_set_error(s->ctx, OFFMIG_EUNSAFE, 0, "%s/%s: "
-		    "a symbolic link in the store; refused", s->storepath,
-		    store_path));
-		goto out;
-	}
 	if (S_ISDIR(st.st_mode))
 		kind = 'd';
 	else if (S_ISREG(st.st_mode))
@@ -1422,6 +1418,25 @@ store_add(struct store *s, const struct store_object *o)
 		    o->winpath, S_ISLNK(st.st_mode) ? "a symbolic link" :
 		    "not a regular file or folder");
 		goto done;
+	}
+	/*
+	 * A fresh hard-link create links first and looks only when the name
+	 * is taken (a system call less a file); a resumed one looks first.
+	 */
+	exists = 0;
+	if (s->resumed || kind != 'f' || (s->flags & STORE_COPY)) {
+		exists = fstatat(ddir, name, &dst, AT_SYMLINK_NOFOLLOW) == 0;
+		if (!exists && errno != ENOENT) {
+			ret = fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, errno,
+			    "%s/%s", s->storepath, store_path));
+			goto out;
+		}
+		if (exists && S_ISLNK(dst.st_mode)) {
+			ret = fatal(s, ctx_set_error(s->ctx, OFFMIG_EUNSAFE, 0,
+			    "%s/%s: a symbolic link in the store; refused",
+			    s->storepath, store_path));
+			goto out;
+		}
 	}
 	if (st.st_dev != s->voldev && !(s->flags & STORE_COPY)) {
 		ret = item_problem(s, o->sid, "%s: on another filesystem than "
@@ -1493,8 +1508,33 @@ store_add(struct store *s, const struct store_object *o)
 			st = ist;
 		} else {
 			if ((ret = link_file(s, sdir, name, sfd, &st, ddir,
-			    name, o, &linked)) != OFFMIG_OK || !linked)
+			    name, o, &linked)) != OFFMIG_OK || linked == 0)
 				goto done;
+			if (linked < 0) {
+				/* The name is taken: the object was given twice? */
+				if (fstatat(ddir, name, &dst,
+				    AT_SYMLINK_NOFOLLOW) != 0 ||
+				    S_ISLNK(dst.st_mode)) {
+					ret = fatal(s, ctx_set_error(s->ctx,
+					    OFFMIG_EUNSAFE, 0, "%s/%s: taken by "
+					    "a symbolic link or vanished; "
+					    "refused", s->storepath,
+					    store_path));
+					goto out;
+				}
+				if (dst.st_ino == st.st_ino &&
+				    dst.st_dev == st.st_dev) {
+					ctx_log(s->ctx, OFFMIG_LOG_WARN, "%s: "
+					    "given twice; recorded once",
+					    o->winpath);
+					s->skipped++;
+				} else
+					ret = item_problem(s, o->sid, "%s: "
+					    "'%s' is in the store already and "
+					    "is another file; not captured",
+					    o->winpath, store_path);
+				goto done;
+			}
 		}
 		s->linked++;
 		s->bytes_linked += (uint64_t)st.st_size;
