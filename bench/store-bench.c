@@ -109,7 +109,9 @@ store_run(const char *vol, const char *store, long n)
 	return 0;
 }
 
-/* Runs what in a child; prints its wall time and peak RSS. */
+static double cpu_total;	/* user + system seconds of the last timed() */
+
+/* Runs what in a child; prints its wall and CPU times and peak RSS. */
 static double
 timed(const char *label, const char *vol, const char *store, long n,
     const char *cmd)
@@ -130,7 +132,10 @@ timed(const char *label, const char *vol, const char *store, long n,
 		exit(1);
 	}
 	t = now() - t0;
-	printf("%-14s %8.3f s  peak RSS %6ld KiB\n", label, t, ru.ru_maxrss);
+	cpu_total = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec /
+	    1e6 + (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	printf("%-14s %8.3f s wall %8.3f s cpu  peak RSS %6ld KiB\n", label, t,
+	    cpu_total, ru.ru_maxrss);
 	return t;
 }
 
@@ -140,7 +145,7 @@ main(int argc, char **argv)
 	char vol[1024], store[1100], cmd[3000], label[64];
 	long n = argc > 2 ? atol(argv[2]) : 100000;
 	int rounds = argc > 3 ? atoi(argv[3]) : 2, r;
-	double ts = 0, tc = 0, t0;
+	double ts = 0, tc = 0, cs = 0, cc = 0, t0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: store-bench DIR [FILES [ROUNDS]]\n");
@@ -168,10 +173,13 @@ main(int argc, char **argv)
 		    argv[1], r);
 		snprintf(label, sizeof(label), "cp -al #%d", r + 1);
 		tc += timed(label, vol, NULL, n, cmd);
+		cc += cpu_total;
 		snprintf(store, sizeof(store), "%s/store-%d", vol, r);
 		snprintf(label, sizeof(label), "store #%d", r + 1);
 		ts += timed(label, vol, store, n, NULL);
+		cs += cpu_total;
 	}
-	printf("store create / cp -al = %.2f\n", ts / tc);
+	printf("store create / cp -al = %.2f wall, %.2f cpu\n", ts / tc,
+	    cs / cc);
 	return 0;
 }

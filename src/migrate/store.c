@@ -4,11 +4,12 @@
  * under STORE/registry, an append-only manifest sealed at the end, and a
  * journal of the steps.  docs/STORE-FORMAT.md describes the result.
  *
- * Safety: nothing is written to the volume (sources are only opened, with
- * O_PATH where possible, and linked from); no symbolic link is followed,
- * on the volume side (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS for the
- * source's folder, O_NOFOLLOW for the name) nor in the store (each
- * component opened with O_NOFOLLOW | O_DIRECTORY relative to its parent).
+ * Safety: nothing is written to the volume (sources are only stat'ed,
+ * linked from, and read for copies); no symbolic link is followed, on the
+ * volume side (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS for the
+ * source's folder, AT_SYMLINK_NOFOLLOW / O_NOFOLLOW for the name, every
+ * link checked to be the inode stat'ed) nor in the store (each component
+ * opened with O_NOFOLLOW | O_DIRECTORY relative to its parent).
  * Crash safety: an object is linked before it is recorded, so a killed
  * create leaves at most objects linked but not recorded, which the rerun
  * records (once); objects are given in a deterministic order and a rerun
@@ -133,7 +134,6 @@ struct store {
 	struct dcache	 dst;
 	char		*src_parent;	/* host path of the folder srcfd is */
 	int		 srcfd;
-	int		 empty_path_link;	/* -1 untried, 1 works, 0 not */
 	int		 attrs_ok;	/* -1 probing, 1 readable, 0 not */
 	unsigned	 attrs_probes;
 	struct ucount	*users;
@@ -876,7 +876,6 @@ store_create_begin(struct offmig_ctx *ctx, int vol_rootfd, const char *volroot,
 	s->ctx = ctx;
 	s->volfd = s->storefd = s->filesfd = s->regfd = s->journalfd = -1;
 	s->srcfd = -1;
-	s->empty_path_link = -1;
 	s->attrs_ok = -1;
 	s->flags = flags;
 	if ((s->volroot = strdup(volroot)) == NULL ||
@@ -1058,19 +1057,26 @@ drive_of(const char *winpath)
 	return 'C';
 }
 
-/* NTFS attributes from ntfs-3g's xattr, as hex into buf; "" when unknown. */
+/*
+ * NTFS attributes of dirfd/name from ntfs-3g's xattr, as hex into buf; ""
+ * when unknown.
+ */
 static void
-read_attrs(struct store *s, int fd, char *buf, size_t size)
+read_attrs(struct store *s, int dirfd, const char *name, char *buf,
+    size_t size)
 {
 	unsigned char v[4];
-	char proc[64];
+	char proc[PATH_MAX];
 	ssize_t n;
 
 	buf[0] = '\0';
 	if (s->attrs_ok == 0)
 		return;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	n = getxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v));
+	/* The folder's descriptor, then the name, never following a last link. */
+	if ((size_t)snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dirfd,
+	    name) >= sizeof(proc))
+		return;
+	n = lgetxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v));
 	if (n == 4) {
 		s->attrs_ok = 1;
 		snprintf(buf, size, "%08X", (unsigned)v[0] << 24 |
@@ -1247,43 +1253,24 @@ fail:
 }
 
 /*
- * Hard-links the open source (sfd, in folder sdir as sname) as dstdir/name.
- * *linkedp: 1 linked, 0 not (a per-item problem was reported), -1 the name
- * is taken in the store.
+ * Hard-links sdir/sname (st: what fstatat found there) as dstdir/name.
+ * linkat(2) without AT_SYMLINK_FOLLOW never follows a link; the new link is
+ * then checked with fstatat: the inode stat'ed before, its link count
+ * risen.  Otherwise the link is removed and the object reported.  (Linking
+ * an O_PATH descriptor with AT_EMPTY_PATH gives the same guarantee but
+ * costs an open, an fstat and a close a file: 1.4-1.6x "cp -al" instead of
+ * 1.1x; see docs/STORE-FORMAT.md.)  *linkedp: 1 linked, 0 not (a per-item
+ * problem was reported), -1 the name is taken in the store.
  */
 static int
-link_file(struct store *s, int sdir, const char *sname, int sfd,
-    const struct stat *st, int dstdir, const char *name,
-    const struct store_object *o, int *linkedp)
+link_file(struct store *s, int sdir, const char *sname, const struct stat *st,
+    int dstdir, const char *name, const struct store_object *o, int *linkedp)
 {
 	struct stat after;
-	int rc = -1, e;
+	int e;
 
 	*linkedp = 0;
-	if (s->empty_path_link != 0) {
-		/* Linking the descriptor needs CAP_DAC_READ_SEARCH. */
-		rc = linkat(sfd, "", dstdir, name, AT_EMPTY_PATH);
-		if (rc == 0)
-			s->empty_path_link = 1;
-		else if ((errno == ENOENT || errno == EPERM || errno ==
-		    EINVAL) && s->empty_path_link == -1 && st->st_nlink > 0)
-			s->empty_path_link = 0;
-	}
-	if (rc != 0 && s->empty_path_link == 0) {
-		rc = linkat(sdir, sname, dstdir, name, 0);
-		if (rc == 0) {
-			/* By name: check the link is the inode opened. */
-			if (fstatat(dstdir, name, &after, AT_SYMLINK_NOFOLLOW) !=
-			    0 || after.st_ino != st->st_ino ||
-			    after.st_dev != st->st_dev) {
-				unlinkat(dstdir, name, 0);
-				return item_problem(s, o->sid, "%s: replaced "
-				    "while being linked; not captured",
-				    o->winpath);
-			}
-		}
-	}
-	if (rc != 0) {
+	if (linkat(sdir, sname, dstdir, name, 0) != 0) {
 		e = errno;
 		if (e == EEXIST) {
 			*linkedp = -1;
@@ -1300,11 +1287,16 @@ link_file(struct store *s, int sdir, const char *sname, int sfd,
 		return item_problem(s, o->sid, "%s: link into the store: %s; "
 		    "not captured", o->winpath, strerror(e));
 	}
-	if (fstat(sfd, &after) != 0 || after.st_ino != st->st_ino ||
+	if (fstatat(dstdir, name, &after, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    after.st_ino != st->st_ino || after.st_dev != st->st_dev ||
 	    after.st_nlink <= st->st_nlink) {
-		unlinkat(dstdir, name, 0);
-		return item_problem(s, o->sid, "%s: its link count did not rise "
-		    "when linked; not captured", o->winpath);
+		if (store_fault("unlink") || unlinkat(dstdir, name, 0) != 0)
+			return fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, errno,
+			    "%s/files/...: cannot remove the wrong link made "
+			    "for '%s'", s->storepath, o->winpath));
+		return item_problem(s, o->sid, "%s: replaced while being "
+		    "linked, or its link count did not rise; not captured",
+		    o->winpath);
 	}
 	*linkedp = 1;
 	return OFFMIG_OK;
@@ -1317,7 +1309,7 @@ store_add(struct store *s, const struct store_object *o)
 	const char *why, *name, *slash, *store_path, *parent;
 	struct stat st, dst;
 	size_t hlen;
-	int sdir, sfd = -1, ddir, ret = OFFMIG_OK, exists, linked;
+	int sdir, ddir, ret = OFFMIG_OK, exists, linked;
 	uint64_t nlink;
 	char kind;
 
@@ -1397,8 +1389,7 @@ store_add(struct store *s, const struct store_object *o)
 		    "link on the way" : strerror(e));
 		goto done;
 	}
-	sfd = openat(sdir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (sfd < 0 || fstat(sfd, &st) != 0) {
+	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		ret = item_problem(s, o->sid, "%s: cannot be opened: %s; not "
 		    "captured", o->winpath, strerror(errno));
 		goto done;
@@ -1507,8 +1498,8 @@ store_add(struct store *s, const struct store_object *o)
 				goto out;
 			st = ist;
 		} else {
-			if ((ret = link_file(s, sdir, name, sfd, &st, ddir,
-			    name, o, &linked)) != OFFMIG_OK || linked == 0)
+			if ((ret = link_file(s, sdir, name, &st, ddir, name,
+			    o, &linked)) != OFFMIG_OK || linked == 0)
 				goto done;
 			if (linked < 0) {
 				/* The name is taken: the object was given twice? */
@@ -1540,14 +1531,12 @@ store_add(struct store *s, const struct store_object *o)
 		s->bytes_linked += (uint64_t)st.st_size;
 		manifest_note_data(s->w, (uint64_t)st.st_size);
 	}
-	read_attrs(s, sfd, attrs, sizeof(attrs));
+	read_attrs(s, sdir, name, attrs, sizeof(attrs));
 	ret = record(s, kind, o, o->host_path, store_path, &st, nlink, attrs);
 done:
 	if (ret == OFFMIG_OK && s->catchup)
 		ret = catchup_check(s, o->winpath);
 out:
-	if (sfd >= 0)
-		close(sfd);
 	return ret;
 }
 
