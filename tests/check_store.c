@@ -697,6 +697,21 @@ START_TEST(test_odd_names_round_trip)
 }
 END_TEST
 
+START_TEST(test_object_given_twice_is_recorded_once)
+{
+	int warnings = 0;
+
+	make_volume(vol);
+	objs[nobj++] = objs[3];		/* a file given twice */
+	objs[nobj++] = objs[12];	/* the empty folder given twice */
+	offmig_ctx_set_log(ctx, log_ignore, &warnings);
+	ck_assert_int_eq(run_create(vol, storep, 0, NULL), OFFMIG_OK);
+	ck_assert_uint_eq(offmig_ctx_failures(ctx), 0);
+	nobj -= 2;
+	check_complete(vol, storep, 0);
+}
+END_TEST
+
 /* Resume */
 
 static void
@@ -1328,6 +1343,7 @@ store_suite(void)
 	tcase_add_test(tc, test_symlinks_never_followed);
 	tcase_add_test(tc, test_symlink_planted_in_store_refused);
 	tcase_add_test(tc, test_odd_names_round_trip);
+	tcase_add_test(tc, test_object_given_twice_is_recorded_once);
 	tcase_add_test(tc, test_public_api);
 	suite_add_tcase(s, tc);
 

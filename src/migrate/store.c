@@ -1435,6 +1435,13 @@ store_add(struct store *s, const struct store_object *o)
 		goto done;
 	}
 	nlink = (uint64_t)st.st_nlink;
+	if (exists && !s->resumed) {
+		/* A fresh create met it already: the object was given twice. */
+		ctx_log(s->ctx, OFFMIG_LOG_WARN, "%s: given twice; recorded once",
+		    o->winpath);
+		s->skipped++;
+		goto done;
+	}
 	if (exists) {
 		/* Linked (or copied) by an interrupted run, not recorded. */
 		int same;
