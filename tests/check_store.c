@@ -1131,6 +1131,30 @@ START_TEST(test_verify_finds_swapped_truncated_missing)
 }
 END_TEST
 
+START_TEST(test_verify_refuses_links_in_the_store)
+{
+	struct offmig_doc *doc = NULL;
+	char path[1024], moved[1024];
+	int errors = 0;
+
+	make_volume(vol);
+	ck_assert_int_eq(run_create(vol, storep, 0, NULL), OFFMIG_OK);
+	/* amy's folder in the mirror replaced by a link to a look-alike. */
+	snprintf(path, sizeof(path), "%s/files/C/Users/amy", storep);
+	snprintf(moved, sizeof(moved), "%s/amy-elsewhere", tmpdir);
+	ck_assert_int_eq(rename(path, moved), 0);
+	ck_assert_int_eq(symlink(moved, path), 0);
+	offmig_ctx_set_log(ctx, log_ignore, &errors);
+	ck_assert_int_eq(store_verify(ctx, storep, STORE_VERIFY_HASH, &doc),
+	    OFFMIG_OK);
+	ck_assert_int_eq(offmig_node_int(vnode(doc, "verify.ok")), 0);
+	ck_assert_int_eq(offmig_node_int(vnode(doc, "verify.counts.unsafe")),
+	    10);
+	ck_assert_int_eq(errors, 10);
+	offmig_doc_free(doc);
+}
+END_TEST
+
 START_TEST(test_verify_hash_compares_contents)
 {
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : tmpdir;
@@ -1365,6 +1389,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_verify_finds_swapped_truncated_missing);
 	tcase_add_test(tc, test_verify_hash_compares_contents);
+	tcase_add_test(tc, test_verify_refuses_links_in_the_store);
 	tcase_add_test(tc, test_verify_incomplete_store);
 	suite_add_tcase(s, tc);
 
