@@ -585,6 +585,11 @@ START_TEST(test_store_never_captures_itself)
 	ck_assert_int_eq(store_create_begin(ctx, vfd, vol, vol, 0, "PC", "W10",
 	    &s), OFFMIG_EUNSAFE);
 	ck_assert_ptr_null(s);
+	/* Nor a folder holding the volume. */
+	ck_assert_int_eq(store_create_begin(ctx, vfd, vol, tmpdir, 0, "PC",
+	    "W10", &s), OFFMIG_EUNSAFE);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "or contain it"));
+	ck_assert_ptr_null(s);
 	close(vfd);
 }
 END_TEST

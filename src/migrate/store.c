@@ -763,14 +763,16 @@ store_below_volume(struct store *s)
 		    vr == NULL ? s->volroot : s->storepath);
 		goto out;
 	}
-	n = strlen(vr);
-	if (strcmp(vr, sr) == 0 || (strncmp(sr, vr, n) != 0 && strncmp(vr, sr,
-	    strlen(sr)) == 0 && vr[strlen(sr)] == '/')) {
+	n = strlen(sr);
+	/* STORE is the volume root, or the volume lies below STORE. */
+	if (strcmp(vr, sr) == 0 || strcmp(sr, "/") == 0 ||
+	    (strncmp(vr, sr, n) == 0 && vr[n] == '/')) {
 		ret = ctx_set_error(s->ctx, OFFMIG_EUNSAFE, 0, "%s: the store "
 		    "cannot be the volume '%s' or contain it", s->storepath,
 		    s->volroot);
 		goto out;
 	}
+	n = strlen(vr);
 	if (strcmp(vr, "/") == 0)
 		n = 0;
 	if (strncmp(sr, vr, n) == 0 && sr[n] == '/' &&
@@ -945,6 +947,15 @@ store_create_begin(struct offmig_ctx *ctx, int vol_rootfd, const char *volroot,
 	}
 	if ((ret = store_below_volume(s)) != OFFMIG_OK)
 		goto fail;
+	/* The header names the volume by its absolute path. */
+	{
+		char *abs = realpath(volroot, NULL);
+
+		if (abs != NULL) {
+			free(s->volroot);
+			s->volroot = abs;
+		}
+	}
 	ret = store_header_read(ctx, s->storefd, storepath, &h);
 	if (ret == OFFMIG_OK) {
 		int same_mode = strcmp(h.mode, flags & STORE_COPY ? "copy" :
