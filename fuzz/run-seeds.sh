@@ -92,6 +92,7 @@ run fuzz_regtext "$seeds/fuzz_regtext"
 run fuzz_pever "$seeds/pever"
 run fuzz_pattern "$seeds/fuzz_pattern"
 run fuzz_usmtxml "$seeds/fuzz_usmtxml"
+run fuzz_manifest "$seeds/fuzz_manifest"
 run fuzz_logs "$work/logs"
 # The checker gets the same hives plus damaged ones it must describe.
 mkdir -p "$work/check"

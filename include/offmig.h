@@ -465,6 +465,93 @@ int	offmig_xml_generate(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	    const struct offmig_filter *filter, const char *dir,
 	    unsigned flags, struct offmig_doc **docp);
 
+/* Migration stores (offmig store) */
+/*
+ * A migration store (docs/STORE-FORMAT.md): a folder on the volume's
+ * filesystem holding hard links (or, with OFFMIG_STORE_COPY, copies) of the
+ * captured files under files/, the users' registry state under registry/,
+ * a header (offmig-store.ini) and a sealed, append-only manifest.
+ */
+#define OFFMIG_STORE_COPY		(1u << 0)	/* copy, do not link */
+#define OFFMIG_STORE_VERIFY_HASH	(1u << 0)	/* compare contents */
+
+/*
+ * One object for offmig_store_create(), filled by the caller's iterator.
+ * kind 'f' (or 0): a file or empty folder at host_path (relative to the
+ * volume root, names as stored) known to Windows as winpath; 'r': the
+ * registry export data[0..len) (.reg text, UTF-8) of user sid; 'U': the
+ * user record of sid (user, profile_path, status, problems).  Strings are
+ * borrowed until the iterator is called again.
+ */
+struct offmig_store_item {
+	char		 kind;
+	const char	*winpath, *host_path, *sid, *folder, *component, *rule;
+	const char	*data;
+	size_t		 len;
+	const char	*user, *profile_path, *status, *problems;
+};
+/* Fills *item; returns 1 for an item, 0 at the end, <0 (an offmig_err) to stop. */
+typedef int offmig_store_next_fn(void *arg, struct offmig_store_item *item);
+
+/*
+ * Creates (or, after an interruption, continues) the store at store for
+ * the volume mounted at volroot with the items next gives, in a
+ * deterministic order, and seals it.  Refused with OFFMIG_EXDEV when store
+ * is on another filesystem than the volume (unless OFFMIG_STORE_COPY),
+ * OFFMIG_EUNSAFE when the store would capture itself or a symbolic link is
+ * met in it.  Objects that cannot be captured are reported through the log
+ * and counted (offmig_ctx_failures()), not recorded.  doc (caller frees):
+ * "store_create" {"store", "volume", "id", "mode", "resumed", "objects",
+ * "bytes", "linked", "adopted", "skipped", "failed", "users"[]}.
+ */
+int	offmig_store_create(struct offmig_ctx *ctx, const char *volroot,
+	    const char *store, unsigned flags, const char *computer,
+	    const char *windows, offmig_store_next_fn *next, void *arg,
+	    struct offmig_doc **docp);
+
+/*
+ * Checks the store: complete (sealed, checksum and counts right) and every
+ * record's file present with the inode, size and mtime recorded (copy
+ * stores: size and mtime); with OFFMIG_STORE_VERIFY_HASH the content
+ * compared (SHA-256) with the volume's file at the same place when both
+ * exist.  Problems are reported through the log and in the report; the
+ * call still returns OFFMIG_OK.  A damaged manifest gives OFFMIG_ECORRUPT
+ * with "file:line: what".  doc (caller frees): "verify" {"store", "id",
+ * "mode", "volume", "problems"[] {"seq", "store_path", "winpath",
+ * "problem", "detail"}, "complete", "objects", "bytes", "users",
+ * "hashed_contents", "ok", "counts" {...}}.
+ */
+int	offmig_store_verify(struct offmig_ctx *ctx, const char *store,
+	    unsigned flags, struct offmig_doc **docp);
+
+/*
+ * One manifest record as offmig_store_list() hands it: kind 'f' (file),
+ * 'd' (empty folder), 'r' (registry export) or 'U' (user: sid, winpath =
+ * user name, host_path = profile path, folder = status, component =
+ * problems, seq = objects, size = bytes).  Strings are borrowed for the
+ * duration of the callback.
+ */
+struct offmig_store_record {
+	char		 kind;
+	uint64_t	 seq;
+	const char	*winpath, *host_path, *store_path, *sid, *folder;
+	const char	*component, *rule;
+	uint64_t	 size;
+	int64_t		 mtime_ns;
+	uint64_t	 ino, nlink;
+	uint32_t	 mode;
+	const char	*attrs;
+};
+/* Returns 0 to go on; anything else stops the listing and is returned. */
+typedef int offmig_store_list_fn(void *arg,
+	    const struct offmig_store_record *rec);
+/*
+ * Streams the store's records to fn in order (memory does not grow with
+ * their number).  *completep (when not NULL) says whether it is sealed.
+ */
+int	offmig_store_list(struct offmig_ctx *ctx, const char *store,
+	    offmig_store_list_fn *fn, void *arg, int *completep);
+
 #ifdef __cplusplus
 }
 #endif

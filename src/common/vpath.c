@@ -223,10 +223,10 @@ static int no_openat2;
  * openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: the kernel
  * resolves the whole path with the guarantees of the walk below (no link
  * followed, nothing outside dirfd) in one call.  -1 with errno as openat2
- * sets it; ENOSYS when the kernel lacks it.
+ * sets it; ENOSYS when the kernel lacks it.  Declared in vpath.h.
  */
-static int
-open_beneath(int dirfd, const char *path, int flags)
+int
+vpath_open_beneath(int dirfd, const char *path, int flags)
 {
 	struct open_how how;
 	int fd;
@@ -246,8 +246,8 @@ open_beneath(int dirfd, const char *path, int flags)
 	return fd;
 }
 #else
-static int
-open_beneath(int dirfd, const char *path, int flags)
+int
+vpath_open_beneath(int dirfd, const char *path, int flags)
 {
 	errno = ENOSYS;
 	return -1;
@@ -435,7 +435,7 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 
 		if (want == VPATH_DIR)
 			flags |= O_DIRECTORY;
-		fd = open_beneath(dirfd, path, flags);
+		fd = vpath_open_beneath(dirfd, path, flags);
 	}
 	if (fd >= 0) {
 		int need_stat = stp != NULL || want != VPATH_DIR;
@@ -489,7 +489,7 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 			if (end == 0)
 				break;
 			prefix[--end] = '\0';
-			start = open_beneath(dirfd, prefix,
+			start = vpath_open_beneath(dirfd, prefix,
 			    O_RDONLY | O_DIRECTORY);
 			if (start >= 0) {
 				/* walk() takes over start and prefix. */

@@ -60,6 +60,17 @@ int	vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 	    enum vpath_want want, int *fdp, char **hostp, struct stat *stp);
 
 /*
+ * Opens path (components separated by '/', names exactly as stored)
+ * below dirfd with openat2(2), RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV: no symbolic link followed at any
+ * component, nothing outside dirfd.  flags are open(2) flags (O_CLOEXEC and
+ * O_NOFOLLOW are added).  Returns the descriptor, or -1 with errno as
+ * openat2 sets it; ENOSYS when the kernel lacks openat2 (callers then walk
+ * one component at a time with openat(O_NOFOLLOW)).
+ */
+int	vpath_open_beneath(int dirfd, const char *path, int flags);
+
+/*
  * Looks up one name in the open directory dirfd as Windows would.  On
  * success *foundp is the stored name (caller frees).  OFFMIG_ENOTFOUND when
  * absent.
