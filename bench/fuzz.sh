@@ -30,7 +30,8 @@ fi
 make -j"$(nproc)" liboffmig-core.la tests/fixtures/mkhive >make.log 2>&1 ||
     { tail -n 30 make.log >&2; die "the build failed"; }
 libs=$(pkg-config --libs hivex libxml-2.0)
-targets="fuzz_hive fuzz_regtext fuzz_logs fuzz_check"
+targets="fuzz_hive fuzz_regtext fuzz_logs fuzz_check fuzz_pever fuzz_pattern
+    fuzz_usmtxml fuzz_manifest"
 for t in $targets; do
 	# shellcheck disable=SC2086
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -DOFFMIG_LIBFUZZER \
@@ -43,7 +44,13 @@ OFFMIG_SRCDIR=$top/tests OFFMIG_MKHIVE=$out/tests/fixtures/mkhive \
     OFFMIG_CORPUS=${OFFMIG_CORPUS:-$top/../shared/corpus} \
     OFFMIG_SEEDS_ONLY=$out/seeds sh "$top/fuzz/run-seeds.sh" >/dev/null ||
     die "the seeds could not be made"
-mkdir -p seeds/fuzz_regtext && cp "$top"/fuzz/seeds/fuzz_regtext/* seeds/fuzz_regtext/
+# Targets whose seeds are committed files: fuzz/seeds/<target> (pever's
+# are in fuzz/seeds/pever).
+for t in fuzz_regtext fuzz_pattern fuzz_usmtxml fuzz_manifest fuzz_pever; do
+	src=$top/fuzz/seeds/$t
+	[ "$t" = fuzz_pever ] && src=$top/fuzz/seeds/pever
+	mkdir -p "seeds/$t" && cp "$src"/* "seeds/$t/"
+done
 status=0
 for t in $targets; do
 	rm -rf "work-$t" && mkdir -p "work-$t" "crashes-$t"
