@@ -39,7 +39,7 @@ t_run "$OFFMIG" plan "$vols/win10" -i x.xml --frob >out 2>err
 t_expect_status 2
 t_run "$OFFMIG" help plan >out 2>err
 t_expect_status 0
-t_expect_output out '^usage: offmig plan VOLUME -i FILE.xml'
+t_expect_output out '^usage: offmig plan \[--json \| --csv\] .* -i XML \.\.\. VOLUME$'
 t_end
 
 for v in win10 win7 xp; do

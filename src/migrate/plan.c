@@ -2436,6 +2436,38 @@ plan_prepare(struct plan *pl, struct offmig_ctx *ctx,
 
 /* Walking and records. */
 
+/*
+ * 1 when the first len bytes of path name the folder win, as Windows
+ * compares names: ASCII bytes compare without case at once (the common
+ * case, with no allocation per file); anything else goes to wstrcasecmp().
+ */
+static int
+prefix_eq(const char *path, const char *win, size_t len)
+{
+	size_t i;
+	char *pre;
+	int eq;
+
+	for (i = 0; i < len; i++) {
+		unsigned char a = (unsigned char)path[i];
+		unsigned char b = (unsigned char)win[i];
+
+		if (a >= 0x80 || b >= 0x80)
+			break;
+		if (a != b && (a | 0x20) != (b | 0x20))
+			return 0;
+		if (a != b && !((a | 0x20) >= 'a' && (a | 0x20) <= 'z'))
+			return 0;
+	}
+	if (i == len)
+		return 1;
+	if ((pre = strndup(path, len)) == NULL)
+		return 0;
+	eq = wstrcasecmp(pre, win) == 0;
+	free(pre);
+	return eq;
+}
+
 static const struct kf *
 find_kf(const struct inst *in, const char *winpath)
 {
@@ -2444,19 +2476,13 @@ find_kf(const struct inst *in, const char *winpath)
 
 	for (i = 0; i < in->nkf; i++) {
 		const struct kf *k = &in->kf[i];
-		char *pre;
-		int eq;
 
 		if (k->len == 0 || k->len > l || (winpath[k->len] != '\\' &&
 		    winpath[k->len] != '\0'))
 			continue;
 		if (best != NULL && best->len >= k->len)
 			continue;
-		/* Compare the prefix as Windows would. */
-		pre = strndup(winpath, k->len);
-		eq = pre != NULL && wstrcasecmp(pre, k->win) == 0;
-		free(pre);
-		if (eq)
+		if (prefix_eq(winpath, k->win, k->len))
 			best = k;
 	}
 	return best;
