@@ -221,6 +221,16 @@ t_expect_json out '.objects | length' 2
 t_expect_json out '.objects[0] | keys | join(",")' 'component,host_path,known_folder,mtime,path,rule,sid,size,tie,type,user'
 t_end
 
+t_begin "plan: names that are not UTF-8 stay valid JSON and recoverable"
+rules
+cp -a "$vols/win7" w7 || exit 99
+: >"w7/Users/ivan/Documents/caf$(printf '\351').txt"
+t_run "$OFFMIG" plan w7 -i userdata.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.objects[] | select(.path | test("caf")) | .path | explode | .[-5]] | join(",")' '1105129'
+t_expect_output out 'caf\\udbf7\\udce9\.txt'
+t_end
+
 t_begin "plan: --genconfig writes a config.xml of the detected components"
 rules
 t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml -i apps.xml --genconfig gen.xml >out 2>err

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2844,35 +2845,100 @@ out:
 	return ret;
 }
 
+/*
+ * A JSON string, escaped as the document writer (output.c) does: what is
+ * not valid Unicode goes to Supplementary Private Use Area-B as a \\u
+ * surrogate pair (a stray byte 0xXY as U+10DCXY, a lone surrogate U+DXYZ
+ * as U+10DXYZ), so the output stays valid JSON and the original bytes can
+ * be recovered.  Written straight to the stream: one object per selected
+ * file must not cost an allocation.
+ */
+static void
+json_str(FILE *fp, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len, i = 0, run = 0;
+
+	if (str == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	len = strlen(str);
+	putc('"', fp);
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+
+		if (s[i] >= 0x20 && s[i] < 0x7F && s[i] != '"' && s[i] != '\\') {
+			i++;
+			continue;
+		}
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n > 1 && !(cp >= 0xD800 && cp <= 0xDFFF)) {
+			i += n;
+			continue;
+		}
+		if (i > run)
+			fwrite(s + run, 1, i - run, fp);
+		if (n == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+			uint32_t pua = n == 0 ? 0x10DC00U + s[i] : 0x100000U + cp;
+
+			fprintf(fp, "\\u%04x\\u%04x",
+			    (unsigned)(0xD800 + ((pua - 0x10000) >> 10)),
+			    (unsigned)(0xDC00 + ((pua - 0x10000) & 0x3FF)));
+			i += n == 0 ? 1 : n;
+		} else {
+			if (cp == '"')
+				fputs("\\\"", fp);
+			else if (cp == '\\')
+				fputs("\\\\", fp);
+			else if (cp == '\n')
+				fputs("\\n", fp);
+			else if (cp == '\t')
+				fputs("\\t", fp);
+			else if (cp == '\r')
+				fputs("\\r", fp);
+			else
+				fprintf(fp, "\\u%04x", (unsigned)cp);
+			i += n;
+		}
+		run = i;
+	}
+	if (i > run)
+		fwrite(s + run, 1, i - run, fp);
+	putc('"', fp);
+}
+
 int
 offmig_plan_item_json(FILE *fp, const struct offmig_plan_item *it)
 {
-	struct offmig_doc *doc = doc_new();
-	struct offmig_node *o, *r;
-	int ret;
+	char t[32];
 
-	if (doc == NULL)
-		return OFFMIG_ENOMEM;
-	o = doc_root_mut(doc);
-	doc_add_str(doc, o, "type", it->type);
-	doc_add_str(doc, o, "path", it->path);
-	doc_add_str(doc, o, "host_path", it->host_path);
-	doc_add_int(doc, o, "size", (int64_t)it->size);
-	doc_add_time(doc, o, "mtime", it->mtime);
-	doc_add_str(doc, o, "user", it->user);
-	doc_add_str(doc, o, "sid", it->sid);
-	doc_add_str(doc, o, "component", it->component);
-	doc_add_str(doc, o, "known_folder", it->known_folder);
-	r = doc_add_object(doc, o, "rule");
-	doc_add_str(doc, r, "file", it->rule_file);
-	doc_add_int(doc, r, "line", it->rule_line);
-	doc_add_str(doc, r, "pattern", it->rule_pattern);
-	doc_add_bool(doc, o, "tie", it->tie);
-	ret = doc_status(doc);
-	if (ret == OFFMIG_OK)
-		ret = offmig_write_json(fp, offmig_doc_root(doc));
-	offmig_doc_free(doc);
-	return ret;
+	fputs("{\"type\": ", fp);
+	json_str(fp, it->type);
+	fputs(", \"path\": ", fp);
+	json_str(fp, it->path);
+	fputs(", \"host_path\": ", fp);
+	json_str(fp, it->host_path);
+	fprintf(fp, ", \"size\": %" PRIu64 ", \"mtime\": ", it->size);
+	if (iso8601(it->mtime, t, sizeof(t)) != NULL)
+		fprintf(fp, "\"%s\"", t);
+	else
+		fputs("null", fp);
+	fputs(", \"user\": ", fp);
+	json_str(fp, it->user);
+	fputs(", \"sid\": ", fp);
+	json_str(fp, it->sid);
+	fputs(", \"component\": ", fp);
+	json_str(fp, it->component);
+	fputs(", \"known_folder\": ", fp);
+	json_str(fp, it->known_folder);
+	fputs(", \"rule\": {\"file\": ", fp);
+	json_str(fp, it->rule_file);
+	fprintf(fp, ", \"line\": %ld, \"pattern\": ", it->rule_line);
+	json_str(fp, it->rule_pattern);
+	fprintf(fp, "}, \"tie\": %s}\n", it->tie ? "true" : "false");
+	return ferror(fp) ? OFFMIG_EIO : OFFMIG_OK;
 }
 
 /* --explain */
