@@ -7,7 +7,7 @@
 # meaningful figures); the script runs `make -C BUILDDIR bench/walkbench`.
 # TREE (default bench/out/walktree) is generated once when missing: 300,000
 # empty files in 100 profiles (Documents, Desktop, Pictures, AppData),
-# Windows\System32 and Program Files, 2,600 folders.  Each command runs
+# Windows\System32 and Program Files, 4,205 folders.  Each command runs
 # once to warm the cache and then BENCH_RUNS times (default 5); the best
 # and the median wall times are printed:
 #   find TREE -printf '%s\n'          the baseline (lstat of every entry)
@@ -100,7 +100,7 @@ time_cmd() {
 	    n, t[1], t[int((NR + 1) / 2)] }'
 }
 
-time_cmd "find -printf '%s\\n'" find "$tree" -printf '%s\n'
+time_cmd "find -printf %s" find "$tree" -printf '%s\n'
 time_cmd "walkbench users" "$build/bench/walkbench" "$tree" users
 time_cmd "walkbench all" "$build/bench/walkbench" "$tree" all
 "$build/bench/walkbench" "$tree" users

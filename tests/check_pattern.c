@@ -491,6 +491,55 @@ START_TEST(test_specificity_equal)
 }
 END_TEST
 
+/*
+ * Long pieces against long repetitive subjects (a hostile pattern over a
+ * hostile tree): the answers, found in linear time (Knuth-Morris-Pratt;
+ * the naive search would compare about 10^9 characters here).
+ */
+START_TEST(test_long_pieces)
+{
+	size_t n = 40000, i, o;
+	char *pat = malloc(3 * n + 64), *dir = malloc(6 * n + 64);
+	struct upat *p;
+
+	ck_assert_ptr_nonnull(pat);
+	ck_assert_ptr_nonnull(dir);
+	/* "C:\*aaa...ab*" against "C:\aaa...a" and "...ab". */
+	o = (size_t)sprintf(pat, "C:\\*");
+	for (i = 0; i < n; i++)
+		pat[o++] = 'a';
+	memcpy(pat + o, "b*", 3);
+	p = parse_ok(UPAT_FILE, pat);
+	o = (size_t)sprintf(dir, "C:\\");
+	for (i = 0; i < 2 * n; i++)
+		dir[o++] = 'A';
+	dir[o] = '\0';
+	ck_assert_int_eq(upat_match(p, dir, NULL), 0);
+	memcpy(dir + o, "bx", 3);
+	ck_assert_int_eq(upat_match(p, dir, NULL), 1);
+	upat_free(p);
+
+	/* The same in two-byte letters, the piece at the end: "*ää...äb". */
+	o = (size_t)sprintf(pat, "C:\\*");
+	for (i = 0; i < n; i++, o += 2)
+		memcpy(pat + o, "\xc3\xa4", 2);
+	memcpy(pat + o, "b", 2);
+	p = parse_ok(UPAT_FILE, pat);
+	o = (size_t)sprintf(dir, "C:\\");
+	for (i = 0; i < 2 * n; i++, o += 2)
+		memcpy(dir + o, "\xc3\x84", 2);
+	dir[o] = '\0';
+	ck_assert_int_eq(upat_match(p, dir, NULL), 0);
+	memcpy(dir + o, "B", 2);
+	ck_assert_int_eq(upat_match(p, dir, NULL), 1);
+	memcpy(dir + o, "Bb", 3);
+	ck_assert_int_eq(upat_match(p, dir, NULL), 0);
+	upat_free(p);
+	free(pat);
+	free(dir);
+}
+END_TEST
+
 /* Random patterns and subjects: no crash, and a fixed point for text. */
 START_TEST(test_random_bytes)
 {
@@ -573,6 +622,7 @@ main(void)
 	tcase_add_test(tc, test_registry_prune);
 	tcase_add_loop_test(tc, test_root, 0,
 	    (int)(sizeof(roots) / sizeof(roots[0])));
+	tcase_add_test(tc, test_long_pieces);
 	tcase_add_test(tc, test_random_bytes);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

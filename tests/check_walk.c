@@ -13,6 +13,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,9 +170,18 @@ START_TEST(test_unconditional_exclude_across_groups)
 	    NULL, NULL), 2);
 	ck_assert_uint_eq(h[0].group, 1);
 	ck_assert_uint_eq(h[1].group, 2);
-	/* cap limits what is filled and returned. */
+	/* cap limits what is filled and returned: the lowest groups. */
+	INC(0, "C:\\Users\\bob\\* [*]");
 	ck_assert_uint_eq(ruleset_decide(rs, "C:\\Users\\bob", "x", NULL, h, 1,
 	    NULL, NULL), 1);
+	ck_assert_uint_eq(h[0].group, 0);
+	ck_assert_uint_eq(ruleset_decide(rs, "C:\\Users\\bob", "x", NULL, h, 2,
+	    NULL, NULL), 2);
+	ck_assert_uint_eq(h[0].group, 0);
+	ck_assert_uint_eq(h[1].group, 1);
+	ck_assert_uint_eq(ruleset_decide(rs, "C:\\Users\\bob", "x", NULL, h, 4,
+	    NULL, NULL), 3);
+	ck_assert_uint_eq(h[2].group, 2);
 }
 END_TEST
 
@@ -714,6 +724,145 @@ START_TEST(test_walk_deep)
 }
 END_TEST
 
+/*
+ * The walker and ruleset_decide() agree on every file of the tree: what
+ * the walk selects (group, tag, tie) is what decide says with an entry,
+ * and whatever the walk left out, pruned folders included, decide leaves
+ * out too.
+ */
+static char agree_walked[16384];
+static char agree_decided[16384];
+
+static int
+agree_sel(void *arg, const struct walk_entry *e, const struct rule_hit *h,
+    size_t nh)
+{
+	size_t n = strlen(agree_walked), i;
+
+	n += (size_t)snprintf(agree_walked + n, sizeof(agree_walked) - n, "%s",
+	    e->winpath);
+	for (i = 0; i < nh; i++)
+		n += (size_t)snprintf(agree_walked + n,
+		    sizeof(agree_walked) - n, " %u:%s%s", h[i].group,
+		    (const char *)h[i].tag, h[i].tie ? ":tie" : "");
+	snprintf(agree_walked + n, sizeof(agree_walked) - n, "\n");
+	return 0;
+}
+
+static int
+agree_visit(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	char win[1024], *dir, *name;
+	struct rule_hit h[8];
+	struct walk_entry e;
+	size_t nh, n, i;
+
+	if (flag != FTW_F || !S_ISREG(sb->st_mode))
+		return 0;
+	snprintf(win, sizeof(win), "C:\\%s", path + strlen(tmpdir) + 1);
+	for (i = 0; win[i] != '\0'; i++)
+		if (win[i] == '/')
+			win[i] = '\\';
+	memset(&e, 0, sizeof(e));
+	e.winpath = win;
+	e.st = sb;
+	dir = strdup(win);
+	ck_assert_ptr_nonnull(dir);
+	name = strrchr(dir, '\\');
+	*name++ = '\0';
+	e.windir = dir;
+	e.name = name;
+	nh = ruleset_decide(rs, dir, name, &e, h, 8, NULL, NULL);
+	if (nh > 0) {
+		n = strlen(agree_decided);
+		n += (size_t)snprintf(agree_decided + n,
+		    sizeof(agree_decided) - n, "%s", win);
+		for (i = 0; i < nh; i++)
+			n += (size_t)snprintf(agree_decided + n,
+			    sizeof(agree_decided) - n, " %u:%s%s", h[i].group,
+			    (const char *)h[i].tag, h[i].tie ? ":tie" : "");
+		snprintf(agree_decided + n, sizeof(agree_decided) - n, "\n");
+	}
+	free(dir);
+	return 0;
+}
+
+START_TEST(test_walk_agrees_with_decide)
+{
+	static off_t sixteen = 16;
+	char a[16384], b[16384];
+	struct walk_stats st;
+	int fd;
+
+	tree();
+	mk("Users/Bob/Documents/Sub/deep/x.mp3");
+	mk("Users/Alice/Desktop/note.txt");
+	mk("Users/Alice/Desktop/song.MP3");
+	mk("Data/music/b.doc");
+	user_data(1);
+	INC(2, "C:\\Users\\*\\Documents\\* [*]");
+	EXC(2, "C:\\Users\\Bob\\Documents\\Sub\\* [*]");
+	INC(2, "C:\\Users\\Bob\\Documents\\Sub\\deep [*.mp3]");
+	INC(2, "C:\\Users\\Alice\\Desktop [*]");
+	EXC(2, "C:\\Users\\Alice\\Desktop [*.mp3]");
+	INC(3, "C:\\Data\\* [*.doc]");
+	EXC(3, "C:\\Data\\* [*.DOC]");
+	INC(3, "C:\\Data\\music\\ [*]");
+	INC(3, "C:\\Data\\* [report.doc]");
+	addf(RULE_EXCLUDE, 3, "C:\\Data\\music [*]", big_only, &sixteen, "big");
+	INC(4, "C:\\W* [*.ini]");
+	UEXC(5, "C:\\Windows\\System32\\* [*]");
+	agree_walked[0] = agree_decided[0] = '\0';
+	ck_assert_int_ge(fd = open(tmpdir, O_RDONLY | O_DIRECTORY), 0);
+	ck_assert_int_eq(ruleset_walk(ctx, rs, fd, 'C', agree_sel, NULL, &st),
+	    OFFMIG_OK);
+	close(fd);
+	ck_assert_int_eq(nftw(tmpdir, agree_visit, 16, FTW_PHYS), 0);
+	sorted(agree_walked, a, sizeof(a));
+	sorted(agree_decided, b, sizeof(b));
+	ck_assert_str_eq(a, b);
+	ck_assert_ptr_nonnull(strstr(a, "C:\\Data\\report.doc "
+	    "1:C:\\* [*.doc] 3:C:\\Data\\* [report.doc]:tie\n"));
+	ck_assert_uint_eq(st.selected, 9);
+}
+END_TEST
+
+/* A path longer than Windows allows: reported, counted, not read. */
+START_TEST(test_walk_path_too_long)
+{
+	struct sel s = { "", 0, 0, 0, NULL };
+	struct walk_stats st;
+	char name[251];
+	int fd, i;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	mk("top.txt");
+	ck_assert_int_ge(fd = open(tmpdir, O_RDONLY | O_DIRECTORY), 0);
+	/* 400 levels of 250 bytes: 100,000 bytes, past 32767 * 3. */
+	for (i = 0; i < 400; i++) {
+		int next;
+
+		ck_assert_int_eq(mkdirat(fd, name, 0755), 0);
+		ck_assert_int_ge(next = openat(fd, name, O_RDONLY |
+		    O_DIRECTORY), 0);
+		close(fd);
+		fd = next;
+	}
+	ck_assert_int_ge(i = openat(fd, "bottom.txt", O_WRONLY | O_CREAT,
+	    0644), 0);
+	close(i);
+	close(fd);
+	INC(1, "C:\\* [*.txt]");
+	ck_assert_int_eq(walk(&s, &st), OFFMIG_OK);
+	ck_assert_str_eq(s.out, "C:\\top.txt 1\n");
+	ck_assert_uint_eq(st.errors, 1);
+	ck_assert_ptr_nonnull(strstr(logbuf, "path longer than Windows allows"));
+	ck_assert_uint_eq(st.dirs, 1 + 32767 * 3 / 251);
+}
+END_TEST
+
 /* Counts what find(1) sees of a fixture volume. */
 static unsigned long
 count(const char *vol, const char *type)
@@ -790,6 +939,8 @@ main(void)
 	tcase_add_test(tc, test_walk_order);
 	tcase_add_test(tc, test_walk_odd_names);
 	tcase_add_test(tc, test_walk_deep);
+	tcase_add_test(tc, test_walk_agrees_with_decide);
+	tcase_add_test(tc, test_walk_path_too_long);
 	tcase_add_test(tc, test_walk_fixture_volumes);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -26,7 +26,17 @@ struct upat_piece {
 	uint32_t	 off;		/* into the glob's base */
 	uint32_t	 len;		/* bytes */
 	uint8_t		 ascii;		/* all bytes < 0x80 */
+	/*
+	 * A piece longer than UPAT_PIECE_KMP bytes is also kept as code
+	 * points with its Knuth-Morris-Pratt failure table, so that finding
+	 * it stays linear in the subject whatever the pattern and the disk
+	 * hold; NULL for short pieces.
+	 */
+	uint32_t	*cp, *fail;
+	uint32_t	 ncp;
 };
+
+#define UPAT_PIECE_KMP	64
 
 /*
  * A '*'-only glob over folded text: pieces[0..n), a star between each
@@ -60,6 +70,8 @@ struct upat {
 	int		 spec[5];	/* specificity key, compared in order */
 };
 
+/* Frees what glob_compile() allocated. */
+void	upat_glob_release(struct upat_glob *g);
 /* Glob match of the subject s[0..n) (folded on the fly).  1 or 0. */
 int	upat_glob_match(const struct upat_glob *g, const unsigned char *s,
 	    size_t n);

@@ -140,6 +140,62 @@ fold_common(const unsigned char *lit, size_t llen, const unsigned char *s,
 }
 
 /*
+ * Knuth-Morris-Pratt over s[q..n) for a long piece: returns the byte
+ * offset just past its first occurrence, or SIZE_MAX; with at_end, only an
+ * occurrence that ends exactly at n counts.
+ */
+static size_t
+kmp_scan(const struct upat_piece *pc, const unsigned char *s, size_t q,
+    size_t n, int at_end)
+{
+	size_t k = 0;
+
+	while (q < n) {
+		size_t len;
+		uint32_t c = fold_cp(s + q, n - q, &len);
+
+		while (k > 0 && pc->cp[k] != c)
+			k = pc->fail[k - 1];
+		if (pc->cp[k] == c)
+			k++;
+		q += len;
+		if (k == pc->ncp) {
+			if (!at_end || q == n)
+				return q;
+			k = pc->fail[k - 1];
+		}
+	}
+	return SIZE_MAX;
+}
+
+/* The code points and failure table of a long piece.  -1 on ENOMEM. */
+static int
+kmp_compile(struct upat_piece *pc, const unsigned char *lit)
+{
+	size_t i = 0, n = 0, k;
+
+	if ((pc->cp = malloc((pc->len + 1) * sizeof(*pc->cp))) == NULL ||
+	    (pc->fail = malloc((pc->len + 1) * sizeof(*pc->fail))) == NULL)
+		return -1;
+	while (i < pc->len) {
+		size_t len;
+
+		pc->cp[n++] = fold_cp(lit + i, pc->len - i, &len);
+		i += len;
+	}
+	pc->ncp = (uint32_t)n;
+	pc->fail[0] = 0;
+	for (i = 1, k = 0; i < n; i++) {
+		while (k > 0 && pc->cp[i] != pc->cp[k])
+			k = pc->fail[k - 1];
+		if (pc->cp[i] == pc->cp[k])
+			k++;
+		pc->fail[i] = (uint32_t)k;
+	}
+	return 0;
+}
+
+/*
  * Finds the leftmost place at or after *pos where the piece matches; *pos
  * gets the end of that match.  Greedy leftmost is exact for '*'-only
  * globs: a later piece can only gain from an earlier end.
@@ -151,6 +207,12 @@ find_piece(const struct upat_glob *g, const struct upat_piece *pc,
 	const unsigned char *lit = g->base + pc->off;
 	size_t q = *pos, li, sj;
 
+	if (pc->cp != NULL) {
+		if ((q = kmp_scan(pc, s, q, n, 0)) == SIZE_MAX)
+			return 0;
+		*pos = q;
+		return 1;
+	}
 	for (;;) {
 		if (pc->ascii) {
 			if (n - q < pc->len)
@@ -200,6 +262,8 @@ ends_with(const struct upat_glob *g, const struct upat_piece *pc,
 		}
 		return 1;
 	}
+	if (pc->cp != NULL)
+		return kmp_scan(pc, s, 0, n, 1) != SIZE_MAX;
 	for (q = 0; q <= n; q += char_len(s + q, n - q)) {
 		fold_common(lit, pc->len, s + q, n - q, &li, &sj);
 		if (li == pc->len && sj == n - q)
@@ -270,10 +334,26 @@ glob_compile(struct upat_glob *g, const unsigned char *base, size_t len)
 		g->pc[n].off = (uint32_t)start;
 		g->pc[n].len = (uint32_t)(i - start);
 		g->pc[n].ascii = (uint8_t)ascii;
-		n++;
+		g->n = (uint32_t)++n;
+		if (i - start > UPAT_PIECE_KMP &&
+		    kmp_compile(&g->pc[n - 1], base + start) != 0)
+			return -1;
 	}
-	g->n = (uint32_t)n;
 	return 0;
+}
+
+void
+upat_glob_release(struct upat_glob *g)
+{
+	uint32_t i;
+
+	for (i = 0; g->pc != NULL && i < g->n; i++) {
+		free(g->pc[i].cp);
+		free(g->pc[i].fail);
+	}
+	free(g->pc);
+	g->pc = NULL;
+	g->n = 0;
 }
 
 int
@@ -795,9 +875,9 @@ upat_free(struct upat *p)
 	free(p->leaf);
 	free(p->fnode);
 	free(p->fleaf);
-	free(p->ng.pc);
-	free(p->alt.pc);
-	free(p->lg.pc);
+	upat_glob_release(&p->ng);
+	upat_glob_release(&p->alt);
+	upat_glob_release(&p->lg);
 	free(p);
 }
 

@@ -21,11 +21,11 @@ tests_check_walk_SOURCES = tests/check_walk.c tests/testutil.h
 tests_check_walk_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_walk_LDADD = liboffmig-core.la $(CHECK_LIBS)
 
-# Fuzz target (replayed over its seeds by fuzz/run-seeds.sh).
+# Fuzz target, replayed over fuzz/seeds/fuzz_pattern (distributed with
+# fuzz/seeds) by fuzz/run-seeds.sh.
 check_PROGRAMS += fuzz/fuzz_pattern
 fuzz_fuzz_pattern_SOURCES = fuzz/fuzz_pattern.c fuzz/replay.c
 fuzz_fuzz_pattern_LDADD = liboffmig-core.la
-EXTRA_DIST += fuzz/seeds/fuzz_pattern
 
 # The walker benchmark (bench/walk.sh): never part of "make check".
 noinst_PROGRAMS += bench/walkbench

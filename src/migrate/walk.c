@@ -41,11 +41,14 @@ struct rule {
 	rule_filter_fn	*filter;
 	void		*farg;
 	const void	*tag;
+	size_t		 gi;		/* index in ruleset.groups */
 };
 
 struct ruleset {
 	struct rule	*r;
 	size_t		 n, cap;
+	unsigned	*groups;	/* distinct, in order of first use */
+	size_t		 ngroups, gcap;
 	walk_tie_fn	*tie_fn;
 	void		*tie_arg;
 };
@@ -66,6 +69,7 @@ ruleset_free(struct ruleset *rs)
 	for (i = 0; i < rs->n; i++)
 		upat_free(rs->r[i].pat);
 	free(rs->r);
+	free(rs->groups);
 	free(rs);
 }
 
@@ -75,6 +79,7 @@ ruleset_add(struct ruleset *rs, enum rule_kind kind, unsigned group,
     const void *tag)
 {
 	struct rule *r;
+	size_t gi;
 
 	if (rs == NULL || pat == NULL || (kind != RULE_INCLUDE &&
 	    kind != RULE_EXCLUDE && kind != RULE_UNCONDITIONAL_EXCLUDE)) {
@@ -91,7 +96,24 @@ ruleset_add(struct ruleset *rs, enum rule_kind kind, unsigned group,
 		rs->r = r;
 		rs->cap = cap;
 	}
+	for (gi = 0; gi < rs->ngroups && rs->groups[gi] != group; gi++)
+		;
+	if (gi == rs->ngroups) {
+		if (rs->ngroups == rs->gcap) {
+			size_t cap = rs->gcap ? rs->gcap * 2 : 8;
+			unsigned *g = realloc(rs->groups, cap * sizeof(*g));
+
+			if (g == NULL) {
+				upat_free(pat);
+				return OFFMIG_ENOMEM;
+			}
+			rs->groups = g;
+			rs->gcap = cap;
+		}
+		rs->groups[rs->ngroups++] = group;
+	}
 	r = &rs->r[rs->n++];
+	r->gi = gi;
 	r->pat = pat;
 	r->kind = kind;
 	r->group = group;
@@ -142,96 +164,95 @@ ruleset_decide(const struct ruleset *rs, const char *dir, const char *leaf,
 {
 	enum upat_type t;
 	unsigned char *m = NULL;
-	size_t i, j, nh = 0;
-	int ue = 0;
+	size_t *inc = NULL, *exc = NULL, *won = NULL, i, j, g, nh = 0;
+	int ue = 0, *tie = NULL;
 
 	if (rs == NULL || dir == NULL || rs->n == 0)
 		return 0;
 	t = object_type(dir);
 	/* Which rules match, once each (filters may cost a system call). */
-	if ((m = calloc(rs->n, 1)) == NULL)
-		return 0;
+	if ((m = calloc(rs->n, 1)) == NULL ||
+	    (inc = calloc(rs->ngroups + 1, sizeof(*inc))) == NULL ||
+	    (exc = calloc(rs->ngroups + 1, sizeof(*exc))) == NULL ||
+	    (won = calloc(rs->ngroups + 1, sizeof(*won))) == NULL ||
+	    (tie = calloc(rs->ngroups + 1, sizeof(*tie))) == NULL)
+		goto out;
 	for (i = 0; i < rs->n; i++) {
 		m[i] = (unsigned char)rule_hits(&rs->r[i], t, dir, leaf, e);
 		if (m[i] && rs->r[i].kind == RULE_UNCONDITIONAL_EXCLUDE)
 			ue = 1;
 	}
-	if (ue) {
-		/* Nothing any group says counts. */
-		for (i = 0; trace_fn != NULL && i < rs->n; i++)
-			if (m[i])
-				trace_fn(arg, rs->r[i].group, rs->r[i].kind,
-				    rs->r[i].pat, rs->r[i].tag,
-				    rs->r[i].kind == RULE_UNCONDITIONAL_EXCLUDE);
-		free(m);
-		return 0;
+	for (g = 0; g < rs->ngroups; g++)
+		inc[g] = exc[g] = won[g] = SIZE_MAX;
+	/* The most specific include and exclude of each group; the first
+	   added among equals. */
+	for (i = 0; i < rs->n && !ue; i++) {
+		const struct rule *r = &rs->r[i];
+		size_t *best = r->kind == RULE_INCLUDE ? &inc[r->gi] :
+		    &exc[r->gi];
+
+		if (!m[i])
+			continue;
+		if (*best == SIZE_MAX || upat_specificity_cmp(r->pat,
+		    rs->r[*best].pat) > 0)
+			*best = i;
 	}
-	for (i = 0; i < rs->n; i++) {
-		const struct rule *inc = NULL, *exc = NULL, *won = NULL;
-		unsigned g = rs->r[i].group;
-		int tie = 0, seen = 0;
-
-		if (rs->r[i].kind == RULE_UNCONDITIONAL_EXCLUDE)
+	/* An include and an exclude of the same weight in one group. */
+	for (i = 0; i < rs->n && !ue; i++) {
+		if (!m[i] || rs->r[i].kind != RULE_EXCLUDE ||
+		    tie[rs->r[i].gi])
 			continue;
-		/* Each group once, at its first rule. */
-		for (j = 0; j < i; j++)
-			if (rs->r[j].kind != RULE_UNCONDITIONAL_EXCLUDE &&
-			    rs->r[j].group == g)
-				seen = 1;
-		if (seen)
-			continue;
-		for (j = i; j < rs->n; j++) {
-			const struct rule *r = &rs->r[j];
-
-			if (!m[j] || r->group != g ||
-			    r->kind == RULE_UNCONDITIONAL_EXCLUDE)
-				continue;
-			if (r->kind == RULE_INCLUDE) {
-				if (inc == NULL ||
-				    upat_specificity_cmp(r->pat, inc->pat) > 0)
-					inc = r;
-			} else if (exc == NULL ||
-			    upat_specificity_cmp(r->pat, exc->pat) > 0)
-				exc = r;
-		}
-		if (inc != NULL) {
-			if (exc != NULL &&
-			    upat_specificity_cmp(exc->pat, inc->pat) >= 0)
-				won = exc;
-			else
-				won = inc;
-		}
-		/* An include and an exclude of the same weight, below. */
-		for (j = i; won == inc && inc != NULL && j < rs->n && !tie;
-		    j++) {
-			size_t k;
-
-			if (!m[j] || rs->r[j].group != g ||
-			    rs->r[j].kind != RULE_EXCLUDE)
-				continue;
-			for (k = i; k < rs->n; k++)
-				if (m[k] && rs->r[k].group == g &&
-				    rs->r[k].kind == RULE_INCLUDE &&
-				    upat_specificity_cmp(rs->r[k].pat,
-				    rs->r[j].pat) == 0)
-					tie = 1;
-		}
-		if (won != NULL && won == inc) {
-			if (nh < cap) {
-				hits[nh].group = g;
-				hits[nh].tag = inc->tag;
-				hits[nh].tie = tie;
+		for (j = 0; j < rs->n; j++)
+			if (m[j] && rs->r[j].kind == RULE_INCLUDE &&
+			    rs->r[j].gi == rs->r[i].gi &&
+			    upat_specificity_cmp(rs->r[j].pat,
+			    rs->r[i].pat) == 0) {
+				tie[rs->r[i].gi] = 1;
+				break;
 			}
-			nh++;
-		}
-		for (j = i; trace_fn != NULL && j < rs->n; j++)
-			if (m[j] && rs->r[j].group == g &&
-			    rs->r[j].kind != RULE_UNCONDITIONAL_EXCLUDE)
-				trace_fn(arg, g, rs->r[j].kind, rs->r[j].pat,
-				    rs->r[j].tag, &rs->r[j] == won);
 	}
+	for (g = 0; g < rs->ngroups && !ue; g++) {
+		if (inc[g] == SIZE_MAX)
+			continue;	/* an exclude alone does nothing */
+		if (exc[g] != SIZE_MAX && upat_specificity_cmp(
+		    rs->r[exc[g]].pat, rs->r[inc[g]].pat) >= 0) {
+			won[g] = exc[g];
+			continue;
+		}
+		won[g] = inc[g];
+		/*
+		 * In order of group number, as the walker gives them; when
+		 * more groups take the object than cap, the lowest numbers.
+		 */
+		if (nh < cap || (cap > 0 && rs->groups[g] <
+		    hits[cap - 1].group)) {
+			struct rule_hit h = { rs->groups[g], rs->r[inc[g]].tag,
+			    tie[g] };
+
+			for (j = nh < cap ? nh : cap - 1; j > 0 &&
+			    hits[j - 1].group > h.group; j--)
+				hits[j] = hits[j - 1];
+			hits[j] = h;
+			if (nh < cap)
+				nh++;
+		}
+	}
+	for (i = 0; trace_fn != NULL && i < rs->n; i++) {
+		const struct rule *r = &rs->r[i];
+
+		if (!m[i])
+			continue;
+		trace_fn(arg, r->group, r->kind, r->pat, r->tag, ue ?
+		    r->kind == RULE_UNCONDITIONAL_EXCLUDE :
+		    r->kind != RULE_UNCONDITIONAL_EXCLUDE && won[r->gi] == i);
+	}
+out:
 	free(m);
-	return nh < cap ? nh : cap;
+	free(inc);
+	free(exc);
+	free(won);
+	free(tie);
+	return nh;
 }
 
 /* ------------------------------------------------------------------ */
