@@ -88,7 +88,8 @@ static const char *const full_strings[MKPE_NSTRINGS] = {
 static void
 spec_full(struct mkpe_spec *s, uint16_t machine)
 {
-	static const uint16_t fv[4] = { 8, 6, 2, 0 }, pv[4] = { 8, 6, 65535, 7 };
+	static const uint16_t fv[4] = { 8, 6, 2, 0 };
+	static const uint16_t pv[4] = { 8, 6, 65535, 7 };
 
 	memset(s, 0, sizeof(*s));
 	s->machine = machine;
@@ -360,8 +361,10 @@ static const struct damage {
 	    "short" },
 	{ "bad magic", W_OPT, 0, 2, 0x107, "unknown optional header magic "
 	    "0x0107" },
-	{ "no sections", W_PE, 6, 2, 0, "no sections, yet a resource directory" },
-	{ "65535 sections", W_PE, 6, 2, 0xFFFF, "section table (65535 sections" },
+	{ "no sections", W_PE, 6, 2, 0,
+	    "no sections, yet a resource directory" },
+	{ "65535 sections", W_PE, 6, 2, 0xFFFF,
+	    "section table (65535 sections" },
 	{ "resource RVA nowhere", W_OPT, 112 + 16, 4, 0x00900000,
 	    "the resource directory's RVA 0x900000 is in no section" },
 	{ "rsrc raw data past the end", W_SECT, 40 + 20, 4, 0x7FFFFF00,
@@ -379,8 +382,8 @@ static const struct damage {
 	{ "loop to the root", W_TYPEDIR, 20, 4, 0x80000000,
 	    "resource directory loop: the RT_VERSION directory points back "
 	    "to offset 0x0" },
-	{ "language entry to a directory", W_LANGDIR, 20, 4, 0x80000000, "deeper than three "
-	    "levels" },
+	{ "language entry to a directory", W_LANGDIR, 20, 4, 0x80000000,
+	    "deeper than three levels" },
 	{ "type dir points to itself", W_TYPEDIR, 20, 4, 0x80000020,
 	    "resource directory loop" },
 	{ "data entry outside", W_LANGDIR, 20, 4, 0x7FFFFF00,
@@ -399,13 +402,15 @@ static const struct damage {
 	    "VS_VERSIONINFO at offset 0 has wLength" },
 	{ "VS key", W_VS, 6, 2, 'W', "the root block's key is not "
 	    "VS_VERSION_INFO" },
-	{ "VS key unterminated", W_VS, 0, 2, 0x24, "its key has no terminator" },
+	{ "VS key unterminated", W_VS, 0, 2, 0x24,
+	    "its key has no terminator" },
 	{ "fixed signature", W_VS, 40, 4, 0xFEEF04BC,
 	    "signature is 0xfeef04bc, not 0xfeef04bd" },
 	{ "fixed too short", W_VS, 2, 2, 20, "VS_FIXEDFILEINFO of 20 bytes" },
 	{ "child wLength 0", W_VS, 92, 2, 0, "a VS_VERSIONINFO child at offset "
 	    "92 has wLength 0" },
-	{ "child past the parent", W_VS, 92, 2, 0xFFF0, "past its parent's end" },
+	{ "child past the parent", W_VS, 92, 2, 0xFFF0,
+	    "past its parent's end" },
 	{ "truncated in the version data", W_TRUNCATE, 0, 0, 0x4C0,
 	    "runs past the end of the file (1216 bytes)" },
 	{ "truncated in the resource directory", W_TRUNCATE, 0, 0, 0x408,
@@ -597,7 +602,8 @@ START_TEST(test_flip_sweep)
 		memcpy(copy, img, len);
 		/* Mostly single bits in the headers and the resources. */
 		for (k = 0; k < 1 + n % 3; k++) {
-			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			rng = rng * 6364136223846793005ull +
+			    1442695040888963407ull;
 			at = (size_t)(rng >> 33) % len;
 			if (n % 2 == 0)		/* the interesting part */
 				at = (size_t)(rng >> 33) % 2 == 0 ?
@@ -684,6 +690,66 @@ START_TEST(test_mkwinvol_pe)
 	ck_assert_int_eq(pe_version_read(ctx, fd, path, &v), OFFMIG_ENOTFOUND);
 	close(fd);
 	ck_assert_uint_eq(v.machine, 0xAA64);
+	pe_version_release(&v);
+}
+END_TEST
+
+/*
+ * tests/fixtures/plan10.vol builds, and its executables carry the versions
+ * the USMT fixture rules test (the volume is also built for the plan tests
+ * once it is listed in FIXTURE_VOLUMES).
+ */
+START_TEST(test_plan10_versions)
+{
+	static const struct {
+		const char	*path, *tag, *value;
+		uint16_t	 machine;
+	} files[] = {
+		{ "Program Files/Notepad++/notepad++.exe", "FileVersion",
+		    "8.6.2.0", 0x8664 },
+		{ "Program Files/7-Zip/7zFM.exe", "FileVersion", "23.01",
+		    0x8664 },
+		{ "Program Files/Microsoft Office/root/Office16/WINWORD.EXE",
+		    "FileVersion", "16.0.17126.20132", 0x8664 },
+		{ "Program Files/Microsoft Office/root/Office16/OUTLOOK.EXE",
+		    "ProductName", "Microsoft Outlook", 0x8664 },
+		{ "Program Files (x86)/VideoLAN/VLC/vlc.exe", "CompanyName",
+		    "VideoLAN", 0x014C },
+	};
+	char path[1024], vol[512], cmd[2600];
+	struct pe_version v;
+	size_t i;
+	int fd;
+
+	snprintf(vol, sizeof(vol), "%s/plan10", tmpdir);
+	snprintf(cmd, sizeof(cmd), "'%s' '%s/fixtures/plan10.vol' '%s'",
+	    t_env("OFFMIG_MKWINVOL"), t_env("OFFMIG_SRCDIR"), vol);
+	ck_assert_int_eq(system(cmd), 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", vol, files[i].path);
+		ck_assert_msg((fd = open(path, O_RDONLY)) >= 0, "%s: %s", path,
+		    strerror(errno));
+		ck_assert_int_eq(pe_version_read(ctx, fd, files[i].path, &v),
+		    OFFMIG_OK);
+		close(fd);
+		ck_assert_uint_eq(v.machine, files[i].machine);
+		ck_assert_str_eq(pe_version_get(&v, files[i].tag),
+		    files[i].value);
+		pe_version_release(&v);
+	}
+	/* Office 16 as MigApp-style rules test it. */
+	snprintf(path, sizeof(path), "%s/Program Files/Microsoft Office/root/"
+	    "Office16/WINWORD.EXE", vol);
+	ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
+	ck_assert_int_eq(pe_version_read(ctx, fd, "WINWORD.EXE", &v),
+	    OFFMIG_OK);
+	close(fd);
+	ck_assert_int_eq(version_match(pe_version_get(&v, "ProductVersion"),
+	    "16.*"), 1);
+	ck_assert_int_eq(version_match(pe_version_get(&v, "FileVersion"),
+	    "15.*"), 0);
+	ck_assert_int_lt(version_cmp(pe_version_get(&v, "FileVersion"),
+	    "16.0.17200"), 0);
 	pe_version_release(&v);
 }
 END_TEST
@@ -803,6 +869,7 @@ pever_suite(void)
 	tcase_add_loop_test(tc, test_damage, 0,
 	    (int)(sizeof(damages) / sizeof(damages[0])));
 	tcase_add_test(tc, test_mkwinvol_pe);
+	tcase_add_test(tc, test_plan10_versions);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sweep");

@@ -96,8 +96,8 @@ read_at(struct pe *pe, uint64_t off, void *buf, size_t n, const char *what)
 	ssize_t r;
 
 	if (off > pe->size || n > pe->size - off)
-		return corrupt(pe, "%s (%zu bytes at offset %llu) runs past the "
-		    "end of the file (%llu bytes)", what, n,
+		return corrupt(pe, "%s (%zu bytes at offset %llu) runs past "
+		    "the end of the file (%llu bytes)", what, n,
 		    (unsigned long long)off, (unsigned long long)pe->size);
 	while (done < n) {
 		r = pread(pe->fd, p + done, n - done, (off_t)(off + done));
@@ -167,7 +167,8 @@ read_headers(struct pe *pe, struct pe_version *v)
 	if ((uint64_t)lfanew + sizeof(coff) > pe->size)
 		return corrupt(pe, "not a PE file (e_lfanew 0x%x points past "
 		    "the end of the file)", lfanew);
-	if ((ret = read_at(pe, lfanew, coff, sizeof(coff), "the PE header")) != 0)
+	if ((ret = read_at(pe, lfanew, coff, sizeof(coff),
+	    "the PE header")) != 0)
 		return ret;
 	if (memcmp(coff, "PE\0\0", 4) != 0)
 		return corrupt(pe, "not a PE file (no PE signature at e_lfanew "
@@ -182,7 +183,8 @@ read_headers(struct pe *pe, struct pe_version *v)
 		return corrupt(pe, "SizeOfOptionalHeader %zu is implausible "
 		    "(more than %u)", optsize, PE_MAX_OPT_HEADER);
 	if ((opt = malloc(optsize)) == NULL)
-		return ctx_set_error(pe->ctx, OFFMIG_ENOMEM, 0, "out of memory");
+		return ctx_set_error(pe->ctx, OFFMIG_ENOMEM, 0,
+		    "out of memory");
 	off = (uint64_t)lfanew + sizeof(coff);
 	if ((ret = read_at(pe, off, opt, optsize, "the optional header")) != 0)
 		goto out;
@@ -284,7 +286,8 @@ read_dir(struct pe *pe, uint32_t off, const char *what, unsigned char **entp,
 	if (n == 0)
 		return OFFMIG_OK;
 	if ((*entp = malloc((size_t)n * 8)) == NULL)
-		return ctx_set_error(pe->ctx, OFFMIG_ENOMEM, 0, "out of memory");
+		return ctx_set_error(pe->ctx, OFFMIG_ENOMEM, 0,
+		    "out of memory");
 	if ((ret = read_at(pe, pe->rs_off + off + sizeof(hdr), *entp,
 	    (size_t)n * 8, what)) != 0) {
 		free(*entp);
@@ -320,7 +323,7 @@ find_version(struct pe *pe, uint32_t *rvap, uint32_t *sizep)
 		seen[level] = off;
 		if ((ret = read_dir(pe, off, what[level], &ent, &n)) != 0)
 			return ret;
-		/* RT_VERSION; the first name; 0x409, else the first language. */
+		/* RT_VERSION; the first name; 0x409, else the first one. */
 		pick = level == 1 && n > 0 ? 0 : n;
 		for (i = 0; level != 1 && i < n; i++) {
 			name = le32(ent + 8 * i);
@@ -344,8 +347,8 @@ find_version(struct pe *pe, uint32_t *rvap, uint32_t *sizep)
 			return corrupt(pe, "the %s resource directory entry "
 			    "points to data, not to a directory", what[level]);
 		if (level == 2 && (next & 0x80000000u))
-			return corrupt(pe, "resource directory tree deeper than "
-			    "three levels under RT_VERSION");
+			return corrupt(pe, "resource directory tree deeper "
+			    "than three levels under RT_VERSION");
 		off = next & 0x7FFFFFFFu;
 	}
 	if (off > pe->rs_len || pe->rs_len - off < sizeof(data))
@@ -402,8 +405,8 @@ vblk_read(struct pe *pe, const unsigned char *b, size_t lim, size_t off,
 		if (b[i] == 0 && b[i + 1] == 0)
 			break;
 	if (i + 1 >= k->end)
-		return corrupt(pe, "version resource: %s at offset %zu: its key "
-		    "has no terminator within the block", what, off);
+		return corrupt(pe, "version resource: %s at offset %zu: its "
+		    "key has no terminator within the block", what, off);
 	k->nkey = (i - k->key) / 2;
 	k->val = align4(i + 2);
 	if (k->val > k->end)
@@ -513,7 +516,8 @@ parse_version(struct pe *pe, const unsigned char *b, size_t n,
 	if (root.vlen != 0) {
 		const unsigned char *f = b + root.val;
 
-		if (root.vlen < VS_FFI_SIZE || root.end - root.val < VS_FFI_SIZE)
+		if (root.vlen < VS_FFI_SIZE ||
+		    root.end - root.val < VS_FFI_SIZE)
 			return corrupt(pe, "version resource: VS_FIXEDFILEINFO "
 			    "of %u bytes (%zu in the block), not %u", root.vlen,
 			    root.end - root.val, VS_FFI_SIZE);
@@ -543,6 +547,11 @@ parse_version(struct pe *pe, const unsigned char *b, size_t n,
 	return ret;
 }
 
+/*
+ * On OFFMIG_ENOTFOUND v->machine is still set (the image is sound, it just
+ * has no version resource); on every other error *v is all zero.  Only
+ * regular files are read: a FIFO or a device is refused as ECORRUPT.
+ */
 int
 pe_version_read(struct offmig_ctx *ctx, int fd, const char *name,
     struct pe_version *v)
@@ -550,7 +559,7 @@ pe_version_read(struct offmig_ctx *ctx, int fd, const char *name,
 	struct pe pe;
 	struct stat st;
 	unsigned char *buf = NULL;
-	uint32_t rva, size;
+	uint32_t rva = 0, size = 0;
 	uint64_t off, avail;
 	size_t n;
 	uint16_t machine;

@@ -17,3 +17,7 @@ FUZZ_TARGETS += fuzz/fuzz_pever
 check_PROGRAMS += fuzz/fuzz_pever
 fuzz_fuzz_pever_SOURCES = fuzz/fuzz_pever.c fuzz/replay.c
 fuzz_fuzz_pever_LDADD = liboffmig-core.la
+
+# The plan fixture volume with version-stamped executables; check_pever
+# builds it (the lead lists it in FIXTURE_VOLUMES).
+EXTRA_DIST += tests/fixtures/plan10.vol
