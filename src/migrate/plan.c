@@ -1910,7 +1910,6 @@ eval_role(struct evalctx *ec, struct vars *cv, const struct ux_node *role,
     unsigned mask, unsigned group)
 {
 	const struct ux_node *c;
-	int any = 0;
 
 	for (c = ux_child(role, UX_ENVIRONMENT); c != NULL;
 	    c = ux_next(c, UX_ENVIRONMENT))
@@ -1921,7 +1920,7 @@ eval_role(struct evalctx *ec, struct vars *cv, const struct ux_node *role,
 		if (c->kind == UX_COMPONENT)
 			eval_component(ec->pl, ec->in, c, mask);
 		else if (c->kind == UX_ROLE)
-			any |= eval_role(ec, cv, c, mask, group);
+			(void)eval_role(ec, cv, c, mask, group);
 		else if (c->kind == UX_RULES)
 			eval_rules(ec, c, mask, group);
 		else if (c->kind == UX_PLUGIN)
