@@ -174,6 +174,48 @@ START_TEST(test_diagnostics_and_errors)
 }
 END_TEST
 
+/* name= references that loop are cut, said, and do not hang or crash. */
+START_TEST(test_reference_loops)
+{
+	struct offmig_doc *doc = NULL;
+	const struct offmig_node *u;
+
+	ck_assert_int_eq(load("loop.xml",
+	    "<migration urlid=\"http://t/loop\">\n"
+	    "<namedElements>\n"
+	    "<rules name=\"R\"><include><objectSet><pattern type=\"File\">"
+	    "C:\\Users\\* [notes.txt]</pattern></objectSet></include>\n"
+	    "<rules name=\"R\"/></rules>\n"
+	    "<conditions name=\"C\"><conditions name=\"C\"/></conditions>\n"
+	    "</namedElements>\n"
+	    "<component type=\"Documents\" context=\"System\">"
+	    "<displayName>Loop</displayName><role role=\"Data\">\n"
+	    "<detection><conditions name=\"C\"/></detection>\n"
+	    "<rules name=\"R\"/></role></component>\n"
+	    "<component type=\"Documents\" context=\"System\">"
+	    "<displayName>Loop 2</displayName><role role=\"Data\">\n"
+	    "<rules name=\"R\"/></role></component></migration>\n"),
+	    OFFMIG_OK);
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, NULL, NULL,
+	    &doc), OFFMIG_OK);
+	u = offmig_node_get(offmig_doc_root(doc), "unsupported");
+	ck_assert_uint_eq(offmig_node_len(u), 2);
+	ck_assert_str_eq(offmig_node_get_str(offmig_node_at(u, 0),
+	    "construct"), "conditions");
+	ck_assert_str_eq(offmig_node_get_str(offmig_node_at(u, 1),
+	    "construct"), "rules");
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_node_at(u, 1),
+	    "line")), 4);
+	/*
+	 * Loop 2 still takes every notes.txt below C:\Users: the four
+	 * profiles' and the temporary profile's (system context).
+	 */
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.files")), 5);
+	offmig_doc_free(doc);
+}
+END_TEST
+
 START_TEST(test_explain_and_genconfig)
 {
 	struct offmig_doc *doc = NULL;
@@ -224,6 +266,7 @@ main(void)
 	tcase_add_test(tc, test_user_filter_and_registry);
 	tcase_add_test(tc, test_diagnostics_and_errors);
 	tcase_add_test(tc, test_explain_and_genconfig);
+	tcase_add_test(tc, test_reference_loops);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -871,6 +871,7 @@ struct evalctx {
 	struct inst	*in;
 	const struct vars *cv;
 	const struct ux_node *comp;
+	int		 depth;		/* nested rules/conditions followed */
 };
 
 /* Argument i expanded (caller frees), or NULL when absent/NULL. */
@@ -1061,8 +1062,18 @@ eval_conditions(struct evalctx *ec, const struct ux_node *n, int is_or)
 			const struct ux_node *d = ux_deref(c);
 			const char *op = ux_attr(d, "operation");
 
-			r = eval_conditions(ec, d, op != NULL &&
-			    strcasecmp(op, "OR") == 0);
+			if (ec->depth >= UX_MAX_DEPTH) {
+				unsupported(ec->pl, c, ec->comp, "conditions",
+				    "nested more than %d deep, or a name= "
+				    "reference to itself: not followed, false",
+				    UX_MAX_DEPTH);
+				r = 0;
+			} else {
+				ec->depth++;
+				r = eval_conditions(ec, d, op != NULL &&
+				    strcasecmp(op, "OR") == 0);
+				ec->depth--;
+			}
 		} else
 			continue;
 		any = 1;
@@ -1742,6 +1753,13 @@ eval_rules(struct evalctx *ec, const struct ux_node *rules, unsigned mask,
 		return;
 	if (!detected(ec, r))
 		return;
+	if (ec->depth >= UX_MAX_DEPTH) {
+		unsupported(pl, rules, ec->comp, "rules", "nested more than %d "
+		    "deep, or a name= reference to itself: not followed",
+		    UX_MAX_DEPTH);
+		return;
+	}
+	ec->depth++;
 	for (c = r->first; c != NULL; c = c->next) {
 		struct add_arg aa = { RULE_INCLUDE, group, NULL };
 		const struct ux_node *os;
@@ -1786,6 +1804,7 @@ eval_rules(struct evalctx *ec, const struct ux_node *rules, unsigned mask,
 			break;
 		}
 	}
+	ec->depth--;
 }
 
 /* <environment>: the component's own variables. */
@@ -1948,7 +1967,7 @@ static void
 eval_component(struct plan *pl, struct inst *in, const struct ux_node *comp,
     unsigned mask)
 {
-	struct evalctx ec = { pl, in, NULL, comp };
+	struct evalctx ec = { pl, in, NULL, comp, 0 };
 	struct vars cv = { NULL, 0 };
 	const struct ux_node *c;
 	unsigned group;
