@@ -2390,8 +2390,9 @@ plan_prepare(struct plan *pl, struct offmig_ctx *ctx,
 		in->who = p->user != NULL ? p->user : p->sid;
 		in->usable = p->host_path != NULL;
 		if (!in->usable)
-			note(pl, "%s: the profile folder %s is not on the volume: "
-			    "no files are listed for this user", in->who,
+			note(pl, "%s: the profile folder %s cannot be read on "
+			    "this volume (see offmig profiles): no files are "
+			    "listed for this user", in->who,
 			    p->path != NULL ? p->path : "(none)");
 		if (p->is_bak)
 			note(pl, "%s: evaluated from the %s entry (the live "
