@@ -37,6 +37,9 @@ t_expect_status 2
 t_expect_output err 'at least one -i FILE.xml'
 t_run "$OFFMIG" plan "$vols/win10" -i x.xml --frob >out 2>err
 t_expect_status 2
+t_run "$OFFMIG" plan "$vols/win10" -i x.xml --all --ui anna >out 2>err
+t_expect_status 2
+t_expect_output err '--all goes without --ui'
 t_run "$OFFMIG" help plan >out 2>err
 t_expect_status 0
 t_expect_output out '^usage: offmig plan \[--json \| --csv\] .* -i XML \.\.\. VOLUME$'
