@@ -411,7 +411,7 @@ int	offmig_plan_run(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	    unsigned flags, offmig_plan_fn *fn, void *arg,
 	    struct offmig_doc **summaryp);
 /*
- * Writes one item as a JSON object (pretty-printed, ending in a newline),
+ * Writes one item as a JSON object on one line (ending in a newline),
  * with the fields of struct offmig_plan_item ("rule": {"file", "line",
  * "pattern"}); text from the disk is escaped as in every offmig document.
  */

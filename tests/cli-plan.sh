@@ -37,9 +37,12 @@ t_expect_status 2
 t_expect_output err 'at least one -i FILE.xml'
 t_run "$OFFMIG" plan "$vols/win10" -i x.xml --frob >out 2>err
 t_expect_status 2
+t_run "$OFFMIG" plan "$vols/win10" -i x.xml --all --ui anna >out 2>err
+t_expect_status 2
+t_expect_output err '--all goes without --ui'
 t_run "$OFFMIG" help plan >out 2>err
 t_expect_status 0
-t_expect_output out '^usage: offmig plan VOLUME -i FILE.xml'
+t_expect_output out '^usage: offmig plan \[--json \| --csv\] .* -i XML \.\.\. VOLUME$'
 t_end
 
 for v in win10 win7 xp; do
@@ -64,8 +67,8 @@ t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml -i apps.xml -i prec.xml \
 t_expect_status 0
 t_expect_json out '.summary.totals.files' 14
 t_expect_json out '.summary.totals.bytes' 5765
-t_expect_json out '.summary.totals.registry_values' 3
-t_expect_json out '.summary.users[] | select(.user == "anna") | "\(.files) \(.bytes) \(.registry_values)"' '8 2668 3'
+t_expect_json out '.summary.totals.registry_values' 4
+t_expect_json out '.summary.users[] | select(.user == "anna") | "\(.files) \(.bytes) \(.registry_values)"' '8 2668 4'
 t_expect_json out '.summary.users[] | select(.context == "system") | "\(.files) \(.bytes)"' '3 580'
 t_expect_json out '.summary.known_folders[] | select(.user == "anna" and .folder == "Documents") | "\(.files) \(.bytes)"' '3 1920'
 t_expect_json out '.summary.components[] | select(.component == "7-Zip" and .user == "anna") | .registry_values' 2
@@ -139,7 +142,7 @@ rules
 t_run "$OFFMIG" plan "$vols/win10" -i apps.xml --json >out 2>err
 t_expect_status 0
 t_expect_json out '[.summary.detected[] | select(.component == "Notepad++ 8") | .detected] | all' true
-t_expect_json out '[.objects[] | select(.component == "Notepad++ 8") | .path] | join(",")' 'C:\Users\anna\AppData\Roaming\Notepad++\config.xml,HKCU\Software\Notepad++ [lastSession]'
+t_expect_json out '[.objects[] | select(.component == "Notepad++ 8") | .path] | join(",")' 'C:\Users\anna\AppData\Roaming\Notepad++\config.xml,HKCU\Software\Notepad++ [lastSession],HKCU\Software\Notepad++ [sessionDir]'
 t_run "$OFFMIG" plan "$vols/win7" -i apps.xml --json >out 2>err
 t_expect_status 0
 t_expect_json out '[.summary.detected[] | select(.component == "Notepad++ 8") | .detected] | any' false
@@ -147,6 +150,30 @@ t_expect_json out '.summary.native_64bit' false
 t_run "$OFFMIG" plan "$vols/xp" -i apps.xml --json >out 2>err
 t_expect_status 0
 t_expect_json out '[.summary.detected[] | select(.component | startswith("WinZip")) | .detected] | any' true
+t_end
+
+t_begin "plan: helpers that generate patterns, read strings and filter"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i helpers.xml --json >out 2>err
+t_expect_status 0
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\Projects\Plan.doc | anna | Last session | helpers.xml:71
+file | C:\Data\Projects\secret.doc | anna | Last session | helpers.xml:71
+file | C:\Users\anna\Desktop\notes.txt | anna | Found documents | helpers.xml:40
+file | C:\Users\anna\Documents\Budget.XLSX | anna | Found documents | helpers.xml:40
+file | C:\Users\anna\Documents\letters\Letter.doc | anna | Found documents | helpers.xml:40
+file | C:\Users\anna\Documents\report-anna.txt | anna | Found documents | helpers.xml:40
+file | C:\Users\ben\Desktop\notes.txt | ben | Found documents | helpers.xml:40
+file | C:\Users\ben\Documents\report-ben.txt | ben | Found documents | helpers.xml:40
+file | C:\Users\ben\Documents\thesis.docx | ben | Found documents | helpers.xml:40
+registry | HKCU\Software\7-Zip\FM [Editor] | anna | Last session | helpers.xml:76
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+# GenerateUserPatterns from the system context takes ben's thesis too.
+t_expect_json out '.summary.components[] | select(.component == "Theses of all users") | "\(.files) \(.bytes)"' '1 999'
+t_expect_json out '[.summary.components[] | select(.component == "Last session") | .detected] | map(tostring) | join(",")' 'true,false'
+t_expect_json out '.summary.notes | map(select(test("document finder"))) | length' 1
 t_end
 
 t_begin "plan: user filters"
@@ -219,6 +246,16 @@ t_run "$OFFMIG" plan "$vols/win10" -i prec.xml --json >out 2>err
 t_expect_status 0
 t_expect_json out '.objects | length' 2
 t_expect_json out '.objects[0] | keys | join(",")' 'component,host_path,known_folder,mtime,path,rule,sid,size,tie,type,user'
+t_end
+
+t_begin "plan: names that are not UTF-8 stay valid JSON and recoverable"
+rules
+cp -a "$vols/win7" w7 || exit 99
+: >"w7/Users/ivan/Documents/caf$(printf '\351').txt"
+t_run "$OFFMIG" plan w7 -i userdata.xml --json >out 2>err
+t_expect_status 0
+t_expect_json out '[.objects[] | select(.path | test("caf")) | .path | explode | .[-5]] | join(",")' '1105129'
+t_expect_output out 'caf\\udbf7\\udce9\.txt'
 t_end
 
 t_begin "plan: --genconfig writes a config.xml of the detected components"

@@ -269,7 +269,7 @@ cmd_plan(struct offmig_ctx *ctx, int argc, char **argv)
 	struct out o;
 	size_t ninputs = 0, i;
 	unsigned flags = 0;
-	int ch, ret, status = OFFMIG_EXIT_OK, r;
+	int ch, ret, status = OFFMIG_EXIT_OK, r, user_filters = 0;
 
 	cli_common_init(&c);
 	memset(&o, 0, sizeof(o));
@@ -329,6 +329,8 @@ cmd_plan(struct offmig_ctx *ctx, int argc, char **argv)
 			    argv[optind - 1]);
 			goto out;
 		default:
+			if (ch == OPT_UI || ch == OPT_UE || ch == OPT_UEL)
+				user_filters = 1;
 			if ((r = cli_common_opt(cmd, &c, ch, optarg)) < 0) {
 				status = OFFMIG_EXIT_USAGE;
 				goto out;
@@ -353,8 +355,9 @@ cmd_plan(struct offmig_ctx *ctx, int argc, char **argv)
 		status = cli_usage(cmd, "--explain and --genconfig go alone");
 		goto out;
 	}
-	if (c.all && (offmig_filter_include(c.filter, "*") != OFFMIG_OK)) {
-		status = OFFMIG_EXIT_ENV;
+	if (c.all && user_filters) {
+		status = cli_usage(cmd, "--all goes without --ui, --ue and --uel, "
+		    "as ScanState's /all");
 		goto out;
 	}
 	offmig_ctx_set_log(ctx, cli_log, NULL);

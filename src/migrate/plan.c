@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -870,6 +871,7 @@ struct evalctx {
 	struct inst	*in;
 	const struct vars *cv;
 	const struct ux_node *comp;
+	int		 depth;		/* nested rules/conditions followed */
 };
 
 /* Argument i expanded (caller frees), or NULL when absent/NULL. */
@@ -1060,8 +1062,18 @@ eval_conditions(struct evalctx *ec, const struct ux_node *n, int is_or)
 			const struct ux_node *d = ux_deref(c);
 			const char *op = ux_attr(d, "operation");
 
-			r = eval_conditions(ec, d, op != NULL &&
-			    strcasecmp(op, "OR") == 0);
+			if (ec->depth >= UX_MAX_DEPTH) {
+				unsupported(ec->pl, c, ec->comp, "conditions",
+				    "nested more than %d deep, or a name= "
+				    "reference to itself: not followed, false",
+				    UX_MAX_DEPTH);
+				r = 0;
+			} else {
+				ec->depth++;
+				r = eval_conditions(ec, d, op != NULL &&
+				    strcasecmp(op, "OR") == 0);
+				ec->depth--;
+			}
 		} else
 			continue;
 		any = 1;
@@ -1741,6 +1753,13 @@ eval_rules(struct evalctx *ec, const struct ux_node *rules, unsigned mask,
 		return;
 	if (!detected(ec, r))
 		return;
+	if (ec->depth >= UX_MAX_DEPTH) {
+		unsupported(pl, rules, ec->comp, "rules", "nested more than %d "
+		    "deep, or a name= reference to itself: not followed",
+		    UX_MAX_DEPTH);
+		return;
+	}
+	ec->depth++;
 	for (c = r->first; c != NULL; c = c->next) {
 		struct add_arg aa = { RULE_INCLUDE, group, NULL };
 		const struct ux_node *os;
@@ -1785,6 +1804,7 @@ eval_rules(struct evalctx *ec, const struct ux_node *rules, unsigned mask,
 			break;
 		}
 	}
+	ec->depth--;
 }
 
 /* <environment>: the component's own variables. */
@@ -1909,7 +1929,6 @@ eval_role(struct evalctx *ec, struct vars *cv, const struct ux_node *role,
     unsigned mask, unsigned group)
 {
 	const struct ux_node *c;
-	int any = 0;
 
 	for (c = ux_child(role, UX_ENVIRONMENT); c != NULL;
 	    c = ux_next(c, UX_ENVIRONMENT))
@@ -1920,7 +1939,7 @@ eval_role(struct evalctx *ec, struct vars *cv, const struct ux_node *role,
 		if (c->kind == UX_COMPONENT)
 			eval_component(ec->pl, ec->in, c, mask);
 		else if (c->kind == UX_ROLE)
-			any |= eval_role(ec, cv, c, mask, group);
+			(void)eval_role(ec, cv, c, mask, group);
 		else if (c->kind == UX_RULES)
 			eval_rules(ec, c, mask, group);
 		else if (c->kind == UX_PLUGIN)
@@ -1948,7 +1967,7 @@ static void
 eval_component(struct plan *pl, struct inst *in, const struct ux_node *comp,
     unsigned mask)
 {
-	struct evalctx ec = { pl, in, NULL, comp };
+	struct evalctx ec = { pl, in, NULL, comp, 0 };
 	struct vars cv = { NULL, 0 };
 	const struct ux_node *c;
 	unsigned group;
@@ -2371,8 +2390,9 @@ plan_prepare(struct plan *pl, struct offmig_ctx *ctx,
 		in->who = p->user != NULL ? p->user : p->sid;
 		in->usable = p->host_path != NULL;
 		if (!in->usable)
-			note(pl, "%s: the profile folder %s is not on the volume: "
-			    "no files are listed for this user", in->who,
+			note(pl, "%s: the profile folder %s cannot be read on "
+			    "this volume (see offmig profiles): no files are "
+			    "listed for this user", in->who,
 			    p->path != NULL ? p->path : "(none)");
 		if (p->is_bak)
 			note(pl, "%s: evaluated from the %s entry (the live "
@@ -2436,6 +2456,38 @@ plan_prepare(struct plan *pl, struct offmig_ctx *ctx,
 
 /* Walking and records. */
 
+/*
+ * 1 when the first len bytes of path name the folder win, as Windows
+ * compares names: ASCII bytes compare without case at once (the common
+ * case, with no allocation per file); anything else goes to wstrcasecmp().
+ */
+static int
+prefix_eq(const char *path, const char *win, size_t len)
+{
+	size_t i;
+	char *pre;
+	int eq;
+
+	for (i = 0; i < len; i++) {
+		unsigned char a = (unsigned char)path[i];
+		unsigned char b = (unsigned char)win[i];
+
+		if (a >= 0x80 || b >= 0x80)
+			break;
+		if (a != b && (a | 0x20) != (b | 0x20))
+			return 0;
+		if (a != b && !((a | 0x20) >= 'a' && (a | 0x20) <= 'z'))
+			return 0;
+	}
+	if (i == len)
+		return 1;
+	if ((pre = strndup(path, len)) == NULL)
+		return 0;
+	eq = wstrcasecmp(pre, win) == 0;
+	free(pre);
+	return eq;
+}
+
 static const struct kf *
 find_kf(const struct inst *in, const char *winpath)
 {
@@ -2444,19 +2496,13 @@ find_kf(const struct inst *in, const char *winpath)
 
 	for (i = 0; i < in->nkf; i++) {
 		const struct kf *k = &in->kf[i];
-		char *pre;
-		int eq;
 
 		if (k->len == 0 || k->len > l || (winpath[k->len] != '\\' &&
 		    winpath[k->len] != '\0'))
 			continue;
 		if (best != NULL && best->len >= k->len)
 			continue;
-		/* Compare the prefix as Windows would. */
-		pre = strndup(winpath, k->len);
-		eq = pre != NULL && wstrcasecmp(pre, k->win) == 0;
-		free(pre);
-		if (eq)
+		if (prefix_eq(winpath, k->win, k->len))
 			best = k;
 	}
 	return best;
@@ -2818,35 +2864,100 @@ out:
 	return ret;
 }
 
+/*
+ * A JSON string, escaped as the document writer (output.c) does: what is
+ * not valid Unicode goes to Supplementary Private Use Area-B as a \\u
+ * surrogate pair (a stray byte 0xXY as U+10DCXY, a lone surrogate U+DXYZ
+ * as U+10DXYZ), so the output stays valid JSON and the original bytes can
+ * be recovered.  Written straight to the stream: one object per selected
+ * file must not cost an allocation.
+ */
+static void
+json_str(FILE *fp, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len, i = 0, run = 0;
+
+	if (str == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	len = strlen(str);
+	putc('"', fp);
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+
+		if (s[i] >= 0x20 && s[i] < 0x7F && s[i] != '"' && s[i] != '\\') {
+			i++;
+			continue;
+		}
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n > 1 && !(cp >= 0xD800 && cp <= 0xDFFF)) {
+			i += n;
+			continue;
+		}
+		if (i > run)
+			fwrite(s + run, 1, i - run, fp);
+		if (n == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+			uint32_t pua = n == 0 ? 0x10DC00U + s[i] : 0x100000U + cp;
+
+			fprintf(fp, "\\u%04x\\u%04x",
+			    (unsigned)(0xD800 + ((pua - 0x10000) >> 10)),
+			    (unsigned)(0xDC00 + ((pua - 0x10000) & 0x3FF)));
+			i += n == 0 ? 1 : n;
+		} else {
+			if (cp == '"')
+				fputs("\\\"", fp);
+			else if (cp == '\\')
+				fputs("\\\\", fp);
+			else if (cp == '\n')
+				fputs("\\n", fp);
+			else if (cp == '\t')
+				fputs("\\t", fp);
+			else if (cp == '\r')
+				fputs("\\r", fp);
+			else
+				fprintf(fp, "\\u%04x", (unsigned)cp);
+			i += n;
+		}
+		run = i;
+	}
+	if (i > run)
+		fwrite(s + run, 1, i - run, fp);
+	putc('"', fp);
+}
+
 int
 offmig_plan_item_json(FILE *fp, const struct offmig_plan_item *it)
 {
-	struct offmig_doc *doc = doc_new();
-	struct offmig_node *o, *r;
-	int ret;
+	char t[32];
 
-	if (doc == NULL)
-		return OFFMIG_ENOMEM;
-	o = doc_root_mut(doc);
-	doc_add_str(doc, o, "type", it->type);
-	doc_add_str(doc, o, "path", it->path);
-	doc_add_str(doc, o, "host_path", it->host_path);
-	doc_add_int(doc, o, "size", (int64_t)it->size);
-	doc_add_time(doc, o, "mtime", it->mtime);
-	doc_add_str(doc, o, "user", it->user);
-	doc_add_str(doc, o, "sid", it->sid);
-	doc_add_str(doc, o, "component", it->component);
-	doc_add_str(doc, o, "known_folder", it->known_folder);
-	r = doc_add_object(doc, o, "rule");
-	doc_add_str(doc, r, "file", it->rule_file);
-	doc_add_int(doc, r, "line", it->rule_line);
-	doc_add_str(doc, r, "pattern", it->rule_pattern);
-	doc_add_bool(doc, o, "tie", it->tie);
-	ret = doc_status(doc);
-	if (ret == OFFMIG_OK)
-		ret = offmig_write_json(fp, offmig_doc_root(doc));
-	offmig_doc_free(doc);
-	return ret;
+	fputs("{\"type\": ", fp);
+	json_str(fp, it->type);
+	fputs(", \"path\": ", fp);
+	json_str(fp, it->path);
+	fputs(", \"host_path\": ", fp);
+	json_str(fp, it->host_path);
+	fprintf(fp, ", \"size\": %" PRIu64 ", \"mtime\": ", it->size);
+	if (iso8601(it->mtime, t, sizeof(t)) != NULL)
+		fprintf(fp, "\"%s\"", t);
+	else
+		fputs("null", fp);
+	fputs(", \"user\": ", fp);
+	json_str(fp, it->user);
+	fputs(", \"sid\": ", fp);
+	json_str(fp, it->sid);
+	fputs(", \"component\": ", fp);
+	json_str(fp, it->component);
+	fputs(", \"known_folder\": ", fp);
+	json_str(fp, it->known_folder);
+	fputs(", \"rule\": {\"file\": ", fp);
+	json_str(fp, it->rule_file);
+	fprintf(fp, ", \"line\": %ld, \"pattern\": ", it->rule_line);
+	json_str(fp, it->rule_pattern);
+	fprintf(fp, "}, \"tie\": %s}\n", it->tie ? "true" : "false");
+	return ferror(fp) ? OFFMIG_EIO : OFFMIG_OK;
 }
 
 /* --explain */

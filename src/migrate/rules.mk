@@ -22,3 +22,8 @@ FUZZ_TARGETS += fuzz/fuzz_usmtxml
 check_PROGRAMS += fuzz/fuzz_usmtxml
 fuzz_fuzz_usmtxml_SOURCES = fuzz/fuzz_usmtxml.c fuzz/replay.c
 fuzz_fuzz_usmtxml_LDADD = liboffmig-core.la
+
+CHECK_UNIT += tests/check_plan
+tests_check_plan_SOURCES = tests/check_plan.c tests/testutil.h
+tests_check_plan_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_plan_LDADD = liboffmig-core.la $(CHECK_LIBS)

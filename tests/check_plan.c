@@ -1,0 +1,276 @@
+/*
+ * check_plan.c - the public plan API (offmig_rules_*, offmig_plan_*) on the
+ * stock Windows 10 fixture volume: diagnostics, the streaming callback and
+ * its stop value, registry objects, explain and genconfig errors, and that
+ * rules with errors are not evaluated.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "offmig.h"
+#include "testutil.h"
+
+static struct offmig_ctx *ctx;
+static struct offmig_volume *vol;
+static struct offmig_rules *rules;
+
+static void
+setup(void)
+{
+	char path[4096];
+
+	ck_assert_ptr_nonnull(ctx = offmig_ctx_new());
+	ck_assert_int_eq(offmig_volume_open(ctx, t_volume(path, sizeof(path),
+	    "win10"), NULL, &vol), OFFMIG_OK);
+	ck_assert_int_eq(offmig_rules_new(ctx, &rules), OFFMIG_OK);
+}
+
+static void
+teardown(void)
+{
+	offmig_rules_free(rules);
+	offmig_volume_close(vol);
+	offmig_ctx_free(ctx);
+}
+
+static int
+load(const char *name, const char *xml)
+{
+	return offmig_rules_load_memory(ctx, rules, name, xml, strlen(xml), 0);
+}
+
+struct seen {
+	int		 n;
+	int		 stop_at;
+	int		 registry;
+	char		 first[256];
+	char		 rule[256];
+};
+
+static int
+collect(void *arg, const struct offmig_plan_item *it)
+{
+	struct seen *s = arg;
+
+	if (s->n == 0) {
+		snprintf(s->first, sizeof(s->first), "%s %s %s %s", it->type,
+		    it->path, it->user != NULL ? it->user : "-", it->component);
+		snprintf(s->rule, sizeof(s->rule), "%s:%ld %s", it->rule_file,
+		    it->rule_line, it->rule_pattern);
+	}
+	s->registry += strcmp(it->type, "registry") == 0;
+	if (++s->n == s->stop_at)
+		return -42;
+	return 0;
+}
+
+static const char desktop[] =
+    "<migration urlid=\"http://t/desktop\">\n"
+    "<component type=\"Documents\" context=\"User\">\n"
+    "<displayName>Desktop</displayName><role role=\"Data\"><rules>\n"
+    "<include><objectSet>\n"
+    "<pattern type=\"File\">%CSIDL_DESKTOPDIRECTORY%\\* [*]</pattern>\n"
+    "</objectSet></include></rules></role></component></migration>\n";
+
+START_TEST(test_stream_and_stop)
+{
+	struct offmig_doc *doc = NULL;
+	struct seen s;
+
+	ck_assert_int_eq(load("desk.xml", desktop), OFFMIG_OK);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, collect, &s,
+	    &doc), OFFMIG_OK);
+	/* alice, bob (.bak), dave and frank have a Desktop\notes.txt. */
+	ck_assert_int_eq(s.n, 4);
+	ck_assert_str_eq(s.first, "file C:\\Users\\alice\\Desktop\\notes.txt "
+	    "alice Desktop");
+	ck_assert_str_eq(s.rule, "desk.xml:5 C:\\Users\\alice\\Desktop\\* [*]");
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.files")), 4);
+	offmig_doc_free(doc);
+	/* The callback's negative value stops the plan and is returned. */
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 2;
+	doc = (struct offmig_doc *)1;
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, collect, &s,
+	    &doc), -42);
+	ck_assert_ptr_null(doc);
+	ck_assert_int_eq(s.n, 2);
+}
+END_TEST
+
+START_TEST(test_user_filter_and_registry)
+{
+	struct offmig_filter *f = offmig_filter_new();
+	struct offmig_doc *doc = NULL;
+	struct seen s;
+
+	ck_assert_ptr_nonnull(f);
+	/* As USMT: /ue:* /ui:dave is dave alone. */
+	ck_assert_int_eq(offmig_filter_exclude(f, "*"), OFFMIG_OK);
+	ck_assert_int_eq(offmig_filter_include(f, "dave"), OFFMIG_OK);
+	ck_assert_int_eq(load("reg.xml",
+	    "<migration urlid=\"http://t/reg\">\n"
+	    "<component type=\"Application\" context=\"User\">"
+	    "<displayName>Env</displayName><role role=\"Settings\"><rules>\n"
+	    "<include><objectSet><pattern type=\"Registry\">HKCU\\Environment"
+	    " [*]</pattern></objectSet></include>\n"
+	    "</rules></role></component></migration>\n"), OFFMIG_OK);
+	memset(&s, 0, sizeof(s));
+	/* dave's NTUSER.DAT is dirty: read through its logs. */
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, f, 0, collect, &s,
+	    &doc), OFFMIG_OK);
+	ck_assert_int_gt(s.registry, 0);
+	ck_assert_int_eq(s.registry, s.n);
+	ck_assert_ptr_nonnull(strstr(s.first, "registry HKCU\\Environment ["));
+	ck_assert_ptr_nonnull(strstr(s.first, " dave Env"));
+	ck_assert_int_eq(offmig_node_len(offmig_node_get(offmig_doc_root(doc),
+	    "users")), 2);	/* the system and dave */
+	offmig_doc_free(doc);
+	/* Files only: nothing. */
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, f,
+	    OFFMIG_PLAN_NO_REGISTRY, collect, &s, &doc), OFFMIG_OK);
+	ck_assert_int_eq(s.n, 0);
+	offmig_doc_free(doc);
+	offmig_filter_free(f);
+}
+END_TEST
+
+START_TEST(test_diagnostics_and_errors)
+{
+	struct offmig_doc *doc = (struct offmig_doc *)1;
+	enum offmig_level lv;
+	const char *file, *msg;
+	long line;
+
+	ck_assert_int_eq(load("bad.xml", "<migration urlid=\"u\">\n"
+	    "<component type=\"Documents\" context=\"Nobody\"/></migration>"),
+	    OFFMIG_EXML);
+	ck_assert_uint_eq(offmig_rules_ndiags(rules), 1);
+	ck_assert_uint_eq(offmig_rules_nerrors(rules), 1);
+	ck_assert_int_eq(offmig_rules_diag(rules, 0, &lv, &file, &line, &msg),
+	    OFFMIG_OK);
+	ck_assert_int_eq(lv, OFFMIG_LOG_ERROR);
+	ck_assert_str_eq(file, "bad.xml");
+	ck_assert_int_eq(line, 2);
+	ck_assert_ptr_nonnull(strstr(msg, "context=\"Nobody\""));
+	ck_assert_int_eq(offmig_rules_diag(rules, 1, &lv, &file, &line, &msg),
+	    OFFMIG_EINVAL);
+	/* Rules with errors are not evaluated. */
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, NULL, NULL,
+	    &doc), OFFMIG_EXML);
+	ck_assert_ptr_null(doc);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "1 error"));
+	ck_assert_int_eq(offmig_rules_load(ctx, rules, "/nonexistent/r.xml"),
+	    OFFMIG_EIO);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "/nonexistent/r.xml"));
+}
+END_TEST
+
+/* name= references that loop are cut, said, and do not hang or crash. */
+START_TEST(test_reference_loops)
+{
+	struct offmig_doc *doc = NULL;
+	const struct offmig_node *u;
+
+	ck_assert_int_eq(load("loop.xml",
+	    "<migration urlid=\"http://t/loop\">\n"
+	    "<namedElements>\n"
+	    "<rules name=\"R\"><include><objectSet><pattern type=\"File\">"
+	    "C:\\Users\\* [notes.txt]</pattern></objectSet></include>\n"
+	    "<rules name=\"R\"/></rules>\n"
+	    "<conditions name=\"C\"><conditions name=\"C\"/></conditions>\n"
+	    "</namedElements>\n"
+	    "<component type=\"Documents\" context=\"System\">"
+	    "<displayName>Loop</displayName><role role=\"Data\">\n"
+	    "<detection><conditions name=\"C\"/></detection>\n"
+	    "<rules name=\"R\"/></role></component>\n"
+	    "<component type=\"Documents\" context=\"System\">"
+	    "<displayName>Loop 2</displayName><role role=\"Data\">\n"
+	    "<rules name=\"R\"/></role></component></migration>\n"),
+	    OFFMIG_OK);
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, NULL, NULL,
+	    &doc), OFFMIG_OK);
+	u = offmig_node_get(offmig_doc_root(doc), "unsupported");
+	ck_assert_uint_eq(offmig_node_len(u), 2);
+	ck_assert_str_eq(offmig_node_get_str(offmig_node_at(u, 0),
+	    "construct"), "conditions");
+	ck_assert_str_eq(offmig_node_get_str(offmig_node_at(u, 1),
+	    "construct"), "rules");
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_node_at(u, 1),
+	    "line")), 4);
+	/*
+	 * Loop 2 still takes every notes.txt below C:\Users: the four
+	 * profiles' and the temporary profile's (system context).
+	 */
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.files")), 5);
+	offmig_doc_free(doc);
+}
+END_TEST
+
+START_TEST(test_explain_and_genconfig)
+{
+	struct offmig_doc *doc = NULL;
+	const struct offmig_node *m;
+	char out[256];
+
+	ck_assert_int_eq(load("desk.xml", desktop), OFFMIG_OK);
+	ck_assert_int_eq(offmig_plan_explain(ctx, vol, rules, NULL,
+	    "C:\\USERS\\Dave\\desktop\\NOTES.TXT", &doc), OFFMIG_OK);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "exists")), 1);
+	m = offmig_node_get(offmig_doc_root(doc), "selected");
+	ck_assert_uint_eq(offmig_node_len(m), 1);
+	ck_assert_str_eq(offmig_node_get_str(offmig_node_at(m, 0), "user"),
+	    "dave");
+	offmig_doc_free(doc);
+	doc = (struct offmig_doc *)1;
+	ck_assert_int_eq(offmig_plan_explain(ctx, vol, rules, NULL, "noslash",
+	    &doc), OFFMIG_EINVAL);
+	ck_assert_ptr_null(doc);
+	ck_assert_int_eq(offmig_plan_genconfig(ctx, vol, rules, NULL,
+	    "/nonexistent/dir/config.xml", &doc), OFFMIG_EIO);
+	ck_assert_ptr_null(doc);
+	snprintf(out, sizeof(out), "check_plan-%d.xml", (int)getpid());
+	ck_assert_int_eq(offmig_plan_genconfig(ctx, vol, rules, NULL, out,
+	    &doc), OFFMIG_OK);
+	ck_assert_int_eq(access(out, R_OK), 0);
+	unlink(out);
+	m = offmig_node_get(offmig_doc_root(doc), "components");
+	ck_assert_uint_eq(offmig_node_len(m), 1);
+	ck_assert_str_eq(offmig_node_get_str(offmig_node_at(m, 0), "group"),
+	    "Documents");
+	offmig_doc_free(doc);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("plan");
+	TCase *tc = tcase_create("api");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_stream_and_stop);
+	tcase_add_test(tc, test_user_filter_and_registry);
+	tcase_add_test(tc, test_diagnostics_and_errors);
+	tcase_add_test(tc, test_explain_and_genconfig);
+	tcase_add_test(tc, test_reference_loops);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
