@@ -479,6 +479,32 @@ START_TEST(test_walk_nested_roots_once)
 }
 END_TEST
 
+/*
+ * Several roots held by one: each dropped once, and the ones after a
+ * dropped root checked against the roots kept (a freed one was read here).
+ */
+START_TEST(test_walk_roots_held_by_one)
+{
+	struct sel s = { "", 0, 0, 0, NULL };
+	struct walk_stats st;
+
+	tree();
+	INC(1, "C:\\Users\\* [*.txt]");
+	/* Held by the first: dropped. */
+	INC(2, "C:\\Users\\Bob\\* [*.doc]");
+	/* Held by nothing, longer than the dropped one and sorted after it. */
+	INC(3, "C:\\Windows\\System32\\* [*]");
+	ck_assert_int_eq(walk(&s, &st), OFFMIG_OK);
+	expect(&s, "C:\\Users\\Bob\\AppData\\Local\\x.doc 2\n"
+	    "C:\\Users\\Bob\\Documents\\Sub\\c.DOC 2\n"
+	    "C:\\Users\\Bob\\Documents\\a.doc 2\n"
+	    "C:\\Users\\Bob\\Documents\\b.txt 1\n"
+	    "C:\\Windows\\System32\\k.doc 3\n");
+	/* Users, Bob, Documents, Sub, AppData, Local, System32: each once. */
+	ck_assert_uint_eq(st.dirs, 7);
+}
+END_TEST
+
 START_TEST(test_walk_links_not_followed)
 {
 	struct sel s = { "", 0, 0, 0, NULL };
@@ -929,6 +955,7 @@ main(void)
 	tcase_add_test(tc, test_walk_user_data_prunes);
 	tcase_add_test(tc, test_walk_folder_per_user_and_user_data);
 	tcase_add_test(tc, test_walk_nested_roots_once);
+	tcase_add_test(tc, test_walk_roots_held_by_one);
 	tcase_add_test(tc, test_walk_links_not_followed);
 	tcase_add_test(tc, test_walk_other_drive_and_relative_roots);
 	tcase_add_test(tc, test_walk_unconditional_exclude_prunes);

@@ -14,6 +14,8 @@ tests_fixtures_mkwinvol_LDADD = liboffmig-core.la
 # Volume descriptions built once per "make check" into tests/fixtures/vol/.
 FIXTURE_VOLUMES = \
 	tests/fixtures/win10.vol \
+	tests/fixtures/plan10.vol \
+	tests/fixtures/xmlgen.vol \
 	tests/fixtures/win11.vol \
 	tests/fixtures/win7.vol \
 	tests/fixtures/xp.vol \

@@ -121,6 +121,8 @@ struct gen {
 	/* Host paths of folders redirected on the volume (data folders skip them). */
 	char		**redirects;
 	size_t		 nredirects;
+	char		**datadirs;	/* top-level data folders kept */
+	size_t		 ndatadirs;
 	unsigned long	 entries;	/* walker budget used */
 	unsigned long	 regkeys;
 	int		 truncated;	/* a budget ran out */
@@ -1568,11 +1570,33 @@ data_folders(struct gen *g)
 			    (long long)c->files);
 			comp_release(c);
 			g->nc--;
+		} else {
+			char **nd = grow(g, g->datadirs, g->ndatadirs,
+			    sizeof(*nd));
+
+			if (nd != NULL) {
+				g->datadirs = nd;
+				if ((nd[g->ndatadirs] = xdup(g, names[i])) !=
+				    NULL)
+					g->ndatadirs++;
+			}
 		}
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* Whether the top-level folder name is a data folder already taken whole. */
+static int
+is_data_dir(const struct gen *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->ndatadirs; i++)
+		if (strcmp(g->datadirs[i], name) == 0)
+			return 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------ Outlook */
@@ -1635,7 +1659,12 @@ scan_pst(struct gen *g, int dfd, char *path, size_t len, int depth,
 		if ((sub = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC)) < 0)
 			continue;
-		if (depth == 0 && is_system_dir(g, sub, de->d_name)) {
+		/*
+		 * A data folder's component already takes its .pst files:
+		 * listing them again would count them twice.
+		 */
+		if (depth == 0 && (is_system_dir(g, sub, de->d_name) ||
+		    is_data_dir(g, de->d_name))) {
 			close(sub);
 			continue;
 		}
@@ -1697,11 +1726,13 @@ outlook_pst(struct gen *g)
 		}
 		eval_comp(g, c);
 		c->reason = xprintf(g, "%zu Outlook data files (.pst) found "
-		    "outside the profiles and system folders: %lld bytes", f.n,
+		    "outside the profiles, the system folders and the data "
+		    "folders taken whole: %lld bytes", f.n,
 		    (long long)c->bytes);
 	} else
 		omit(g, 1, "Outlook data files outside the profiles: no .pst "
-		    "file found outside the profiles and system folders");
+		    "file found outside the profiles, the system folders and "
+		    "the data folders taken whole");
 	for (i = 0; i < f.n; i++) {
 		free(f.dir[i]);
 		free(f.leaf[i]);
@@ -2522,6 +2553,17 @@ gather(struct gen *g, const struct offmig_filter *filter)
 		u->status = offmig_node_get_str(p, "status");
 		if (u->status == NULL)
 			u->status = "ok";
+		/*
+		 * ScanState refuses an active temporary profile, and offmig
+		 * plan leaves it out too (its .bak twin, the real profile,
+		 * is taken): nothing of it is counted.
+		 */
+		if (strcmp(u->status, "temporary") == 0) {
+			omit(g, 0, "%s: temporary profile %s left out, as "
+			    "ScanState does", u->user != NULL ? u->user :
+			    u->sid != NULL ? u->sid : "?", u->host);
+			continue;
+		}
 		u->folders = offmig_node_get(p, "folders");
 		u->browsers = offmig_node_get(p, "browsers");
 		for (j = 0; pl != NULL && j < pl->n; j++)
@@ -2551,6 +2593,9 @@ gen_release(struct gen *g)
 	for (i = 0; i < g->nredirects; i++)
 		free(g->redirects[i]);
 	free(g->redirects);
+	for (i = 0; i < g->ndatadirs; i++)
+		free(g->datadirs[i]);
+	free(g->datadirs);
 	free(g->users);
 	free(g->computer);
 	free(g->url_user);

@@ -20,4 +20,3 @@ fuzz_fuzz_pever_LDADD = liboffmig-core.la
 
 # The plan fixture volume with version-stamped executables; check_pever
 # builds it (the lead lists it in FIXTURE_VOLUMES).
-EXTRA_DIST += tests/fixtures/plan10.vol

@@ -1014,14 +1014,18 @@ collect_roots(struct walker *w, char sysdrive, struct root **rootsp,
 		n++;
 	}
 	qsort(roots, n, sizeof(*roots), cmp_root);
-	/* Drop every root that another one holds. */
+	/*
+	 * Drop every root that another one holds.  Sorted, a root's holders
+	 * come before it, and the roots kept so far are exactly the ones a
+	 * later root must be checked against: a dropped root is held by a
+	 * kept one, which holds whatever the dropped one holds.
+	 */
 	for (i = 0, k = 0; i < n; i++) {
 		size_t j;
 		int held = 0;
 
-		for (j = 0; j < n && !held; j++)
-			held = j != i && root_covers(&roots[j], &roots[i]) &&
-			    !(root_covers(&roots[i], &roots[j]) && j > i);
+		for (j = 0; j < k && !held; j++)
+			held = root_covers(&roots[j], &roots[i]);
 		if (held) {
 			free(roots[i].rest);
 			free(roots[i].folded);
