@@ -102,6 +102,12 @@ struct guser {
 	const struct profile *p;	/* for the user hive, or NULL */
 };
 
+struct found {
+	char		**dir;		/* '\'-separated, "" for the root */
+	char		**leaf;
+	size_t		 n;
+};
+
 struct gen {
 	struct offmig_ctx *ctx;
 	struct offmig_volume *vol;
@@ -121,8 +127,7 @@ struct gen {
 	/* Host paths of folders redirected on the volume (data folders skip them). */
 	char		**redirects;
 	size_t		 nredirects;
-	char		**datadirs;	/* top-level data folders kept */
-	size_t		 ndatadirs;
+	struct found	*pst;		/* .pst files outside the profiles */
 	unsigned long	 entries;	/* walker budget used */
 	unsigned long	 regkeys;
 	int		 truncated;	/* a budget ran out */
@@ -686,6 +691,17 @@ walk_dir(struct gen *g, int dfd, char *path, size_t len, int depth,
 			continue;
 		}
 		if (S_ISREG(st.st_mode)) {
+			/* A file an exclude names (a .pst another takes). */
+			if (w->nexcl > 0 && len + 1 + n + 1 <= MAX_HOSTPATH) {
+				int ex;
+
+				path[len] = '/';
+				memcpy(path + len + 1, de->d_name, n + 1);
+				ex = excluded(w, path);
+				path[len] = '\0';
+				if (ex)
+					continue;
+			}
 			w->files++;
 			w->bytes += (int64_t)st.st_size;
 			w->docs += is_doc(de->d_name);
@@ -837,13 +853,24 @@ eval_files(struct gen *g, struct gcomp *c, const struct guser *u,
 	size_t i, j;
 
 	for (i = 0; i < c->nexc; i++) {
-		char *b, *host = NULL;
+		const struct gpat *x = &c->exc[i];
+		char *b, *host = NULL, *rel;
 
-		if (c->exc[i].type != PT_TREE ||
-		    (b = pat_base(g, &c->exc[i], u)) == NULL)
+		if ((x->type != PT_TREE && x->type != PT_FILE) ||
+		    (b = pat_base(g, x, u)) == NULL)
 			continue;
-		if (resolve(g, b, VPATH_DIR, NULL, &host, NULL) == OFFMIG_OK)
-			walk_exclude(g, w, host);
+		if (x->type == PT_TREE) {
+			if (resolve(g, b, VPATH_DIR, NULL, &host, NULL) ==
+			    OFFMIG_OK)
+				walk_exclude(g, w, host);
+		} else {
+			rel = b[0] != '\0' ? xprintf(g, "%s/%s", b, x->leaf) :
+			    xdup(g, x->leaf);
+			if (rel != NULL && resolve(g, rel, VPATH_FILE, NULL,
+			    &host, NULL) == OFFMIG_OK)
+				walk_exclude(g, w, host);
+			free(rel);
+		}
 		free(host);
 		free(b);
 	}
@@ -1549,6 +1576,14 @@ data_folders(struct gen *g)
 				free(w);
 			}
 		}
+		/* Its .pst files are the Outlook component's. */
+		for (k = 0; g->pst != NULL && k < g->pst->n; k++) {
+			const char *d = g->pst->dir[k];
+
+			if (strncmp(d, names[i], len) == 0 &&
+			    (d[len] == '\0' || d[len] == '\\'))
+				EXC(c, PT_FILE, NULL, d, g->pst->leaf[k]);
+		}
 		/* Redirected known folders inside it have their own component. */
 		for (k = 0; k < g->nredirects; k++)
 			if (strncmp(g->redirects[k], names[i], len) == 0 &&
@@ -1570,16 +1605,6 @@ data_folders(struct gen *g)
 			    (long long)c->files);
 			comp_release(c);
 			g->nc--;
-		} else {
-			char **nd = grow(g, g->datadirs, g->ndatadirs,
-			    sizeof(*nd));
-
-			if (nd != NULL) {
-				g->datadirs = nd;
-				if ((nd[g->ndatadirs] = xdup(g, names[i])) !=
-				    NULL)
-					g->ndatadirs++;
-			}
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -1587,25 +1612,8 @@ data_folders(struct gen *g)
 	free(names);
 }
 
-/* Whether the top-level folder name is a data folder already taken whole. */
-static int
-is_data_dir(const struct gen *g, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < g->ndatadirs; i++)
-		if (strcmp(g->datadirs[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 /* ------------------------------------------------------------ Outlook */
 
-struct found {
-	char		**dir;		/* '\'-separated, "" for the root */
-	char		**leaf;
-	size_t		 n;
-};
 
 #define MAX_PST		1000
 
@@ -1659,12 +1667,7 @@ scan_pst(struct gen *g, int dfd, char *path, size_t len, int depth,
 		if ((sub = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC)) < 0)
 			continue;
-		/*
-		 * A data folder's component already takes its .pst files:
-		 * listing them again would count them twice.
-		 */
-		if (depth == 0 && (is_system_dir(g, sub, de->d_name) ||
-		    is_data_dir(g, de->d_name))) {
+		if (depth == 0 && is_system_dir(g, sub, de->d_name)) {
 			close(sub);
 			continue;
 		}
@@ -1680,65 +1683,91 @@ scan_pst(struct gen *g, int dfd, char *path, size_t len, int depth,
 	closedir(dir);
 }
 
+/*
+ * Finds the .pst files outside the profiles and system folders, sorted,
+ * into g->pst: before the data folders are written, so that those holding
+ * one leave it to the Outlook component (each file is taken once).
+ */
 static void
-outlook_pst(struct gen *g)
+pst_scan(struct gen *g)
 {
 	char path[MAX_HOSTPATH] = "";
-	struct found f;
-	struct gcomp *c;
+	struct found *f;
 	size_t i;
 	int fd;
 
-	memset(&f, 0, sizeof(f));
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		g->oom = 1;
+		return;
+	}
+	g->pst = f;
 	if ((fd = openat(g->vol->rootfd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) < 0)
 		return;
-	scan_pst(g, fd, path, 0, 0, &f);
-	if (f.n == MAX_PST)
+	scan_pst(g, fd, path, 0, 0, f);
+	if (f->n == MAX_PST)
 		g->truncated = 1;
 	/* Directory order depends on the filesystem: sort, for stable output. */
-	for (i = 1; i < f.n; i++) {
+	for (i = 1; i < f->n; i++) {
 		size_t j;
 
 		for (j = i; j > 0; j--) {
-			int d = strcmp(f.dir[j - 1], f.dir[j]);
+			int d = strcmp(f->dir[j - 1], f->dir[j]);
 			char *t;
 
-			if (d < 0 || (d == 0 && strcmp(f.leaf[j - 1], f.leaf[j]) <=
-			    0))
+			if (d < 0 || (d == 0 && strcmp(f->leaf[j - 1],
+			    f->leaf[j]) <= 0))
 				break;
-			t = f.dir[j - 1];
-			f.dir[j - 1] = f.dir[j];
-			f.dir[j] = t;
-			t = f.leaf[j - 1];
-			f.leaf[j - 1] = f.leaf[j];
-			f.leaf[j] = t;
+			t = f->dir[j - 1];
+			f->dir[j - 1] = f->dir[j];
+			f->dir[j] = t;
+			t = f->leaf[j - 1];
+			f->leaf[j - 1] = f->leaf[j];
+			f->leaf[j] = t;
 		}
 	}
-	if (f.n > 0 && (c = comp_new(g, 1, "Outlook data files outside the "
-	    "profiles", "Application", "System", "Data")) != NULL) {
-		for (i = 0; i < f.n; i++) {
-			const struct gpat *p = INC(c, PT_FILE, NULL, f.dir[i],
-			    f.leaf[i]);
+}
+
+static void
+pst_free(struct gen *g)
+{
+	size_t i;
+
+	if (g->pst == NULL)
+		return;
+	for (i = 0; i < g->pst->n; i++) {
+		free(g->pst->dir[i]);
+		free(g->pst->leaf[i]);
+	}
+	free(g->pst->dir);
+	free(g->pst->leaf);
+	free(g->pst);
+	g->pst = NULL;
+}
+
+static void
+outlook_pst(struct gen *g)
+{
+	const struct found *f = g->pst;
+	struct gcomp *c;
+	size_t i;
+
+	if (f != NULL && f->n > 0 && (c = comp_new(g, 1, "Outlook data files "
+	    "outside the profiles", "Application", "System", "Data")) != NULL) {
+		for (i = 0; i < f->n; i++) {
+			const struct gpat *p = INC(c, PT_FILE, NULL, f->dir[i],
+			    f->leaf[i]);
 
 			if (p != NULL)
 				add_det(g, c, 0, p);
 		}
 		eval_comp(g, c);
 		c->reason = xprintf(g, "%zu Outlook data files (.pst) found "
-		    "outside the profiles, the system folders and the data "
-		    "folders taken whole: %lld bytes", f.n,
+		    "outside the profiles and system folders: %lld bytes", f->n,
 		    (long long)c->bytes);
 	} else
 		omit(g, 1, "Outlook data files outside the profiles: no .pst "
-		    "file found outside the profiles, the system folders and "
-		    "the data folders taken whole");
-	for (i = 0; i < f.n; i++) {
-		free(f.dir[i]);
-		free(f.leaf[i]);
-	}
-	free(f.dir);
-	free(f.leaf);
+		    "file found outside the profiles and system folders");
 }
 
 /* ------------------------------------------------------- applications */
@@ -2593,9 +2622,7 @@ gen_release(struct gen *g)
 	for (i = 0; i < g->nredirects; i++)
 		free(g->redirects[i]);
 	free(g->redirects);
-	for (i = 0; i < g->ndatadirs; i++)
-		free(g->datadirs[i]);
-	free(g->datadirs);
+	pst_free(g);
 	free(g->users);
 	free(g->computer);
 	free(g->url_user);
@@ -2650,6 +2677,7 @@ offmig_xml_generate(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	redirected_folders(&g);
 	common_folders(&g);
 	browser_profiles(&g);
+	pst_scan(&g);
 	data_folders(&g);
 	app_components(&g);
 	outlook_pst(&g);
