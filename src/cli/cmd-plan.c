@@ -236,7 +236,10 @@ print_diags(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
 		fflush(stdout);
 		fprintf(stderr, "offmig %s: ", cmd->name);
 		cli_put(stderr, file);
-		fprintf(stderr, ":%ld: %s: ", line, lv == OFFMIG_LOG_ERROR ?
+		/* Line 0: the file as a whole (unreadable, too large). */
+		if (line > 0)
+			fprintf(stderr, ":%ld", line);
+		fprintf(stderr, ": %s: ", lv == OFFMIG_LOG_ERROR ?
 		    "error" : lv == OFFMIG_LOG_WARN ? "warning" : "note");
 		cli_put(stderr, msg);
 		putc('\n', stderr);

@@ -978,13 +978,22 @@ ux_load_file(struct offmig_ctx *ctx, struct ux_set *s, const char *path,
 	int fd, ret;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
-		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", path);
-		diag(s, UX_DIAG_ERROR, path, 0, "%s", offmig_errmsg(ctx));
+		int e = errno;
+
+		ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", path);
+		diag(s, UX_DIAG_ERROR, path, 0, "%s", strerror(e));
 		return ret;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		ret = ctx_set_error(ctx, OFFMIG_EIO, S_ISREG(st.st_mode) ? errno :
-		    0, "%s: not a regular file", path);
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+
+		ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", path);
+		diag(s, UX_DIAG_ERROR, path, 0, "%s", strerror(e));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, 0, "%s: not a regular file",
+		    path);
 		diag(s, UX_DIAG_ERROR, path, 0, "not a regular file");
 		goto out;
 	}
@@ -1005,8 +1014,10 @@ ux_load_file(struct offmig_ctx *ctx, struct ux_set *s, const char *path,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", path);
-			diag(s, UX_DIAG_ERROR, path, 0, "%s", offmig_errmsg(ctx));
+			int e = errno;
+
+			ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", path);
+			diag(s, UX_DIAG_ERROR, path, 0, "%s", strerror(e));
 			goto out;
 		}
 		if (n == 0)
