@@ -176,6 +176,86 @@ t_expect_json out '[.summary.components[] | select(.component == "Last session")
 t_expect_json out '.summary.notes | map(select(test("document finder"))) | length' 1
 t_end
 
+t_begin "plan: Ini patterns read INI files as GetPrivateProfileString does"
+rules
+# A copy of win10 with INI files in UTF-8, UTF-16LE, Windows-1252, one too
+# big and one with a NUL byte; mkwinvol writes no file contents.
+cp -a "$vols/win10" "$vols/ini" || exit 99
+iv=$vols/ini
+printf '%s\r\n' '; app.ini' 'Orphan=before any section' '[Settings]' \
+    '  Name = Offmig  ' 'Secret=hunter2' 'name=the first one wins' \
+    'NoEquals' '' '[Paths]' 'Home=%SystemDrive%\Data\Projects' \
+    '[SecondPane]' 'Color="blue"' 'Width=3' '[ settings ]' 'Late=merged' \
+    '[Flags]' 'A=on' 'B=off' '[Broken' 'k=v' >"$iv/Windows/app.ini"
+printf '[Sect\351]\r\nEuro=\200 5\r\n' >"$iv/Windows/cp1252.ini"
+truncate -s 5M "$iv/Windows/big.ini" || exit 99
+printf '[Bin]\000\001\377=\n[After]\nk=v\n' >"$iv/Windows/binary.ini"
+mkdir -p "$iv/Users/anna/AppData/Roaming/Tool" || exit 99
+printf '[Tool]\r\nMode=fast\r\nNum=\342\202\254\r\n' |
+    iconv -f UTF-8 -t UTF-16LE | { printf '\377\376'; cat; } \
+    >"$iv/Users/anna/AppData/Roaming/Tool/tool.ini"
+before=$(tree_digest "$iv")
+t_run "$OFFMIG" plan "$iv" -i ini.xml --json >out 2>err
+# big.ini is a per-item warning: exit 1, nothing unsupported.
+t_expect_status 1
+t_expect_output err 'big.ini: 5242880 bytes, larger than 4194304: not read as an INI file'
+t_expect_json out '.summary.totals.unsupported' 0
+t_expect_json out '.summary.totals.ini_keys' 8
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\Projects\Plan.doc | - | App INI | ini.xml:38
+file | C:\Data\Projects\notes.txt | - | App INI | ini.xml:38
+file | C:\Data\Projects\photo.jpg | - | App INI | ini.xml:38
+file | C:\Data\Projects\secret.doc | - | App INI | ini.xml:38
+ini | C:\Users\anna\AppData\Roaming\Tool\tool.ini|Tool[Mode] | anna | Tool INI | ini.xml:60
+ini | C:\Users\anna\AppData\Roaming\Tool\tool.ini|Tool[Num] | anna | Tool INI | ini.xml:60
+ini | C:\Windows\app.ini|Flags[A] | anna | Tool INI | ini.xml:65
+ini | C:\Windows\app.ini|SecondPane[Color] | - | App INI | ini.xml:29
+ini | C:\Windows\app.ini|Settings[Late] | - | App INI | ini.xml:28
+ini | C:\Windows\app.ini|Settings[Name] | - | App INI | ini.xml:28
+ini | C:\Windows\app.ini|Settings[NoEquals] | - | App INI | ini.xml:28
+ini | C:\Windows\cp1252.ini|Secté[Euro] | - | App INI | ini.xml:30
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+# Sizes are the value's UTF-8 bytes: "Offmig", "blue" unquoted, "€ 5", "€".
+t_expect_json out '[.objects[] | select(.type == "ini") | "\(.size)"] | join(",")' '6,0,4,6,2,5,4,3'
+t_expect_json out '.objects[] | select(.path | endswith("Tool[Num]")) | .host_path' 'Users/anna/AppData/Roaming/Tool/tool.ini'
+t_expect_json out '[.summary.components[] | "\(.component):\(.detected):\(.ini_keys)"] | join(",")' 'App INI:true:5,Tool INI:true:3,Tool INI:true:1'
+t_run "$OFFMIG" plan "$iv" -i ini.xml >out 2>err
+t_expect_status 1
+t_expect_output out '^Total: 4 files, 830 bytes, 0 registry values, 8 INI keys; '
+t_expect_output out '^ini +C:.Windows.app.ini\|Settings\[Name\] 6 '
+[ "$(tree_digest "$iv")" = "$before" ] || t_bad "the volume changed"
+# The exclude of the same file and section wins over Settings[*].
+t_run "$OFFMIG" plan "$iv" -i ini.xml --explain 'C:\Windows\app.ini|settings[SECRET]' >out 2>err
+t_expect_status 0
+t_expect_output out 'not selected'
+t_expect_output out 'exclude +yes .*app\.ini\|Settings\[Secret\]'
+# A section without [key], no file before the section: said, not guessed.
+cat >bad.xml <<'EOF'
+<migration urlid="http://offmig.example/migration/test/badini">
+  <component type="Application" context="System">
+    <displayName>Bad INI</displayName>
+    <role role="Settings">
+      <rules>
+        <include>
+          <objectSet>
+            <pattern type="Ini">%WINDIR%\app.ini|Settings</pattern>
+            <pattern type="Ini">app.ini[key]</pattern>
+          </objectSet>
+        </include>
+      </rules>
+    </role>
+  </component>
+</migration>
+EOF
+t_run "$OFFMIG" plan "$iv" -i bad.xml --json >out 2>err
+t_expect_status 1
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct)"] | join(",")' '8:Ini pattern,9:Ini pattern'
+t_expect_output err "bad.xml:8: Ini pattern: not evaluated: .*no \[key\]"
+t_expect_output err "bad.xml:9: Ini pattern: not evaluated: .*has no '\|'"
+t_end
+
 t_begin "plan: user filters"
 rules
 t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml --ue anna --json >out 2>err

@@ -39,6 +39,7 @@
 #include "migrate/pattern.h"
 #include "migrate/walk.h"
 #include "migrate/pever.h"
+#include "migrate/ini.h"
 
 #define MAX_REG_DEPTH	512		/* key nesting followed */
 #define MAX_REG_KEYS	2000000		/* keys visited per walk */
@@ -208,7 +209,7 @@ struct inst {
 	struct ruleset	*reg;		/* registry rules of this instance */
 	struct upat	**reginc;	/* registry includes (for walking) */
 	size_t		 nreginc;
-	uint64_t	 files, bytes, regvals;
+	uint64_t	 files, bytes, regvals, inikeys;
 };
 
 struct group {
@@ -216,7 +217,7 @@ struct group {
 	const struct ux_node *comp;
 	const char	*name;
 	int		 detected;
-	uint64_t	 files, bytes, regvals;
+	uint64_t	 files, bytes, regvals, inikeys;
 };
 
 /* What a rule set's tag points to: the include or exclude that matched. */
@@ -258,6 +259,9 @@ struct plan {
 	size_t		 nfilts;
 	struct ruleset	*files;
 	size_t		 nfileinc;
+	struct ruleset	*ini;		/* Ini rules of every instance */
+	char		**inifiles;	/* INI files the includes name */
+	size_t		 ninifiles;
 	const void	**seen;
 	size_t		 nseen;
 	char		**notetexts;
@@ -268,6 +272,7 @@ struct plan {
 	offmig_plan_fn	*fn;
 	void		*arg;
 	const struct hive_rawval *cur_val;	/* CompareStringContent */
+	const char	*cur_ini;		/* the same, an Ini value */
 	struct offmig_node *ties;
 	uint64_t	 nties;
 	int		 nomem;
@@ -740,6 +745,83 @@ reg_prune_one(void *arg, const char *path)
 }
 
 /*
+ * An Ini location ("C:\x\a.ini|Section[key]", '*' allowed in section and
+ * key): 1 when some key (or, without [key], some section) matches, its
+ * value in *valuep when valuep != NULL (caller frees; the first match in
+ * file order); 0 when none; -1 when it cannot be decided (*whyp).
+ */
+static int
+ini_lookup(struct plan *pl, const char *loc, char **valuep, const char **whyp)
+{
+	struct ini_file f;
+	struct upat *p = NULL;
+	char *file = NULL, *dir = NULL;
+	const char *prev = NULL;
+	size_t i;
+	int ret = 0, r;
+
+	*whyp = NULL;
+	if (valuep != NULL)
+		*valuep = NULL;
+	if (upat_parse(pl->ctx, UPAT_INI, loc, &p) != OFFMIG_OK) {
+		*whyp = offmig_errmsg(pl->ctx);
+		return -1;
+	}
+	if ((file = strndup(upat_node(p), strcspn(upat_node(p), "|"))) ==
+	    NULL) {
+		pl->nomem = 1;
+		goto out;
+	}
+	if (has_wild(file)) {
+		*whyp = "a wildcard in the file name of an Ini location is not "
+		    "evaluated";
+		ret = -1;
+		goto out;
+	}
+	if ((r = ini_read(pl->ctx, pl->vol, file, &f, NULL)) != OFFMIG_OK) {
+		if (r == OFFMIG_ENOMEM)
+			pl->nomem = 1;
+		else if (r != OFFMIG_ENOTFOUND) {
+			*whyp = offmig_errmsg(pl->ctx);
+			ret = -1;
+		}
+		goto out;
+	}
+	if (!upat_has_leaf(p)) {
+		for (i = 0; i < f.nsections && ret == 0; i++) {
+			free(dir);
+			if ((dir = str_printf("%s|%s", file, f.sections[i])) ==
+			    NULL) {
+				pl->nomem = 1;
+				break;
+			}
+			ret = upat_match(p, dir, NULL);
+		}
+	} else
+		for (i = 0; i < f.nkeys && ret == 0; i++) {
+			if (f.keys[i].section != prev) {
+				free(dir);
+				prev = f.keys[i].section;
+				if ((dir = str_printf("%s|%s", file, prev)) ==
+				    NULL) {
+					pl->nomem = 1;
+					break;
+				}
+			}
+			if ((ret = upat_match(p, dir, f.keys[i].key)) &&
+			    valuep != NULL &&
+			    (*valuep = strdup(f.keys[i].value)) == NULL)
+				pl->nomem = 1;
+		}
+	ini_release(&f);
+out:
+	free(dir);
+	free(file);
+	upat_free(p);
+	return ret;
+}
+
+/*
  * DoesObjectExist on an expanded location: 1, 0, or -1 when it cannot be
  * decided (*whyp says why).
  */
@@ -752,8 +834,10 @@ object_exists(struct plan *pl, struct inst *in, const char *type,
 	int ret = 0, isreg = strcasecmp(type, "Registry") == 0;
 
 	*whyp = NULL;
+	if (strcasecmp(type, "Ini") == 0)
+		return ini_lookup(pl, loc, NULL, whyp);
 	if (!isreg && strcasecmp(type, "File") != 0) {
-		*whyp = "only File and Registry objects can be tested";
+		*whyp = "only File, Registry and Ini objects can be tested";
 		return -1;
 	}
 	if (!has_wild(loc)) {
@@ -893,8 +977,17 @@ string_content(struct evalctx *ec, const struct ux_node *n,
 	*unsup = 0;
 	if (type == NULL || loc == NULL)
 		unsupported(ec->pl, n, ec->comp, c->fn, "missing arguments");
-	else if (strcasecmp(type, "Registry") == 0) {
-		s = reg_string(ec->pl, ec->in, loc);
+	else if (strcasecmp(type, "Registry") == 0 ||
+	    strcasecmp(type, "Ini") == 0) {
+		const char *why = NULL;
+
+		if (strcasecmp(type, "Registry") == 0)
+			s = reg_string(ec->pl, ec->in, loc);
+		else if (ini_lookup(ec->pl, loc, &s, &why) < 0) {
+			unsupported(ec->pl, n, ec->comp, c->fn, "%s: %s", loc,
+			    why);
+			*unsup = 1;
+		}
 		if (s != NULL && c->nargs > at + 2 && c->args[at + 2] != NULL &&
 		    strcasecmp(c->args[at + 2], "FALSE") == 0)
 			;	/* ExpandContent=FALSE: kept as stored */
@@ -908,7 +1001,7 @@ string_content(struct evalctx *ec, const struct ux_node *n,
 		;	/* USMT returns NULL for files */
 	else {
 		unsupported(ec->pl, n, ec->comp, c->fn, "%s content (only "
-		    "Registry strings are read offline)", type);
+		    "Registry and Ini strings are read offline)", type);
 		*unsup = 1;
 	}
 	free(type);
@@ -1406,6 +1499,10 @@ filt_fn(void *arg, const struct walk_entry *e)
 	case FILT_NO:
 		return 0;
 	case FILT_COMPARE:
+		if (e != NULL && e->st == NULL && f->pl->cur_ini != NULL) {
+			r = strcmp(f->pl->cur_ini, f->str) == 0;
+			return f->equal ? r : !r;
+		}
 		if (e == NULL || e->st != NULL || f->pl->cur_val == NULL)
 			return 0;
 		{
@@ -1611,6 +1708,73 @@ struct add_arg {
 	struct filt	*filt;
 };
 
+/* An Ini include/exclude: "C:\x\a.ini|Sect*[key*]". */
+static void
+add_ini_pattern(struct evalctx *ec, struct add_arg *aa, const char *text,
+    const struct ux_node *n)
+{
+	struct plan *pl = ec->pl;
+	struct upat *p = NULL;
+	struct rtag *tag;
+	enum winpath_kind k;
+	char *file, **nf;
+	size_t i;
+
+	if (pl->flags & OFFMIG_PLAN_NO_FILES)
+		return;
+	if (upat_parse(pl->ctx, UPAT_INI, text, &p) != OFFMIG_OK) {
+		unsupported(pl, n, ec->comp, "Ini pattern", "%s",
+		    offmig_errmsg(pl->ctx));
+		return;
+	}
+	if (!upat_has_leaf(p)) {
+		unsupported(pl, n, ec->comp, "Ini pattern", "%s: no [key] "
+		    "(write 'path|Section[key]', '*' for every key)", text);
+		upat_free(p);
+		return;
+	}
+	file = strndup(upat_node(p), strcspn(upat_node(p), "|"));
+	if (file == NULL) {
+		pl->nomem = 1;
+		upat_free(p);
+		return;
+	}
+	if (has_wild(file)) {
+		unsupported(pl, n, ec->comp, "Ini pattern", "%s: a wildcard in "
+		    "the file name of an Ini pattern is not evaluated (only "
+		    "section and key may have '*')", text);
+		goto out;
+	}
+	k = winpath_classify(file, pl->vol->sysdrive, NULL);
+	if (k != WINPATH_SYSTEM_DRIVE && k != WINPATH_RELATIVE) {
+		note(pl, "%s: %s is not on this volume; its keys are not "
+		    "listed", ec->in->who, text);
+		goto out;
+	}
+	if ((tag = new_tag(pl, n, aa->group, upat_text(p))) == NULL)
+		goto out;
+	if (ruleset_add(pl->ini, aa->kind, aa->group, p, aa->filt != NULL ?
+	    filt_fn : NULL, aa->filt, tag) != OFFMIG_OK)
+		pl->nomem = 1;
+	p = NULL;
+	if (aa->kind != RULE_INCLUDE)
+		goto out;
+	for (i = 0; i < pl->ninifiles; i++)
+		if (wstrcasecmp(pl->inifiles[i], file) == 0)
+			goto out;
+	if ((nf = realloc(pl->inifiles, (pl->ninifiles + 1) *
+	    sizeof(*nf))) == NULL) {
+		pl->nomem = 1;
+		goto out;
+	}
+	pl->inifiles = nf;
+	nf[pl->ninifiles++] = file;
+	file = NULL;
+out:
+	upat_free(p);
+	free(file);
+}
+
 static void
 add_pattern(struct evalctx *ec, void *arg, const char *type,
     const char *text, const struct ux_node *n)
@@ -1623,8 +1787,7 @@ add_pattern(struct evalctx *ec, void *arg, const char *type,
 	int isreg;
 
 	if (strcasecmp(type, "Ini") == 0) {
-		unsupported(pl, n, ec->comp, "Ini pattern", "%s: INI files are "
-		    "not evaluated offline", text);
+		add_ini_pattern(ec, aa, text, n);
 		return;
 	}
 	isreg = strcasecmp(type, "Registry") == 0;
@@ -2278,6 +2441,10 @@ plan_release(struct plan *pl)
 	}
 	free(pl->filts);
 	ruleset_free(pl->files);
+	ruleset_free(pl->ini);
+	for (i = 0; i < pl->ninifiles; i++)
+		free(pl->inifiles[i]);
+	free(pl->inifiles);
 	free(pl->seen);
 	for (i = 0; i < pl->nnotes; i++)
 		free(pl->notetexts[i]);
@@ -2412,7 +2579,8 @@ plan_prepare(struct plan *pl, struct offmig_ctx *ctx,
 		user_vars(pl, in);
 	}
 	offmig_doc_free(fdoc);
-	if ((pl->files = ruleset_new()) == NULL)
+	if ((pl->files = ruleset_new()) == NULL ||
+	    (pl->ini = ruleset_new()) == NULL)
 		pl->nomem = 1;
 	for (i = 0; i < pl->ninst; i++)
 		if ((pl->insts[i].reg = ruleset_new()) == NULL)
@@ -2737,12 +2905,91 @@ walk_registry(struct plan *pl, struct inst *in)
 	return ret;
 }
 
+/*
+ * The keys of one INI file the Ini rules select: each "FILE|Section[key]"
+ * decided like a registry value (ruleset_decide, USMT precedence).
+ */
+static int
+walk_ini_file(struct plan *pl, const char *file)
+{
+	struct ini_file f;
+	char *host = NULL, *dir = NULL;
+	const char *prev = NULL;
+	size_t i, j;
+	int ret = 0, r;
+
+	if ((r = ini_read(pl->ctx, pl->vol, file, &f, &host)) != OFFMIG_OK) {
+		if (r == OFFMIG_ENOMEM) {
+			pl->nomem = 1;
+			return -1;
+		}
+		if (r != OFFMIG_ENOTFOUND) {
+			ctx_log(pl->ctx, OFFMIG_LOG_WARN, "%s",
+			    offmig_errmsg(pl->ctx));
+			pl->reg_errors++;
+		}
+		return 0;
+	}
+	for (i = 0; i < f.nkeys && ret >= 0; i++) {
+		struct rule_hit hits[MAX_HITS];
+		struct walk_entry we;
+		struct offmig_plan_item it;
+		const struct rule_hit *hb;
+		size_t nh;
+		char *loc;
+
+		if (f.keys[i].section != prev) {
+			free(dir);
+			prev = f.keys[i].section;
+			if ((dir = str_printf("%s|%s", file, prev)) == NULL) {
+				pl->nomem = 1;
+				ret = -1;
+				break;
+			}
+		}
+		memset(&we, 0, sizeof(we));
+		we.winpath = dir;
+		we.windir = dir;
+		we.name = f.keys[i].key;
+		pl->cur_ini = f.keys[i].value;
+		nh = ruleset_decide(pl->ini, dir, f.keys[i].key, &we, hits,
+		    MAX_HITS, NULL, NULL);
+		pl->cur_ini = NULL;
+		if (nh == 0)
+			continue;
+		if (nh > MAX_HITS)
+			nh = MAX_HITS;
+		if ((loc = str_printf("%s[%s]", dir, f.keys[i].key)) == NULL) {
+			pl->nomem = 1;
+			ret = -1;
+			break;
+		}
+		hb = best_hit(pl, hits, nh);
+		memset(&it, 0, sizeof(it));
+		it.type = "ini";
+		it.path = loc;
+		it.host_path = host;
+		it.size = strlen(f.keys[i].value);
+		it.mtime = NO_TIME;
+		for (j = 0; j < nh; j++)
+			pl->groups[hits[j].group].inikeys++;
+		pl->groups[hb->group].inst->inikeys++;
+		if ((ret = emit(pl, &it, hb)) < 0)
+			pl->cb_ret = ret;
+		free(loc);
+	}
+	free(dir);
+	free(host);
+	ini_release(&f);
+	return ret;
+}
+
 static void
 summary(struct plan *pl, const struct walk_stats *ws)
 {
 	struct offmig_doc *doc = pl->doc;
 	struct offmig_node *root = doc_root_mut(doc), *arr, *o, *t;
-	uint64_t files = 0, bytes = 0, regs = 0;
+	uint64_t files = 0, bytes = 0, regs = 0, inis = 0;
 	size_t i, j;
 
 	arr = doc_add_array(doc, root, "users");
@@ -2756,9 +3003,11 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		doc_add_int(doc, o, "files", (int64_t)in->files);
 		doc_add_int(doc, o, "bytes", (int64_t)in->bytes);
 		doc_add_int(doc, o, "registry_values", (int64_t)in->regvals);
+		doc_add_int(doc, o, "ini_keys", (int64_t)in->inikeys);
 		files += in->files;
 		bytes += in->bytes;
 		regs += in->regvals;
+		inis += in->inikeys;
 	}
 	arr = doc_add_array(doc, root, "components");
 	for (i = 0; i < pl->ngroups; i++) {
@@ -2774,6 +3023,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		doc_add_int(doc, o, "files", (int64_t)g->files);
 		doc_add_int(doc, o, "bytes", (int64_t)g->bytes);
 		doc_add_int(doc, o, "registry_values", (int64_t)g->regvals);
+		doc_add_int(doc, o, "ini_keys", (int64_t)g->inikeys);
 	}
 	arr = doc_add_array(doc, root, "known_folders");
 	for (i = 0; i < pl->ninst; i++)
@@ -2794,6 +3044,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 	doc_add_int(doc, t, "files", (int64_t)files);
 	doc_add_int(doc, t, "bytes", (int64_t)bytes);
 	doc_add_int(doc, t, "registry_values", (int64_t)regs);
+	doc_add_int(doc, t, "ini_keys", (int64_t)inis);
 	doc_add_int(doc, t, "dirs_walked", ws != NULL ? (int64_t)ws->dirs : 0);
 	doc_add_int(doc, t, "files_walked", ws != NULL ? (int64_t)ws->files :
 	    0);
@@ -2848,6 +3099,12 @@ offmig_plan_run(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	}
 	for (i = 0; i < pl.ninst && !(flags & OFFMIG_PLAN_NO_REGISTRY); i++)
 		if (walk_registry(&pl, &pl.insts[i]) < 0) {
+			ret = pl.nomem ? ctx_set_error(ctx, OFFMIG_ENOMEM, 0,
+			    "plan") : pl.cb_ret;
+			goto out;
+		}
+	for (i = 0; i < pl.ninifiles; i++)
+		if (walk_ini_file(&pl, pl.inifiles[i]) < 0) {
 			ret = pl.nomem ? ctx_set_error(ctx, OFFMIG_ENOMEM, 0,
 			    "plan") : pl.cb_ret;
 			goto out;
@@ -3099,6 +3356,33 @@ offmig_plan_explain(struct offmig_ctx *ctx, struct offmig_volume *vol,
 			add_matches(&x, doc, matches);
 			add_selected(&pl, doc, sel, hits, nh);
 		}
+	} else if (strchr(path, '|') != NULL) {
+		/* An INI key: "C:\x\a.ini|Section[key]". */
+		const char *lb = strrchr(path, '[');
+		size_t len = strlen(path);
+		struct walk_entry we;
+
+		if (lb == NULL || path[len - 1] != ']' ||
+		    lb < strchr(path, '|')) {
+			ret = ctx_set_error(ctx, OFFMIG_EINVAL, 0, "%s: an INI "
+			    "key is written FILE|Section[key]", path);
+			goto out;
+		}
+		if ((node = strndup(path, (size_t)(lb - path))) == NULL ||
+		    (leaf = strndup(lb + 1, len - (size_t)(lb - path) - 2)) ==
+		    NULL) {
+			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno,
+			    "explain");
+			goto out;
+		}
+		memset(&we, 0, sizeof(we));
+		we.winpath = node;
+		we.windir = node;
+		we.name = leaf;
+		nh = ruleset_decide(pl.ini, node, leaf, &we, hits, MAX_HITS,
+		    on_trace, &x);
+		add_matches(&x, doc, matches);
+		add_selected(&pl, doc, sel, hits, nh);
 	} else {
 		const char *bs = strrchr(path, '\\');
 		char *host = NULL;
