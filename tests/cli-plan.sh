@@ -223,7 +223,7 @@ t_expect_json out '.objects[] | select(.path | endswith("Tool[Num]")) | .host_pa
 t_expect_json out '[.summary.components[] | "\(.component):\(.detected):\(.ini_keys)"] | join(",")' 'App INI:true:5,Tool INI:true:3,Tool INI:true:1'
 t_run "$OFFMIG" plan "$iv" -i ini.xml >out 2>err
 t_expect_status 1
-t_expect_output out '^Total: 4 files, 830 bytes, 0 registry values, 8 INI keys; '
+t_expect_output out '^Total: 4 files, 830 bytes, 0 registry values, 0 keys, 8 INI keys; '
 t_expect_output out '^ini +C:.Windows.app.ini\|Settings\[Name\] 6 '
 [ "$(tree_digest "$iv")" = "$before" ] || t_bad "the volume changed"
 # The exclude of the same file and section wins over Settings[*].
@@ -254,6 +254,33 @@ t_expect_status 1
 t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct)"] | join(",")' '8:Ini pattern,9:Ini pattern'
 t_expect_output err "bad.xml:8: Ini pattern: not evaluated: .*no \[key\]"
 t_expect_output err "bad.xml:9: Ini pattern: not evaluated: .*has no '\|'"
+t_end
+
+t_begin "plan: registry patterns without a leaf list the keys themselves"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i regkeys.xml --json >out 2>err
+t_expect_status 0
+objects out >got
+cat >want <<'EOF'
+key | HKCU\Software\Keys | anna | Keys | regkeys.xml:13
+key | HKCU\Software\Keys\Empty | anna | Keys | regkeys.xml:13
+key | HKCU\Software\Keys\Full | anna | Keys | regkeys.xml:13
+key | HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion | - | One machine key | regkeys.xml:31
+registry | HKCU\Software\Keys\Full [v] | anna | Keys | regkeys.xml:14
+registry | HKCU\Software\Keys\Full\Sub [w] | anna | Keys | regkeys.xml:14
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_expect_json out '"\(.summary.totals.registry_keys) \(.summary.totals.registry_values)"' '4 2'
+t_expect_json out '[.summary.users[] | "\(.user // "-"):\(.registry_keys)"] | join(",")' '-:1,anna:3,ben:0'
+t_run "$OFFMIG" plan "$vols/win10" -i regkeys.xml >out 2>err
+t_expect_status 0
+t_expect_output out '^Total: 0 files, 0 bytes, 2 registry values, 4 keys, 0 INI keys; '
+t_expect_output out '^key +HKCU.Software.Keys.Empty 0 \[anna / Keys\]'
+# The node-only exclude of Sub beats the include of Keys\*.
+t_run "$OFFMIG" plan "$vols/win10" -i regkeys.xml --explain 'HKCU\Software\Keys\Full\Sub' >out 2>err
+t_expect_status 0
+t_expect_output out 'not selected'
+t_expect_output out 'exclude +yes .*Keys\\Full\\Sub'
 t_end
 
 t_begin "plan: user filters"

@@ -210,11 +210,13 @@ print_summary(const struct cli_common *c, const struct offmig_node *s,
 			    offmig_node_str(offmig_node_at(notes, i), NULL));
 	}
 	printf("\nTotal: %" PRId64 " files, %" PRId64 " bytes, %" PRId64
-	    " registry values, %" PRId64 " INI keys; %" PRId64 " ties, %"
-	    PRId64 " constructs not evaluated, %" PRId64 " errors\n",
+	    " registry values, %" PRId64 " keys, %" PRId64 " INI keys; %"
+	    PRId64 " ties, %" PRId64 " constructs not evaluated, %" PRId64
+	    " errors\n",
 	    offmig_node_int(offmig_node_get(t, "files")),
 	    offmig_node_int(offmig_node_get(t, "bytes")),
 	    offmig_node_int(offmig_node_get(t, "registry_values")),
+	    offmig_node_int(offmig_node_get(t, "registry_keys")),
 	    offmig_node_int(offmig_node_get(t, "ini_keys")),
 	    offmig_node_int(offmig_node_get(t, "ties")),
 	    offmig_node_int(offmig_node_get(t, "unsupported")),

@@ -209,7 +209,7 @@ struct inst {
 	struct ruleset	*reg;		/* registry rules of this instance */
 	struct upat	**reginc;	/* registry includes (for walking) */
 	size_t		 nreginc;
-	uint64_t	 files, bytes, regvals, inikeys;
+	uint64_t	 files, bytes, regvals, regkeys, inikeys;
 };
 
 struct group {
@@ -217,7 +217,7 @@ struct group {
 	const struct ux_node *comp;
 	const char	*name;
 	int		 detected;
-	uint64_t	 files, bytes, regvals, inikeys;
+	uint64_t	 files, bytes, regvals, regkeys, inikeys;
 };
 
 /* What a rule set's tag points to: the include or exclude that matched. */
@@ -2795,6 +2795,38 @@ on_regkey(struct plan *pl, void *arg, const char *path, struct hive *h,
 	size_t n = 0, nbad = 0, i;
 	int ret = 0;
 
+	/*
+	 * The key itself, when a node-only pattern ("HKCU\X", "HKCU\X\*")
+	 * takes it: USMT carries the key, so an empty one is not lost.
+	 */
+	{
+		struct rule_hit hits[MAX_HITS];
+		struct walk_entry we;
+		struct offmig_plan_item it;
+		size_t nh, j;
+
+		memset(&we, 0, sizeof(we));
+		we.winpath = path;
+		we.windir = path;
+		we.name = "";
+		nh = ruleset_decide(in->reg, path, NULL, &we, hits, MAX_HITS,
+		    NULL, NULL);
+		if (nh > MAX_HITS)
+			nh = MAX_HITS;
+		if (nh > 0) {
+			memset(&it, 0, sizeof(it));
+			it.type = "key";
+			it.path = path;
+			it.mtime = NO_TIME;
+			for (j = 0; j < nh; j++)
+				pl->groups[hits[j].group].regkeys++;
+			in->regkeys++;
+			if ((ret = emit(pl, &it, best_hit(pl, hits, nh))) < 0) {
+				pl->cb_ret = ret;
+				return ret;
+			}
+		}
+	}
 	if (hive_key_values(pl->ctx, h, key, &vals, &n, &nbad) != OFFMIG_OK) {
 		ctx_log(pl->ctx, OFFMIG_LOG_WARN, "%s: %s", path,
 		    offmig_errmsg(pl->ctx));
@@ -2989,7 +3021,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 {
 	struct offmig_doc *doc = pl->doc;
 	struct offmig_node *root = doc_root_mut(doc), *arr, *o, *t;
-	uint64_t files = 0, bytes = 0, regs = 0, inis = 0;
+	uint64_t files = 0, bytes = 0, regs = 0, keys = 0, inis = 0;
 	size_t i, j;
 
 	arr = doc_add_array(doc, root, "users");
@@ -3003,7 +3035,9 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		doc_add_int(doc, o, "files", (int64_t)in->files);
 		doc_add_int(doc, o, "bytes", (int64_t)in->bytes);
 		doc_add_int(doc, o, "registry_values", (int64_t)in->regvals);
+		doc_add_int(doc, o, "registry_keys", (int64_t)in->regkeys);
 		doc_add_int(doc, o, "ini_keys", (int64_t)in->inikeys);
+		keys += in->regkeys;
 		files += in->files;
 		bytes += in->bytes;
 		regs += in->regvals;
@@ -3023,6 +3057,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		doc_add_int(doc, o, "files", (int64_t)g->files);
 		doc_add_int(doc, o, "bytes", (int64_t)g->bytes);
 		doc_add_int(doc, o, "registry_values", (int64_t)g->regvals);
+		doc_add_int(doc, o, "registry_keys", (int64_t)g->regkeys);
 		doc_add_int(doc, o, "ini_keys", (int64_t)g->inikeys);
 	}
 	arr = doc_add_array(doc, root, "known_folders");
@@ -3044,6 +3079,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 	doc_add_int(doc, t, "files", (int64_t)files);
 	doc_add_int(doc, t, "bytes", (int64_t)bytes);
 	doc_add_int(doc, t, "registry_values", (int64_t)regs);
+	doc_add_int(doc, t, "registry_keys", (int64_t)keys);
 	doc_add_int(doc, t, "ini_keys", (int64_t)inis);
 	doc_add_int(doc, t, "dirs_walked", ws != NULL ? (int64_t)ws->dirs : 0);
 	doc_add_int(doc, t, "files_walked", ws != NULL ? (int64_t)ws->files :
