@@ -283,6 +283,55 @@ t_expect_output out 'not selected'
 t_expect_output out 'exclude +yes .*Keys\\Full\\Sub'
 t_end
 
+t_begin "plan: <content> takes the files that registry values and INI keys name"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i content.xml --json >out 2>err
+t_expect_status 1
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\Projects\Plan.doc | anna | Single files | content.xml:13
+file | C:\Data\Projects\notes.txt | anna | Single files | content.xml:13
+file | C:\Data\Projects\photo.jpg | anna | Single files | content.xml:13
+file | C:\Data\Projects\secret.doc | anna | Folder | content.xml:56
+file | C:\Users\anna\Documents\Budget.XLSX | anna | Multiple files | content.xml:34
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+# Quotes, a separator, PathHints and the first MULTI_SZ string (Single);
+# every string and every ';' piece less the exclude (Multiple); one folder
+# up with a suffix (Folder).
+t_expect_json out '[.summary.components[] | select(.user == "anna") | "\(.component):\(.files)"] | join(",")' 'Single files:3,Multiple files:2,Folder:2,Odd content:0'
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct)"] | join(",")' '72:ExtractDirectory,77:NoSuchFunction'
+t_expect_json out '[.summary.notes[] | select(test("content.xml"))] | join("\n")' 'content.xml:13: anna: file C:\Data\nothere.txt does not exist
+content.xml:13: anna: D:\x\y.txt is not on this volume
+content.xml:34: anna: file C:\Data\gone.txt does not exist'
+# An INI key as content, on the volume the Ini case wrote.
+cat >ini-content.xml <<'EOF'
+<migration urlid="http://offmig.example/migration/test/inicontent">
+  <component type="Application" context="System">
+    <displayName>Home folder</displayName>
+    <role role="Settings">
+      <rules>
+        <include>
+          <objectSet>
+            <content filter='MigXmlHelper.ExtractDirectory(NULL,"0","* [*.jpg]")'>
+              <objectSet>
+                <pattern type="Ini">%WINDIR%\app.ini|Paths[Home]</pattern>
+              </objectSet>
+            </content>
+          </objectSet>
+        </include>
+      </rules>
+    </role>
+  </component>
+</migration>
+EOF
+t_run "$OFFMIG" plan "$vols/ini" -i ini-content.xml --json >out 2>err
+t_expect_status 0
+objects out >got
+echo 'file | C:\Data\Projects\photo.jpg | - | Home folder | ini-content.xml:8' >want
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_end
+
 t_begin "plan: user filters"
 rules
 t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml --ue anna --json >out 2>err
@@ -295,7 +344,7 @@ t_begin "plan: constructs that cannot be evaluated are listed, exit 1"
 rules
 t_run "$OFFMIG" plan "$vols/win10" -i unsupported.xml --json >out 2>err
 t_expect_status 1
-t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct):\(.component)"] | join(",")' '12:DoesAppletExist:Odd application,30:Ini pattern:Settings in files,31:content:Settings in files,38:FileProperties:Settings in files'
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct):\(.component)"] | join(",")' '12:DoesAppletExist:Odd application,30:Ini pattern:Settings in files,38:FileProperties:Settings in files'
 t_expect_output err 'unsupported.xml:12: warning: <condition>: unknown helper function'
 t_expect_output err 'unsupported.xml:30: Ini pattern: not evaluated'
 # FileProperties on the size works: only the files of 100 bytes or more.

@@ -1869,6 +1869,478 @@ add_pattern(struct evalctx *ec, void *arg, const char *type,
 		pl->nomem = 1;
 }
 
+/*
+ * <content filter="MigXmlHelper.ExtractSingleFile(Separators, PathHints)">
+ * and its siblings ExtractMultipleFiles and ExtractDirectory(Separators,
+ * LevelsToTrim, PatternSuffix): the string of every registry value or INI
+ * key the inner objectSets select is read as file or folder paths, and
+ * those that exist on the volume become File patterns of the outer rule.
+ */
+#define MAX_CONTENT_VALUES	100000	/* strings read per <content> */
+#define MAX_CONTENT_NOTES	50	/* per-item notes per <content> */
+
+enum content_fn { CONTENT_SINGLE, CONTENT_MULTIPLE, CONTENT_DIRECTORY };
+
+struct content {
+	struct evalctx	*ec;
+	struct add_arg	*aa;
+	const struct ux_node *cn;	/* the <content> */
+	enum content_fn	 fn;
+	char		*seps;		/* NULL: none */
+	char		*hints;		/* ';'-separated folders, or NULL */
+	long		 trim;
+	char		*suffix;
+	const struct upat *p;		/* the inner registry pattern */
+	size_t		 nvalues, nnotes, nadded;
+};
+
+static void content_note(struct content *cc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A per-item note, at most MAX_CONTENT_NOTES for one <content>. */
+static void
+content_note(struct content *cc, const char *fmt, ...)
+{
+	char buf[768];
+	va_list ap;
+
+	if (cc->nnotes++ > MAX_CONTENT_NOTES)
+		return;
+	if (cc->nnotes > MAX_CONTENT_NOTES) {
+		note(cc->ec->pl, "%s:%ld: more paths than %d could not be "
+		    "used; the rest are not listed", cc->cn->file->path,
+		    cc->cn->line, MAX_CONTENT_NOTES);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	note(cc->ec->pl, "%s:%ld: %s: %s", cc->cn->file->path, cc->cn->line,
+	    cc->ec->in->who, buf);
+}
+
+/* s with '[', ']' and '^' escaped for a pattern (caller frees). */
+static char *
+pat_escape(const char *s)
+{
+	char *o = malloc(2 * strlen(s) + 1), *d = o;
+
+	if (o == NULL)
+		return NULL;
+	for (; *s != '\0'; s++) {
+		if (*s == '[' || *s == ']' || *s == '^')
+			*d++ = '^';
+		*d++ = *s;
+	}
+	*d = '\0';
+	return o;
+}
+
+/*
+ * A Windows path on the volume as a file (want_dir 0) or folder: 1 when it
+ * exists as that (no link), 0 when not, -1 when it is not on the volume.
+ */
+static int
+on_volume(struct plan *pl, const char *path, int want_dir)
+{
+	enum winpath_kind k = winpath_classify(path, pl->vol->sysdrive, NULL);
+	struct stat st;
+	char *host = NULL;
+	int ret;
+
+	if (k != WINPATH_SYSTEM_DRIVE && k != WINPATH_RELATIVE)
+		return -1;
+	ret = volume_resolve(pl->vol, path, VPATH_ANY, &host, &st) ==
+	    OFFMIG_OK && (want_dir ? S_ISDIR(st.st_mode) :
+	    S_ISREG(st.st_mode));
+	free(host);
+	return ret;
+}
+
+/* Adds the File pattern "dir [leaf]" / "dir\suffix" for cc's rule. */
+static void
+content_add(struct content *cc, const char *dir, const char *leaf)
+{
+	char *d = pat_escape(dir), *l = leaf != NULL ? pat_escape(leaf) : NULL,
+	    *t = NULL;
+
+	if (d != NULL && (leaf == NULL || l != NULL))
+		t = leaf != NULL ? str_printf("%s [%s]", d, l) :
+		    str_printf("%s\\%s", d, cc->suffix);
+	if (t == NULL)
+		cc->ec->pl->nomem = 1;
+	else {
+		add_pattern(cc->ec, cc->aa, "File", t, cc->cn);
+		cc->nadded++;
+	}
+	free(d);
+	free(l);
+	free(t);
+}
+
+/* One path from the content: "C:\x\a.exe", "a.exe" (PathHints). */
+static void
+content_path(struct content *cc, const char *raw)
+{
+	struct evalctx *ec = cc->ec;
+	struct plan *pl = ec->pl;
+	char bad[128], *s, *x = NULL, *bs;
+	size_t n;
+	int r;
+
+	/* Trimmed, one pair of quotes dropped ("C:\x y\a.exe" -1). */
+	while (*raw == ' ' || *raw == '\t')
+		raw++;
+	if (*raw == '"') {
+		raw++;
+		n = strcspn(raw, "\"");
+	} else {
+		n = strlen(raw);
+		while (n > 0 && (raw[n - 1] == ' ' || raw[n - 1] == '\t'))
+			n--;
+	}
+	if (n == 0)
+		return;
+	if ((s = strndup(raw, n)) == NULL) {
+		pl->nomem = 1;
+		return;
+	}
+	if ((x = expand(pl, ec->in, ec->cv, s, bad, sizeof(bad))) == NULL)
+		goto out;
+	if (*bad != '\0') {
+		content_note(cc, "'%s': %s is not defined: not used", s, bad);
+		goto out;
+	}
+	for (n = strlen(x); n > 3 && x[n - 1] == '\\'; )
+		x[--n] = '\0';
+	if (cc->fn == CONTENT_DIRECTORY) {
+		long t;
+
+		for (t = 0; t < cc->trim; t++) {
+			if ((bs = strrchr(x, '\\')) == NULL || bs == x) {
+				content_note(cc, "'%s' has fewer than %ld "
+				    "folders to trim", x, cc->trim);
+				goto out;
+			}
+			*bs = '\0';
+		}
+		if ((r = on_volume(pl, x, 1)) < 0)
+			content_note(cc, "%s is not on this volume", x);
+		else if (r == 0)
+			content_note(cc, "folder %s does not exist", x);
+		else
+			content_add(cc, x, NULL);
+		goto out;
+	}
+	if (strchr(x, '\\') == NULL && strchr(x, ':') == NULL) {
+		/* A bare name: looked for in the PathHints folders. */
+		const char *h = cc->hints;
+
+		while (h != NULL && *h != '\0') {
+			size_t hl = strcspn(h, ";");
+			char *dir = strndup(h, hl), *full;
+
+			if (dir == NULL) {
+				pl->nomem = 1;
+				goto out;
+			}
+			while (hl > 0 && dir[hl - 1] == '\\')
+				dir[--hl] = '\0';
+			full = hl > 0 ? str_printf("%s\\%s", dir, x) : NULL;
+			r = full != NULL ? on_volume(pl, full, 0) : 0;
+			free(full);
+			if (r == 1) {
+				content_add(cc, dir, x);
+				free(dir);
+				goto out;
+			}
+			free(dir);
+			h += hl;
+			h += *h == ';';
+		}
+		content_note(cc, "'%s' is not found in %s", x, cc->hints !=
+		    NULL ? cc->hints : "any PathHints folder (none given)");
+		goto out;
+	}
+	if ((r = on_volume(pl, x, 0)) < 0)
+		content_note(cc, "%s is not on this volume", x);
+	else if (r == 0)
+		content_note(cc, "file %s does not exist", x);
+	else if ((bs = strrchr(x, '\\')) == NULL || bs[1] == '\0')
+		content_note(cc, "'%s' is not a file path", x);
+	else {
+		*bs = '\0';
+		content_add(cc, *x != '\0' ? x : "\\", bs + 1);
+	}
+out:
+	free(s);
+	free(x);
+}
+
+/* The string segments of one object (one, or a MULTI_SZ's). */
+static void
+content_strings(struct content *cc, char **segs, size_t nsegs)
+{
+	size_t i, last = cc->fn == CONTENT_MULTIPLE ? nsegs : nsegs > 0 ? 1 : 0;
+
+	if (cc->nvalues++ == MAX_CONTENT_VALUES)
+		note(cc->ec->pl, "%s:%ld: more than %d objects: the rest of "
+		    "their content is not read", cc->cn->file->path,
+		    cc->cn->line, MAX_CONTENT_VALUES);
+	if (cc->nvalues > MAX_CONTENT_VALUES)
+		return;
+	for (i = 0; i < last && !cc->ec->pl->nomem; i++) {
+		char *s = segs[i], *e;
+
+		if (cc->seps == NULL || *cc->seps == '\0') {
+			content_path(cc, s);
+			continue;
+		}
+		/* Single/Directory: what precedes the first separator;
+		   Multiple: every piece. */
+		for (;;) {
+			size_t n = strcspn(s, cc->seps);
+
+			e = s[n] != '\0' ? s + n : NULL;
+			if (e != NULL)
+				*e = '\0';
+			content_path(cc, s);
+			if (e == NULL || cc->fn != CONTENT_MULTIPLE)
+				break;
+			s = e + 1;
+		}
+	}
+}
+
+/* A registry value's strings: REG_SZ, REG_EXPAND_SZ, each of a MULTI_SZ. */
+static void
+content_regval(struct content *cc, const struct hive_rawval *v)
+{
+	const unsigned char *d = v->data;
+	char **segs = NULL, **ns;
+	size_t nsegs = 0, off = 0, i;
+
+	if (v->type != 1 && v->type != 2 && v->type != 7)
+		return;		/* REG_SZ, REG_EXPAND_SZ, REG_MULTI_SZ */
+	while (off + 1 < v->len) {
+		size_t end = off;
+		char *s;
+
+		while (end + 1 < v->len && (d[end] != 0 || d[end + 1] != 0))
+			end += 2;
+		if (end == off)
+			break;		/* the empty string ends a MULTI_SZ */
+		if ((s = utf16le_to_utf8(d + off, end - off, NULL)) == NULL ||
+		    (ns = realloc(segs, (nsegs + 1) * sizeof(*ns))) == NULL) {
+			free(s);
+			cc->ec->pl->nomem = 1;
+			break;
+		}
+		segs = ns;
+		segs[nsegs++] = s;
+		if (v->type != 7 || cc->fn != CONTENT_MULTIPLE)
+			break;
+		off = end + 2;
+	}
+	content_strings(cc, segs, nsegs);
+	for (i = 0; i < nsegs; i++)
+		free(segs[i]);
+	free(segs);
+}
+
+static int
+content_regkey(struct plan *pl, void *arg, const char *path, struct hive *h,
+    hnode key)
+{
+	struct content *cc = arg;
+	struct hive_rawval *vals = NULL;
+	size_t n = 0, nbad = 0, i;
+
+	if (!upat_has_leaf(cc->p))
+		return 0;
+	if (hive_key_values(pl->ctx, h, key, &vals, &n, &nbad) != OFFMIG_OK)
+		return 0;
+	for (i = 0; i < n && !pl->nomem; i++)
+		if (upat_match(cc->p, path, vals[i].name))
+			content_regval(cc, &vals[i]);
+	hive_rawvals_free(vals, n);
+	return pl->nomem ? -1 : 0;
+}
+
+static int
+content_prune(void *arg, const char *path)
+{
+	const struct content *cc = arg;
+
+	return upat_may_match_below(cc->p, path);
+}
+
+/* The INI keys an Ini pattern selects, their values as content. */
+static void
+content_ini(struct content *cc, const char *text, const struct ux_node *n)
+{
+	struct plan *pl = cc->ec->pl;
+	struct ini_file f;
+	struct upat *p = NULL;
+	char *file = NULL, *dir = NULL;
+	size_t i;
+	int r;
+
+	if (upat_parse(pl->ctx, UPAT_INI, text, &p) != OFFMIG_OK) {
+		unsupported(pl, n, cc->ec->comp, "Ini pattern", "%s",
+		    offmig_errmsg(pl->ctx));
+		return;
+	}
+	if ((file = strndup(upat_node(p), strcspn(upat_node(p), "|"))) ==
+	    NULL) {
+		pl->nomem = 1;
+		goto out;
+	}
+	if (has_wild(file) || !upat_has_leaf(p)) {
+		unsupported(pl, n, cc->ec->comp, "Ini pattern", "%s: a "
+		    "wildcard in the file name, or no [key]", text);
+		goto out;
+	}
+	if ((r = ini_read(pl->ctx, pl->vol, file, &f, NULL)) != OFFMIG_OK) {
+		if (r == OFFMIG_ENOMEM)
+			pl->nomem = 1;
+		else if (r != OFFMIG_ENOTFOUND)
+			content_note(cc, "%s", offmig_errmsg(pl->ctx));
+		goto out;
+	}
+	for (i = 0; i < f.nkeys && !pl->nomem; i++) {
+		char *seg = f.keys[i].value;
+
+		free(dir);
+		if ((dir = str_printf("%s|%s", file, f.keys[i].section)) ==
+		    NULL) {
+			pl->nomem = 1;
+			break;
+		}
+		if (upat_match(p, dir, f.keys[i].key))
+			content_strings(cc, &seg, 1);
+	}
+	ini_release(&f);
+out:
+	free(dir);
+	free(file);
+	upat_free(p);
+}
+
+static void
+add_content(struct evalctx *ec, const struct ux_node *cn, struct add_arg *aa)
+{
+	struct plan *pl = ec->pl;
+	const struct ux_call *c = cn->call;
+	const struct ux_node *os, *pn;
+	struct content cc;
+	char *lv = NULL;
+
+	if (c == NULL) {
+		if (ux_attr(cn, "filter") == NULL)
+			unsupported(pl, cn, ec->comp, "content", "no filter");
+		return;		/* else it did not parse: a diagnostic */
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.ec = ec;
+	cc.aa = aa;
+	cc.cn = cn;
+	if (is_fn(c, "ExtractSingleFile"))
+		cc.fn = CONTENT_SINGLE;
+	else if (is_fn(c, "ExtractMultipleFiles"))
+		cc.fn = CONTENT_MULTIPLE;
+	else if (is_fn(c, "ExtractDirectory"))
+		cc.fn = CONTENT_DIRECTORY;
+	else {
+		unsupported(pl, cn, ec->comp, c->fn, "%s is not a <content> "
+		    "function (ExtractSingleFile, ExtractMultipleFiles, "
+		    "ExtractDirectory)", c->fn);
+		return;
+	}
+	cc.seps = arg_x(ec, c, 0);
+	if (cc.fn == CONTENT_DIRECTORY) {
+		char *end;
+
+		lv = arg_x(ec, c, 1);
+		cc.trim = lv != NULL ? strtol(lv, &end, 10) : -1;
+		if (lv == NULL || end == lv || *end != '\0' || cc.trim < 0 ||
+		    cc.trim > 256) {
+			unsupported(pl, cn, ec->comp, c->fn, "LevelsToTrim "
+			    "'%s' is not a number from 0 to 256", lv != NULL ?
+			    lv : "NULL");
+			goto out;
+		}
+		cc.suffix = arg_x(ec, c, 2);
+		if (cc.suffix == NULL && (cc.suffix = strdup("* [*]")) ==
+		    NULL) {
+			pl->nomem = 1;
+			goto out;
+		}
+	} else
+		cc.hints = arg_x(ec, c, 1);
+	for (os = cn->first; os != NULL; os = os->next) {
+		if (os->kind != UX_OBJECTSET || !eval_conditions(ec, os, 0))
+			continue;
+		for (pn = os->first; pn != NULL && !pl->nomem; pn = pn->next) {
+			const char *type = ux_attr(pn, "type");
+			char bad[128], *t;
+
+			if (pn->kind == UX_SCRIPT) {
+				unsupported(pl, pn, ec->comp, "content",
+				    "a <script> inside <content> is not "
+				    "evaluated");
+				continue;
+			}
+			if (pn->kind != UX_PATTERN || pn->text == NULL)
+				continue;
+			if (type == NULL || strcasecmp(type, "File") == 0) {
+				note(pl, "%s:%ld: <content> reads registry and "
+				    "INI strings; a file has none (as in USMT)",
+				    pn->file->path, pn->line);
+				continue;
+			}
+			if ((t = expand(pl, ec->in, ec->cv, pn->text, bad,
+			    sizeof(bad))) == NULL)
+				continue;
+			if (*bad != '\0')
+				note(pl, "%s:%ld: %s is not defined for %s: "
+				    "pattern '%s' skipped there", pn->file->path,
+				    pn->line, bad, ec->in->who, pn->text);
+			else if (strcasecmp(type, "Ini") == 0)
+				content_ini(&cc, t, pn);
+			else {
+				struct upat *p = NULL;
+				const char *why = NULL;
+				char *root;
+
+				if (upat_parse(pl->ctx, UPAT_REGISTRY, t, &p) !=
+				    OFFMIG_OK) {
+					unsupported(pl, pn, ec->comp, "pattern",
+					    "%s", offmig_errmsg(pl->ctx));
+					free(t);
+					continue;
+				}
+				if ((root = upat_root(p)) == NULL)
+					pl->nomem = 1;
+				else {
+					cc.p = p;
+					reg_walk(pl, ec->in, root, content_regkey,
+					    content_prune, &cc, &why);
+					cc.p = NULL;
+				}
+				free(root);
+				upat_free(p);
+			}
+			free(t);
+		}
+	}
+out:
+	free(lv);
+	free(cc.seps);
+	free(cc.hints);
+	free(cc.suffix);
+}
+
 static void
 add_objectset(struct evalctx *ec, const struct ux_node *os,
     struct add_arg *aa)
@@ -1897,9 +2369,7 @@ add_objectset(struct evalctx *ec, const struct ux_node *os,
 			script_patterns(ec, c, add_pattern, aa,
 			    aa->kind == RULE_INCLUDE);
 		else if (c->kind == UX_CONTENT)
-			unsupported(ec->pl, c, ec->comp, "content",
-			    "<content> generates patterns from file or registry "
-			    "content: not evaluated offline");
+			add_content(ec, c, aa);
 	}
 }
 
