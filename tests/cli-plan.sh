@@ -332,6 +332,26 @@ echo 'file | C:\Data\Projects\photo.jpg | - | Home folder | ini-content.xml:8' >
 diff -u want got >diff || t_bad "objects differ: $(cat diff)"
 t_end
 
+t_begin "plan: IsSameContent compares files, registry values and INI keys"
+rules
+printf 'same\r\n' >"$vols/ini/Data/a.txt"
+printf 'same\r\n' >"$vols/ini/Data/b.txt"
+printf 'Same\r\n' >"$vols/ini/Data/c.txt"
+printf 'on' >"$vols/ini/Data/on.txt"
+t_run "$OFFMIG" plan "$vols/ini" -i same.xml --json >out 2>err
+t_expect_status 1
+t_expect_json out '[.summary.components[] | "\(.component)/\(.user // "-"):\(.detected)"] | join(",")' 'Same files/-:true,Different files/-:false,Same value/anna:true,Same value/ben:false,INI and file/-:true,Not one object/-:false'
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct)"] | join(",")' '86:IsSameContent'
+t_expect_output err "same.xml:86: IsSameContent: not evaluated: C:.Data.\*\.txt: a location with '\*' names no single object"
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\a.txt | - | Same files | same.xml:18
+file | C:\Data\on.txt | - | INI and file | same.xml:75
+registry | HKCU\Software\Keys\Full [v] | anna | Same value | same.xml:55
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_end
+
 t_begin "plan: user filters"
 rules
 t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml --ue anna --json >out 2>err

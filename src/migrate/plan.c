@@ -929,6 +929,138 @@ out:
 	return ret;
 }
 
+#define MAX_SAME_BYTES	(64u << 20)	/* larger contents are not read */
+
+/*
+ * The bytes of one object for IsSameContent (caller frees *datap): 1 read,
+ * 0 absent, -1 cannot be decided (*whyp).  A file is read up to
+ * MAX_SAME_BYTES; a registry value gives its data, an INI key its value.
+ */
+static int
+object_bytes(struct plan *pl, struct inst *in, const char *type,
+    const char *loc, unsigned char **datap, size_t *lenp, const char **whyp)
+{
+	*datap = NULL;
+	*lenp = 0;
+	*whyp = NULL;
+	if (has_wild(loc)) {
+		*whyp = "a location with '*' names no single object";
+		return -1;
+	}
+	if (strcasecmp(type, "Registry") == 0) {
+		char *node = NULL, *leaf = NULL, *sub = NULL;
+		struct hive *h;
+		uint32_t t;
+		hnode key;
+		void *d = NULL;
+		int r = 0;
+
+		if (split_location(loc, &node, &leaf) != 0) {
+			pl->nomem = 1;
+			return 0;
+		}
+		if (leaf == NULL)
+			*whyp = "a registry key has no content; name a value "
+			    "(Key [value])";
+		else if ((h = reg_hive(pl, in, node, &sub, whyp)) == NULL) {
+			/* No user hive: the value is absent, as for
+			   DoesObjectExist. */
+			if (*whyp != NULL && (strstr(*whyp, "HKCU is not") !=
+			    NULL || strstr(*whyp, "no readable") != NULL))
+				*whyp = NULL;
+		} else if (hive_lookup(pl->ctx, h, 0, sub, &key) ==
+		    OFFMIG_OK && hive_get_raw(pl->ctx, h, key, leaf, &t, &d,
+		    lenp) == OFFMIG_OK) {
+			*datap = d;
+			r = 1;
+		}
+		free(node);
+		free(leaf);
+		free(sub);
+		return *whyp != NULL ? -1 : r;
+	}
+	if (strcasecmp(type, "Ini") == 0) {
+		char *v = NULL;
+		int r = ini_lookup(pl, loc, &v, whyp);
+
+		if (r == 1 && v == NULL) {
+			*whyp = "an INI section has no content; name a key";
+			return -1;
+		}
+		*datap = (unsigned char *)v;
+		*lenp = v != NULL ? strlen(v) : 0;
+		return r;
+	}
+	if (strcasecmp(type, "File") == 0) {
+		char *node = NULL, *leaf = NULL, *path;
+		const char *rest;
+		struct stat st;
+		size_t got = 0;
+		int fd = -1, r = 0;
+
+		if (split_location(loc, &node, &leaf) != 0) {
+			pl->nomem = 1;
+			return 0;
+		}
+		path = leaf != NULL ? str_printf("%s\\%s", node, leaf) :
+		    strdup(node);
+		free(node);
+		free(leaf);
+		if (path == NULL) {
+			pl->nomem = 1;
+			return 0;
+		}
+		r = winpath_classify(path, pl->vol->sysdrive, &rest);
+		if (r != WINPATH_SYSTEM_DRIVE && r != WINPATH_RELATIVE) {
+			note(pl, "%s is not on this volume: IsSameContent counts "
+			    "it as absent", path);
+			free(path);
+			return 0;
+		}
+		r = 0;
+		if (vpath_resolve(pl->ctx, pl->vol->rootfd, rest, VPATH_FILE,
+		    &fd, NULL, NULL) != OFFMIG_OK)
+			goto fdone;
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+			goto fdone;
+		if (st.st_size > (off_t)MAX_SAME_BYTES) {
+			*whyp = "a file larger than 64 MiB is not compared";
+			r = -1;
+			goto fdone;
+		}
+		if ((*datap = malloc((size_t)st.st_size + 1)) == NULL) {
+			pl->nomem = 1;
+			goto fdone;
+		}
+		while (got < (size_t)st.st_size) {
+			ssize_t n = read(fd, *datap + got,
+			    (size_t)st.st_size - got);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (got < (size_t)st.st_size) {
+			*whyp = "a file could not be read whole";
+			free(*datap);
+			*datap = NULL;
+			r = -1;
+			goto fdone;
+		}
+		*lenp = got;
+		r = 1;
+fdone:
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return r;
+	}
+	*whyp = "only File, Registry and Ini objects have content";
+	return -1;
+}
+
 /* The PE version of a file ("C:\x\a.exe"); OFFMIG_OK and v filled. */
 static int
 file_version(struct plan *pl, const char *path, struct pe_version *v)
@@ -1104,6 +1236,28 @@ eval_call(struct evalctx *ec, const struct ux_node *n, const struct ux_call *c)
 		else
 			r = strstr(s, a2) != NULL;
 		free(s);
+	} else if (is_fn(c, "IsSameContent")) {
+		char *a3 = arg_x(ec, c, 3);
+		unsigned char *d1 = NULL, *d2 = NULL;
+		size_t l1 = 0, l2 = 0;
+		const char *why2 = NULL;
+		int r1 = 0, r2 = 0;
+
+		if (a0 == NULL || a1 == NULL || a2 == NULL || a3 == NULL)
+			unsupported(pl, n, ec->comp, c->fn, "four arguments "
+			    "expected (type, location, type, location)");
+		else if ((r1 = object_bytes(pl, ec->in, a0, a1, &d1, &l1,
+		    &why)) < 0)
+			unsupported(pl, n, ec->comp, c->fn, "%s: %s", a1, why);
+		else if ((r2 = object_bytes(pl, ec->in, a2, a3, &d2, &l2,
+		    &why2)) < 0)
+			unsupported(pl, n, ec->comp, c->fn, "%s: %s", a3, why2);
+		else
+			r = r1 == 1 && r2 == 1 && l1 == l2 &&
+			    (l1 == 0 || memcmp(d1, d2, l1) == 0);
+		free(d1);
+		free(d2);
+		free(a3);
 	} else if (is_fn(c, "IsSameStringContent")) {
 		char *s1 = string_content(ec, n, c, 0, &unsup), *s2 = NULL;
 
