@@ -1612,6 +1612,9 @@ objectset_exists(struct evalctx *ec, const struct ux_node *os)
 			free(t);
 		} else if (c->kind == UX_SCRIPT)
 			script_patterns(ec, c, exist_one, &ea, 0);
+		else if (c->kind == UX_CONTENT)
+			unsupported(ec->pl, c, ec->comp, "content", "<content> "
+			    "in a detect's objectSet is not evaluated");
 	}
 	return ea.found;
 }
