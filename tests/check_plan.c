@@ -387,6 +387,46 @@ START_TEST(test_ini_hostile)
 }
 END_TEST
 
+/* A node-only registry pattern lists the key; Ini patterns are evaluated. */
+START_TEST(test_keys_and_ini)
+{
+	struct offmig_doc *doc = NULL;
+	const struct offmig_node *u;
+	struct seen s;
+
+	ck_assert_int_eq(load("keys.xml",
+	    "<migration urlid=\"http://t/keys\">\n"
+	    "<component type=\"Application\" context=\"System\">"
+	    "<displayName>Keys</displayName><role role=\"Settings\"><rules>\n"
+	    "<include><objectSet>\n"
+	    "<pattern type=\"Registry\">HKLM\\SOFTWARE\\Microsoft\\Windows NT"
+	    "\\CurrentVersion</pattern>\n"
+	    "<pattern type=\"Ini\">%WINDIR%\\none.ini|S[k]</pattern>\n"
+	    "<pattern type=\"Ini\">%WINDIR%\\*.ini|S[k]</pattern>\n"
+	    "</objectSet></include>\n"
+	    "</rules></role></component></migration>\n"), OFFMIG_OK);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, collect, &s,
+	    &doc), OFFMIG_OK);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.registry, 0);
+	ck_assert_str_eq(s.first, "key HKLM\\SOFTWARE\\Microsoft\\Windows NT"
+	    "\\CurrentVersion - Keys");
+	ck_assert_str_eq(s.rule, "keys.xml:4 HKLM\\SOFTWARE\\Microsoft"
+	    "\\Windows NT\\CurrentVersion");
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.registry_keys")), 1);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.ini_keys")), 0);
+	/* The missing INI file is nothing; a wildcard file name is listed. */
+	u = offmig_node_get(offmig_doc_root(doc), "unsupported");
+	ck_assert_uint_eq(offmig_node_len(u), 1);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_node_at(u, 0),
+	    "line")), 6);
+	offmig_doc_free(doc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -402,6 +442,7 @@ main(void)
 	tcase_add_test(tc, test_diagnostics_and_errors);
 	tcase_add_test(tc, test_explain_and_genconfig);
 	tcase_add_test(tc, test_reference_loops);
+	tcase_add_test(tc, test_keys_and_ini);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ini");
 	tcase_set_timeout(tc, 60);
