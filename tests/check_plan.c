@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "offmig.h"
+#include "common/common.h"
+#include "migrate/ini.h"
 #include "testutil.h"
 
 static struct offmig_ctx *ctx;
@@ -252,6 +254,179 @@ START_TEST(test_explain_and_genconfig)
 }
 END_TEST
 
+/* INI files read as GetPrivateProfileString reads them (ini.c). */
+static void
+parse(struct offmig_ctx *c, const void *data, size_t len, struct ini_file *f)
+{
+	ck_assert_int_eq(ini_parse(c, data, len, f), OFFMIG_OK);
+}
+
+START_TEST(test_ini_parse)
+{
+	static const char text[] = "Top=no section\r\n"
+	    "; comment=x\r\n"
+	    "  [ Main ]  \r\n"
+	    "  Key = Value  \r\n"
+	    "KEY=second\r\n"
+	    "quoted=\"a b\"\r\n"
+	    "single='c'\r\n"
+	    "half=\"d\r\n"
+	    "bare\r\n"
+	    "=nokey\r\n"
+	    "[main]\r\n"
+	    "more=1\r\n"
+	    "[\xc3\x89t\xc3\xa9]\n"
+	    "\xc3\xa9=lower\n"
+	    "\xc3\x89=upper\n"
+	    "[Open\n"
+	    "k=v";
+	static const unsigned char u16le[] = { 0xFF, 0xFE, '[', 0, 'S', 0,
+	    ']', 0, '\n', 0, 'k', 0, '=', 0, 0xAC, 0x20, 0 };
+	static const unsigned char u16be[] = { 0xFE, 0xFF, 0, '[', 0, 'S',
+	    0, ']', 0, '\n', 0, 'k', 0, '=', 0x20, 0xAC };
+	static const unsigned char bom8[] = { 0xEF, 0xBB, 0xBF, '[', 'S', ']',
+	    '\n', 'k', '=', 0xE2, 0x82, 0xAC };
+	static const unsigned char cp[] = { '[', 'S', 0xE9, ']', '\n', 'k',
+	    '=', 0x80, 0x9F, '\n', 0, '[', 'X', ']', '\n', 'y', '=', '1' };
+	struct offmig_ctx *c = offmig_ctx_new();
+	struct ini_file f;
+
+	ck_assert_ptr_nonnull(c);
+	parse(c, text, sizeof(text) - 1, &f);
+	ck_assert_uint_eq(f.nsections, 3);
+	ck_assert_str_eq(f.sections[0], "Main");
+	ck_assert_str_eq(ini_get(&f, "MAIN", "key"), "Value");
+	ck_assert_str_eq(ini_get(&f, "main", "quoted"), "a b");
+	ck_assert_str_eq(ini_get(&f, "main", "single"), "c");
+	ck_assert_str_eq(ini_get(&f, "main", "half"), "\"d");
+	ck_assert_str_eq(ini_get(&f, "main", "bare"), "");
+	ck_assert_str_eq(ini_get(&f, "main", "more"), "1");
+	ck_assert_ptr_null(ini_get(&f, "main", "Top"));
+	ck_assert_ptr_null(ini_get(&f, "", "Top"));
+	ck_assert_ptr_null(ini_get(&f, "main", "comment"));
+	/* Non-ASCII names compare as Windows does: é and É are one key. */
+	ck_assert_str_eq(ini_get(&f, "\xc3\xa9T\xc3\x89", "\xc3\x89"),
+	    "lower");
+	ck_assert_str_eq(ini_get(&f, "open", "k"), "v");
+	ck_assert(ini_has_section(&f, "OPEN"));
+	ck_assert(!ini_has_section(&f, "nowhere"));
+	ck_assert_uint_eq(f.nkeys, 8);
+	ini_release(&f);
+
+	parse(c, u16le, sizeof(u16le), &f);
+	ck_assert_str_eq(ini_get(&f, "s", "K"), "\xe2\x82\xac");
+	ini_release(&f);
+	parse(c, u16be, sizeof(u16be), &f);
+	ck_assert_str_eq(ini_get(&f, "s", "K"), "\xe2\x82\xac");
+	ini_release(&f);
+	/* An odd trailing byte of UTF-16 is ignored: "[" alone is left. */
+	parse(c, u16le, 5, &f);
+	ck_assert_uint_eq(f.nsections, 1);
+	ck_assert_str_eq(f.sections[0], "");
+	ck_assert_uint_eq(f.nkeys, 0);
+	ini_release(&f);
+	parse(c, bom8, sizeof(bom8), &f);
+	ck_assert_str_eq(ini_get(&f, "S", "k"), "\xe2\x82\xac");
+	ini_release(&f);
+	/* Windows-1252, and the text ends at a NUL. */
+	parse(c, cp, sizeof(cp), &f);
+	ck_assert_str_eq(f.sections[0], "S\xc3\xa9");
+	ck_assert_str_eq(ini_get(&f, "s\xc3\x89", "k"), "\xe2\x82\xac\xc5\xb8");
+	ck_assert(!ini_has_section(&f, "X"));
+	ini_release(&f);
+	parse(c, "", 0, &f);
+	ck_assert_uint_eq(f.nkeys, 0);
+	ini_release(&f);
+	offmig_ctx_free(c);
+}
+END_TEST
+
+/* Hostile INI text: random bytes never crash; many keys stay fast. */
+START_TEST(test_ini_hostile)
+{
+	struct offmig_ctx *c = offmig_ctx_new();
+	struct ini_file f;
+	unsigned char buf[512];
+	uint32_t seed = 12345;
+	char *big, *o;
+	size_t i, j, n = 200000;
+
+	ck_assert_ptr_nonnull(c);
+	for (i = 0; i < 3000; i++) {
+		size_t len = (seed >> 8) % sizeof(buf);
+
+		for (j = 0; j < len; j++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Mostly INI syntax, some of anything. */
+			buf[j] = (seed >> 16) % 4 == 0 ? (unsigned char)(seed >>
+			    8) : (unsigned char)"[]=;\n\r ab\"'"[(seed >> 20) %
+			    12];
+		}
+		if (i % 3 == 0 && len >= 2) {
+			buf[0] = 0xFF;
+			buf[1] = 0xFE;
+		}
+		parse(c, buf, len, &f);
+		for (j = 0; j < f.nkeys; j++)
+			ck_assert_ptr_nonnull(ini_get(&f, f.keys[j].section,
+			    f.keys[j].key));
+		ini_release(&f);
+		seed = seed * 1103515245u + 12345u;
+	}
+	/* 200,000 distinct keys and as many duplicates: no quadratic time. */
+	ck_assert_ptr_nonnull(big = malloc(n * 2 * 16 + 16));
+	o = big + sprintf(big, "[s]\n");
+	for (i = 0; i < 2 * n; i++)
+		o += sprintf(o, "K%zu=%zu\n", i % n, i);
+	parse(c, big, (size_t)(o - big), &f);
+	ck_assert_uint_eq(f.nkeys, n);
+	ck_assert_str_eq(f.keys[n - 1].value, "199999");
+	ini_release(&f);
+	free(big);
+	offmig_ctx_free(c);
+}
+END_TEST
+
+/* A node-only registry pattern lists the key; Ini patterns are evaluated. */
+START_TEST(test_keys_and_ini)
+{
+	struct offmig_doc *doc = NULL;
+	const struct offmig_node *u;
+	struct seen s;
+
+	ck_assert_int_eq(load("keys.xml",
+	    "<migration urlid=\"http://t/keys\">\n"
+	    "<component type=\"Application\" context=\"System\">"
+	    "<displayName>Keys</displayName><role role=\"Settings\"><rules>\n"
+	    "<include><objectSet>\n"
+	    "<pattern type=\"Registry\">HKLM\\SOFTWARE\\Microsoft\\Windows NT"
+	    "\\CurrentVersion</pattern>\n"
+	    "<pattern type=\"Ini\">%WINDIR%\\none.ini|S[k]</pattern>\n"
+	    "<pattern type=\"Ini\">%WINDIR%\\*.ini|S[k]</pattern>\n"
+	    "</objectSet></include>\n"
+	    "</rules></role></component></migration>\n"), OFFMIG_OK);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, collect, &s,
+	    &doc), OFFMIG_OK);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.registry, 0);
+	ck_assert_str_eq(s.first, "key HKLM\\SOFTWARE\\Microsoft\\Windows NT"
+	    "\\CurrentVersion - Keys");
+	ck_assert_str_eq(s.rule, "keys.xml:4 HKLM\\SOFTWARE\\Microsoft"
+	    "\\Windows NT\\CurrentVersion");
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.registry_keys")), 1);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.ini_keys")), 0);
+	/* The missing INI file is nothing; a wildcard file name is listed. */
+	u = offmig_node_get(offmig_doc_root(doc), "unsupported");
+	ck_assert_uint_eq(offmig_node_len(u), 1);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_node_at(u, 0),
+	    "line")), 6);
+	offmig_doc_free(doc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -267,6 +442,12 @@ main(void)
 	tcase_add_test(tc, test_diagnostics_and_errors);
 	tcase_add_test(tc, test_explain_and_genconfig);
 	tcase_add_test(tc, test_reference_loops);
+	tcase_add_test(tc, test_keys_and_ini);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ini");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ini_parse);
+	tcase_add_test(tc, test_ini_hostile);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

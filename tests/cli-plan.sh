@@ -176,6 +176,182 @@ t_expect_json out '[.summary.components[] | select(.component == "Last session")
 t_expect_json out '.summary.notes | map(select(test("document finder"))) | length' 1
 t_end
 
+t_begin "plan: Ini patterns read INI files as GetPrivateProfileString does"
+rules
+# A copy of win10 with INI files in UTF-8, UTF-16LE, Windows-1252, one too
+# big and one with a NUL byte; mkwinvol writes no file contents.
+cp -a "$vols/win10" "$vols/ini" || exit 99
+iv=$vols/ini
+printf '%s\r\n' '; app.ini' 'Orphan=before any section' '[Settings]' \
+    '  Name = Offmig  ' 'Secret=hunter2' 'name=the first one wins' \
+    'NoEquals' '' '[Paths]' 'Home=%SystemDrive%\Data\Projects' \
+    '[SecondPane]' 'Color="blue"' 'Width=3' '[ settings ]' 'Late=merged' \
+    '[Flags]' 'A=on' 'B=off' '[Broken' 'k=v' >"$iv/Windows/app.ini"
+printf '[Sect\351]\r\nEuro=\200 5\r\n' >"$iv/Windows/cp1252.ini"
+truncate -s 5M "$iv/Windows/big.ini" || exit 99
+printf '[Bin]\000\001\377=\n[After]\nk=v\n' >"$iv/Windows/binary.ini"
+mkdir -p "$iv/Users/anna/AppData/Roaming/Tool" || exit 99
+printf '[Tool]\r\nMode=fast\r\nNum=\342\202\254\r\n' |
+    iconv -f UTF-8 -t UTF-16LE | { printf '\377\376'; cat; } \
+    >"$iv/Users/anna/AppData/Roaming/Tool/tool.ini"
+before=$(tree_digest "$iv")
+t_run "$OFFMIG" plan "$iv" -i ini.xml --json >out 2>err
+# big.ini is a per-item warning: exit 1, nothing unsupported.
+t_expect_status 1
+t_expect_output err 'big.ini: 5242880 bytes, larger than 4194304: not read as an INI file'
+t_expect_json out '.summary.totals.unsupported' 0
+t_expect_json out '.summary.totals.ini_keys' 8
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\Projects\Plan.doc | - | App INI | ini.xml:38
+file | C:\Data\Projects\notes.txt | - | App INI | ini.xml:38
+file | C:\Data\Projects\photo.jpg | - | App INI | ini.xml:38
+file | C:\Data\Projects\secret.doc | - | App INI | ini.xml:38
+ini | C:\Users\anna\AppData\Roaming\Tool\tool.ini|Tool[Mode] | anna | Tool INI | ini.xml:60
+ini | C:\Users\anna\AppData\Roaming\Tool\tool.ini|Tool[Num] | anna | Tool INI | ini.xml:60
+ini | C:\Windows\app.ini|Flags[A] | anna | Tool INI | ini.xml:65
+ini | C:\Windows\app.ini|SecondPane[Color] | - | App INI | ini.xml:29
+ini | C:\Windows\app.ini|Settings[Late] | - | App INI | ini.xml:28
+ini | C:\Windows\app.ini|Settings[Name] | - | App INI | ini.xml:28
+ini | C:\Windows\app.ini|Settings[NoEquals] | - | App INI | ini.xml:28
+ini | C:\Windows\cp1252.ini|Secté[Euro] | - | App INI | ini.xml:30
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+# Sizes are the value's UTF-8 bytes: "Offmig", "blue" unquoted, "€ 5", "€".
+t_expect_json out '[.objects[] | select(.type == "ini") | "\(.size)"] | join(",")' '6,0,4,6,2,5,4,3'
+t_expect_json out '.objects[] | select(.path | endswith("Tool[Num]")) | .host_path' 'Users/anna/AppData/Roaming/Tool/tool.ini'
+t_expect_json out '[.summary.components[] | "\(.component):\(.detected):\(.ini_keys)"] | join(",")' 'App INI:true:5,Tool INI:true:3,Tool INI:true:1'
+t_run "$OFFMIG" plan "$iv" -i ini.xml >out 2>err
+t_expect_status 1
+t_expect_output out '^Total: 4 files, 830 bytes, 0 registry values, 0 keys, 8 INI keys; '
+t_expect_output out '^ini +C:.Windows.app.ini\|Settings\[Name\] 6 '
+[ "$(tree_digest "$iv")" = "$before" ] || t_bad "the volume changed"
+# The exclude of the same file and section wins over Settings[*].
+t_run "$OFFMIG" plan "$iv" -i ini.xml --explain 'C:\Windows\app.ini|settings[SECRET]' >out 2>err
+t_expect_status 0
+t_expect_output out 'not selected'
+t_expect_output out 'exclude +yes .*app\.ini\|Settings\[Secret\]'
+# A section without [key], no file before the section: said, not guessed.
+cat >bad.xml <<'EOF'
+<migration urlid="http://offmig.example/migration/test/badini">
+  <component type="Application" context="System">
+    <displayName>Bad INI</displayName>
+    <role role="Settings">
+      <rules>
+        <include>
+          <objectSet>
+            <pattern type="Ini">%WINDIR%\app.ini|Settings</pattern>
+            <pattern type="Ini">app.ini[key]</pattern>
+          </objectSet>
+        </include>
+      </rules>
+    </role>
+  </component>
+</migration>
+EOF
+t_run "$OFFMIG" plan "$iv" -i bad.xml --json >out 2>err
+t_expect_status 1
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct)"] | join(",")' '8:Ini pattern,9:Ini pattern'
+t_expect_output err "bad.xml:8: Ini pattern: not evaluated: .*no \[key\]"
+t_expect_output err "bad.xml:9: Ini pattern: not evaluated: .*has no '\|'"
+t_end
+
+t_begin "plan: registry patterns without a leaf list the keys themselves"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i regkeys.xml --json >out 2>err
+t_expect_status 0
+objects out >got
+cat >want <<'EOF'
+key | HKCU\Software\Keys | anna | Keys | regkeys.xml:13
+key | HKCU\Software\Keys\Empty | anna | Keys | regkeys.xml:13
+key | HKCU\Software\Keys\Full | anna | Keys | regkeys.xml:13
+key | HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion | - | One machine key | regkeys.xml:31
+registry | HKCU\Software\Keys\Full [v] | anna | Keys | regkeys.xml:14
+registry | HKCU\Software\Keys\Full\Sub [w] | anna | Keys | regkeys.xml:14
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_expect_json out '"\(.summary.totals.registry_keys) \(.summary.totals.registry_values)"' '4 2'
+t_expect_json out '[.summary.users[] | "\(.user // "-"):\(.registry_keys)"] | join(",")' '-:1,anna:3,ben:0'
+t_run "$OFFMIG" plan "$vols/win10" -i regkeys.xml >out 2>err
+t_expect_status 0
+t_expect_output out '^Total: 0 files, 0 bytes, 2 registry values, 4 keys, 0 INI keys; '
+t_expect_output out '^key +HKCU.Software.Keys.Empty 0 \[anna / Keys\]'
+# The node-only exclude of Sub beats the include of Keys\*.
+t_run "$OFFMIG" plan "$vols/win10" -i regkeys.xml --explain 'HKCU\Software\Keys\Full\Sub' >out 2>err
+t_expect_status 0
+t_expect_output out 'not selected'
+t_expect_output out 'exclude +yes .*Keys\\Full\\Sub'
+t_end
+
+t_begin "plan: <content> takes the files that registry values and INI keys name"
+rules
+t_run "$OFFMIG" plan "$vols/win10" -i content.xml --json >out 2>err
+t_expect_status 1
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\Projects\Plan.doc | anna | Single files | content.xml:13
+file | C:\Data\Projects\notes.txt | anna | Single files | content.xml:13
+file | C:\Data\Projects\photo.jpg | anna | Single files | content.xml:13
+file | C:\Data\Projects\secret.doc | anna | Folder | content.xml:56
+file | C:\Users\anna\Documents\Budget.XLSX | anna | Multiple files | content.xml:34
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+# Quotes, a separator, PathHints and the first MULTI_SZ string (Single);
+# every string and every ';' piece less the exclude (Multiple); one folder
+# up with a suffix (Folder).
+t_expect_json out '[.summary.components[] | select(.user == "anna") | "\(.component):\(.files)"] | join(",")' 'Single files:3,Multiple files:2,Folder:2,Odd content:0'
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct)"] | join(",")' '72:ExtractDirectory,77:NoSuchFunction'
+t_expect_json out '[.summary.notes[] | select(test("content.xml"))] | join("\n")' 'content.xml:13: anna: file C:\Data\nothere.txt does not exist
+content.xml:13: anna: D:\x\y.txt is not on this volume
+content.xml:34: anna: file C:\Data\gone.txt does not exist'
+# An INI key as content, on the volume the Ini case wrote.
+cat >ini-content.xml <<'EOF'
+<migration urlid="http://offmig.example/migration/test/inicontent">
+  <component type="Application" context="System">
+    <displayName>Home folder</displayName>
+    <role role="Settings">
+      <rules>
+        <include>
+          <objectSet>
+            <content filter='MigXmlHelper.ExtractDirectory(NULL,"0","* [*.jpg]")'>
+              <objectSet>
+                <pattern type="Ini">%WINDIR%\app.ini|Paths[Home]</pattern>
+              </objectSet>
+            </content>
+          </objectSet>
+        </include>
+      </rules>
+    </role>
+  </component>
+</migration>
+EOF
+t_run "$OFFMIG" plan "$vols/ini" -i ini-content.xml --json >out 2>err
+t_expect_status 0
+objects out >got
+echo 'file | C:\Data\Projects\photo.jpg | - | Home folder | ini-content.xml:8' >want
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_end
+
+t_begin "plan: IsSameContent compares files, registry values and INI keys"
+rules
+printf 'same\r\n' >"$vols/ini/Data/a.txt"
+printf 'same\r\n' >"$vols/ini/Data/b.txt"
+printf 'Same\r\n' >"$vols/ini/Data/c.txt"
+printf 'on' >"$vols/ini/Data/on.txt"
+t_run "$OFFMIG" plan "$vols/ini" -i same.xml --json >out 2>err
+t_expect_status 1
+t_expect_json out '[.summary.components[] | "\(.component)/\(.user // "-"):\(.detected)"] | join(",")' 'Same files/-:true,Different files/-:false,Same value/anna:true,Same value/ben:false,INI and file/-:true,Not one object/-:false'
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct)"] | join(",")' '86:IsSameContent'
+t_expect_output err "same.xml:86: IsSameContent: not evaluated: C:.Data.\*\.txt: a location with '\*' names no single object"
+objects out >got
+cat >want <<'EOF'
+file | C:\Data\a.txt | - | Same files | same.xml:18
+file | C:\Data\on.txt | - | INI and file | same.xml:75
+registry | HKCU\Software\Keys\Full [v] | anna | Same value | same.xml:55
+EOF
+diff -u want got >diff || t_bad "objects differ: $(cat diff)"
+t_end
+
 t_begin "plan: user filters"
 rules
 t_run "$OFFMIG" plan "$vols/win10" -i userdata.xml --ue anna --json >out 2>err
@@ -188,7 +364,7 @@ t_begin "plan: constructs that cannot be evaluated are listed, exit 1"
 rules
 t_run "$OFFMIG" plan "$vols/win10" -i unsupported.xml --json >out 2>err
 t_expect_status 1
-t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct):\(.component)"] | join(",")' '12:DoesAppletExist:Odd application,30:Ini pattern:Settings in files,31:content:Settings in files,38:FileProperties:Settings in files'
+t_expect_json out '[.summary.unsupported[] | "\(.line):\(.construct):\(.component)"] | join(",")' '12:DoesAppletExist:Odd application,30:Ini pattern:Settings in files,38:FileProperties:Settings in files'
 t_expect_output err 'unsupported.xml:12: warning: <condition>: unknown helper function'
 t_expect_output err 'unsupported.xml:30: Ini pattern: not evaluated'
 # FileProperties on the size works: only the files of 100 bytes or more.

@@ -111,6 +111,7 @@ static const struct offmig_column user_cols[] = {
 	{ "FILES", "files", 0 },
 	{ "BYTES", "bytes", 0 },
 	{ "REGISTRY", "registry_values", 0 },
+	{ "INI", "ini_keys", 0 },
 };
 
 static const struct offmig_column comp_cols[] = {
@@ -120,6 +121,7 @@ static const struct offmig_column comp_cols[] = {
 	{ "FILES", "files", 0 },
 	{ "BYTES", "bytes", 0 },
 	{ "REGISTRY", "registry_values", 0 },
+	{ "INI", "ini_keys", 0 },
 };
 
 static const struct offmig_column kf_cols[] = {
@@ -208,11 +210,14 @@ print_summary(const struct cli_common *c, const struct offmig_node *s,
 			    offmig_node_str(offmig_node_at(notes, i), NULL));
 	}
 	printf("\nTotal: %" PRId64 " files, %" PRId64 " bytes, %" PRId64
-	    " registry values; %" PRId64 " ties, %" PRId64 " constructs not "
-	    "evaluated, %" PRId64 " errors\n",
+	    " registry values, %" PRId64 " keys, %" PRId64 " INI keys; %"
+	    PRId64 " ties, %" PRId64 " constructs not evaluated, %" PRId64
+	    " errors\n",
 	    offmig_node_int(offmig_node_get(t, "files")),
 	    offmig_node_int(offmig_node_get(t, "bytes")),
 	    offmig_node_int(offmig_node_get(t, "registry_values")),
+	    offmig_node_int(offmig_node_get(t, "registry_keys")),
+	    offmig_node_int(offmig_node_get(t, "ini_keys")),
 	    offmig_node_int(offmig_node_get(t, "ties")),
 	    offmig_node_int(offmig_node_get(t, "unsupported")),
 	    offmig_node_int(offmig_node_get(s, "errors")));
@@ -528,7 +533,7 @@ const struct offmig_cmd cmd_plan_entry = {
 	    "  --list              list every object (the table shows the "
 	    "first --limit N, 20)\n"
 	    "  --limit N           objects the table shows without --list\n"
-	    "  --no-registry       files only\n"
+	    "  --no-registry       files (and INI keys) only\n"
 	    "  --explain PATH      every rule matching PATH (C:\\...\\file or "
 	    "HKCU\\Key [value]) and the winner\n"
 	    "  --genconfig OUT     write a config.xml of the detected "

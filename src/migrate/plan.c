@@ -39,6 +39,7 @@
 #include "migrate/pattern.h"
 #include "migrate/walk.h"
 #include "migrate/pever.h"
+#include "migrate/ini.h"
 
 #define MAX_REG_DEPTH	512		/* key nesting followed */
 #define MAX_REG_KEYS	2000000		/* keys visited per walk */
@@ -208,7 +209,7 @@ struct inst {
 	struct ruleset	*reg;		/* registry rules of this instance */
 	struct upat	**reginc;	/* registry includes (for walking) */
 	size_t		 nreginc;
-	uint64_t	 files, bytes, regvals;
+	uint64_t	 files, bytes, regvals, regkeys, inikeys;
 };
 
 struct group {
@@ -216,7 +217,7 @@ struct group {
 	const struct ux_node *comp;
 	const char	*name;
 	int		 detected;
-	uint64_t	 files, bytes, regvals;
+	uint64_t	 files, bytes, regvals, regkeys, inikeys;
 };
 
 /* What a rule set's tag points to: the include or exclude that matched. */
@@ -258,6 +259,9 @@ struct plan {
 	size_t		 nfilts;
 	struct ruleset	*files;
 	size_t		 nfileinc;
+	struct ruleset	*ini;		/* Ini rules of every instance */
+	char		**inifiles;	/* INI files the includes name */
+	size_t		 ninifiles;
 	const void	**seen;
 	size_t		 nseen;
 	char		**notetexts;
@@ -268,6 +272,7 @@ struct plan {
 	offmig_plan_fn	*fn;
 	void		*arg;
 	const struct hive_rawval *cur_val;	/* CompareStringContent */
+	const char	*cur_ini;		/* the same, an Ini value */
 	struct offmig_node *ties;
 	uint64_t	 nties;
 	int		 nomem;
@@ -740,6 +745,83 @@ reg_prune_one(void *arg, const char *path)
 }
 
 /*
+ * An Ini location ("C:\x\a.ini|Section[key]", '*' allowed in section and
+ * key): 1 when some key (or, without [key], some section) matches, its
+ * value in *valuep when valuep != NULL (caller frees; the first match in
+ * file order); 0 when none; -1 when it cannot be decided (*whyp).
+ */
+static int
+ini_lookup(struct plan *pl, const char *loc, char **valuep, const char **whyp)
+{
+	struct ini_file f;
+	struct upat *p = NULL;
+	char *file = NULL, *dir = NULL;
+	const char *prev = NULL;
+	size_t i;
+	int ret = 0, r;
+
+	*whyp = NULL;
+	if (valuep != NULL)
+		*valuep = NULL;
+	if (upat_parse(pl->ctx, UPAT_INI, loc, &p) != OFFMIG_OK) {
+		*whyp = offmig_errmsg(pl->ctx);
+		return -1;
+	}
+	if ((file = strndup(upat_node(p), strcspn(upat_node(p), "|"))) ==
+	    NULL) {
+		pl->nomem = 1;
+		goto out;
+	}
+	if (has_wild(file)) {
+		*whyp = "a wildcard in the file name of an Ini location is not "
+		    "evaluated";
+		ret = -1;
+		goto out;
+	}
+	if ((r = ini_read(pl->ctx, pl->vol, file, &f, NULL)) != OFFMIG_OK) {
+		if (r == OFFMIG_ENOMEM)
+			pl->nomem = 1;
+		else if (r != OFFMIG_ENOTFOUND) {
+			*whyp = offmig_errmsg(pl->ctx);
+			ret = -1;
+		}
+		goto out;
+	}
+	if (!upat_has_leaf(p)) {
+		for (i = 0; i < f.nsections && ret == 0; i++) {
+			free(dir);
+			if ((dir = str_printf("%s|%s", file, f.sections[i])) ==
+			    NULL) {
+				pl->nomem = 1;
+				break;
+			}
+			ret = upat_match(p, dir, NULL);
+		}
+	} else
+		for (i = 0; i < f.nkeys && ret == 0; i++) {
+			if (f.keys[i].section != prev) {
+				free(dir);
+				prev = f.keys[i].section;
+				if ((dir = str_printf("%s|%s", file, prev)) ==
+				    NULL) {
+					pl->nomem = 1;
+					break;
+				}
+			}
+			if ((ret = upat_match(p, dir, f.keys[i].key)) &&
+			    valuep != NULL &&
+			    (*valuep = strdup(f.keys[i].value)) == NULL)
+				pl->nomem = 1;
+		}
+	ini_release(&f);
+out:
+	free(dir);
+	free(file);
+	upat_free(p);
+	return ret;
+}
+
+/*
  * DoesObjectExist on an expanded location: 1, 0, or -1 when it cannot be
  * decided (*whyp says why).
  */
@@ -752,8 +834,10 @@ object_exists(struct plan *pl, struct inst *in, const char *type,
 	int ret = 0, isreg = strcasecmp(type, "Registry") == 0;
 
 	*whyp = NULL;
+	if (strcasecmp(type, "Ini") == 0)
+		return ini_lookup(pl, loc, NULL, whyp);
 	if (!isreg && strcasecmp(type, "File") != 0) {
-		*whyp = "only File and Registry objects can be tested";
+		*whyp = "only File, Registry and Ini objects can be tested";
 		return -1;
 	}
 	if (!has_wild(loc)) {
@@ -845,6 +929,138 @@ out:
 	return ret;
 }
 
+#define MAX_SAME_BYTES	(64u << 20)	/* larger contents are not read */
+
+/*
+ * The bytes of one object for IsSameContent (caller frees *datap): 1 read,
+ * 0 absent, -1 cannot be decided (*whyp).  A file is read up to
+ * MAX_SAME_BYTES; a registry value gives its data, an INI key its value.
+ */
+static int
+object_bytes(struct plan *pl, struct inst *in, const char *type,
+    const char *loc, unsigned char **datap, size_t *lenp, const char **whyp)
+{
+	*datap = NULL;
+	*lenp = 0;
+	*whyp = NULL;
+	if (has_wild(loc)) {
+		*whyp = "a location with '*' names no single object";
+		return -1;
+	}
+	if (strcasecmp(type, "Registry") == 0) {
+		char *node = NULL, *leaf = NULL, *sub = NULL;
+		struct hive *h;
+		uint32_t t;
+		hnode key;
+		void *d = NULL;
+		int r = 0;
+
+		if (split_location(loc, &node, &leaf) != 0) {
+			pl->nomem = 1;
+			return 0;
+		}
+		if (leaf == NULL)
+			*whyp = "a registry key has no content; name a value "
+			    "(Key [value])";
+		else if ((h = reg_hive(pl, in, node, &sub, whyp)) == NULL) {
+			/* No user hive: the value is absent, as for
+			   DoesObjectExist. */
+			if (*whyp != NULL && (strstr(*whyp, "HKCU is not") !=
+			    NULL || strstr(*whyp, "no readable") != NULL))
+				*whyp = NULL;
+		} else if (hive_lookup(pl->ctx, h, 0, sub, &key) ==
+		    OFFMIG_OK && hive_get_raw(pl->ctx, h, key, leaf, &t, &d,
+		    lenp) == OFFMIG_OK) {
+			*datap = d;
+			r = 1;
+		}
+		free(node);
+		free(leaf);
+		free(sub);
+		return *whyp != NULL ? -1 : r;
+	}
+	if (strcasecmp(type, "Ini") == 0) {
+		char *v = NULL;
+		int r = ini_lookup(pl, loc, &v, whyp);
+
+		if (r == 1 && v == NULL) {
+			*whyp = "an INI section has no content; name a key";
+			return -1;
+		}
+		*datap = (unsigned char *)v;
+		*lenp = v != NULL ? strlen(v) : 0;
+		return r;
+	}
+	if (strcasecmp(type, "File") == 0) {
+		char *node = NULL, *leaf = NULL, *path;
+		const char *rest;
+		struct stat st;
+		size_t got = 0;
+		int fd = -1, r = 0;
+
+		if (split_location(loc, &node, &leaf) != 0) {
+			pl->nomem = 1;
+			return 0;
+		}
+		path = leaf != NULL ? str_printf("%s\\%s", node, leaf) :
+		    strdup(node);
+		free(node);
+		free(leaf);
+		if (path == NULL) {
+			pl->nomem = 1;
+			return 0;
+		}
+		r = winpath_classify(path, pl->vol->sysdrive, &rest);
+		if (r != WINPATH_SYSTEM_DRIVE && r != WINPATH_RELATIVE) {
+			note(pl, "%s is not on this volume: IsSameContent counts "
+			    "it as absent", path);
+			free(path);
+			return 0;
+		}
+		r = 0;
+		if (vpath_resolve(pl->ctx, pl->vol->rootfd, rest, VPATH_FILE,
+		    &fd, NULL, NULL) != OFFMIG_OK)
+			goto fdone;
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+			goto fdone;
+		if (st.st_size > (off_t)MAX_SAME_BYTES) {
+			*whyp = "a file larger than 64 MiB is not compared";
+			r = -1;
+			goto fdone;
+		}
+		if ((*datap = malloc((size_t)st.st_size + 1)) == NULL) {
+			pl->nomem = 1;
+			goto fdone;
+		}
+		while (got < (size_t)st.st_size) {
+			ssize_t n = read(fd, *datap + got,
+			    (size_t)st.st_size - got);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (got < (size_t)st.st_size) {
+			*whyp = "a file could not be read whole";
+			free(*datap);
+			*datap = NULL;
+			r = -1;
+			goto fdone;
+		}
+		*lenp = got;
+		r = 1;
+fdone:
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return r;
+	}
+	*whyp = "only File, Registry and Ini objects have content";
+	return -1;
+}
+
 /* The PE version of a file ("C:\x\a.exe"); OFFMIG_OK and v filled. */
 static int
 file_version(struct plan *pl, const char *path, struct pe_version *v)
@@ -893,8 +1109,17 @@ string_content(struct evalctx *ec, const struct ux_node *n,
 	*unsup = 0;
 	if (type == NULL || loc == NULL)
 		unsupported(ec->pl, n, ec->comp, c->fn, "missing arguments");
-	else if (strcasecmp(type, "Registry") == 0) {
-		s = reg_string(ec->pl, ec->in, loc);
+	else if (strcasecmp(type, "Registry") == 0 ||
+	    strcasecmp(type, "Ini") == 0) {
+		const char *why = NULL;
+
+		if (strcasecmp(type, "Registry") == 0)
+			s = reg_string(ec->pl, ec->in, loc);
+		else if (ini_lookup(ec->pl, loc, &s, &why) < 0) {
+			unsupported(ec->pl, n, ec->comp, c->fn, "%s: %s", loc,
+			    why);
+			*unsup = 1;
+		}
 		if (s != NULL && c->nargs > at + 2 && c->args[at + 2] != NULL &&
 		    strcasecmp(c->args[at + 2], "FALSE") == 0)
 			;	/* ExpandContent=FALSE: kept as stored */
@@ -908,7 +1133,7 @@ string_content(struct evalctx *ec, const struct ux_node *n,
 		;	/* USMT returns NULL for files */
 	else {
 		unsupported(ec->pl, n, ec->comp, c->fn, "%s content (only "
-		    "Registry strings are read offline)", type);
+		    "Registry and Ini strings are read offline)", type);
 		*unsup = 1;
 	}
 	free(type);
@@ -1011,6 +1236,28 @@ eval_call(struct evalctx *ec, const struct ux_node *n, const struct ux_call *c)
 		else
 			r = strstr(s, a2) != NULL;
 		free(s);
+	} else if (is_fn(c, "IsSameContent")) {
+		char *a3 = arg_x(ec, c, 3);
+		unsigned char *d1 = NULL, *d2 = NULL;
+		size_t l1 = 0, l2 = 0;
+		const char *why2 = NULL;
+		int r1 = 0, r2 = 0;
+
+		if (a0 == NULL || a1 == NULL || a2 == NULL || a3 == NULL)
+			unsupported(pl, n, ec->comp, c->fn, "four arguments "
+			    "expected (type, location, type, location)");
+		else if ((r1 = object_bytes(pl, ec->in, a0, a1, &d1, &l1,
+		    &why)) < 0)
+			unsupported(pl, n, ec->comp, c->fn, "%s: %s", a1, why);
+		else if ((r2 = object_bytes(pl, ec->in, a2, a3, &d2, &l2,
+		    &why2)) < 0)
+			unsupported(pl, n, ec->comp, c->fn, "%s: %s", a3, why2);
+		else
+			r = r1 == 1 && r2 == 1 && l1 == l2 &&
+			    (l1 == 0 || memcmp(d1, d2, l1) == 0);
+		free(d1);
+		free(d2);
+		free(a3);
 	} else if (is_fn(c, "IsSameStringContent")) {
 		char *s1 = string_content(ec, n, c, 0, &unsup), *s2 = NULL;
 
@@ -1365,6 +1612,9 @@ objectset_exists(struct evalctx *ec, const struct ux_node *os)
 			free(t);
 		} else if (c->kind == UX_SCRIPT)
 			script_patterns(ec, c, exist_one, &ea, 0);
+		else if (c->kind == UX_CONTENT)
+			unsupported(ec->pl, c, ec->comp, "content", "<content> "
+			    "in a detect's objectSet is not evaluated");
 	}
 	return ea.found;
 }
@@ -1406,6 +1656,10 @@ filt_fn(void *arg, const struct walk_entry *e)
 	case FILT_NO:
 		return 0;
 	case FILT_COMPARE:
+		if (e != NULL && e->st == NULL && f->pl->cur_ini != NULL) {
+			r = strcmp(f->pl->cur_ini, f->str) == 0;
+			return f->equal ? r : !r;
+		}
 		if (e == NULL || e->st != NULL || f->pl->cur_val == NULL)
 			return 0;
 		{
@@ -1611,6 +1865,73 @@ struct add_arg {
 	struct filt	*filt;
 };
 
+/* An Ini include/exclude: "C:\x\a.ini|Sect*[key*]". */
+static void
+add_ini_pattern(struct evalctx *ec, struct add_arg *aa, const char *text,
+    const struct ux_node *n)
+{
+	struct plan *pl = ec->pl;
+	struct upat *p = NULL;
+	struct rtag *tag;
+	enum winpath_kind k;
+	char *file, **nf;
+	size_t i;
+
+	if (pl->flags & OFFMIG_PLAN_NO_FILES)
+		return;
+	if (upat_parse(pl->ctx, UPAT_INI, text, &p) != OFFMIG_OK) {
+		unsupported(pl, n, ec->comp, "Ini pattern", "%s",
+		    offmig_errmsg(pl->ctx));
+		return;
+	}
+	if (!upat_has_leaf(p)) {
+		unsupported(pl, n, ec->comp, "Ini pattern", "%s: no [key] "
+		    "(write 'path|Section[key]', '*' for every key)", text);
+		upat_free(p);
+		return;
+	}
+	file = strndup(upat_node(p), strcspn(upat_node(p), "|"));
+	if (file == NULL) {
+		pl->nomem = 1;
+		upat_free(p);
+		return;
+	}
+	if (has_wild(file)) {
+		unsupported(pl, n, ec->comp, "Ini pattern", "%s: a wildcard in "
+		    "the file name of an Ini pattern is not evaluated (only "
+		    "section and key may have '*')", text);
+		goto out;
+	}
+	k = winpath_classify(file, pl->vol->sysdrive, NULL);
+	if (k != WINPATH_SYSTEM_DRIVE && k != WINPATH_RELATIVE) {
+		note(pl, "%s: %s is not on this volume; its keys are not "
+		    "listed", ec->in->who, text);
+		goto out;
+	}
+	if ((tag = new_tag(pl, n, aa->group, upat_text(p))) == NULL)
+		goto out;
+	if (ruleset_add(pl->ini, aa->kind, aa->group, p, aa->filt != NULL ?
+	    filt_fn : NULL, aa->filt, tag) != OFFMIG_OK)
+		pl->nomem = 1;
+	p = NULL;
+	if (aa->kind != RULE_INCLUDE)
+		goto out;
+	for (i = 0; i < pl->ninifiles; i++)
+		if (wstrcasecmp(pl->inifiles[i], file) == 0)
+			goto out;
+	if ((nf = realloc(pl->inifiles, (pl->ninifiles + 1) *
+	    sizeof(*nf))) == NULL) {
+		pl->nomem = 1;
+		goto out;
+	}
+	pl->inifiles = nf;
+	nf[pl->ninifiles++] = file;
+	file = NULL;
+out:
+	upat_free(p);
+	free(file);
+}
+
 static void
 add_pattern(struct evalctx *ec, void *arg, const char *type,
     const char *text, const struct ux_node *n)
@@ -1623,8 +1944,7 @@ add_pattern(struct evalctx *ec, void *arg, const char *type,
 	int isreg;
 
 	if (strcasecmp(type, "Ini") == 0) {
-		unsupported(pl, n, ec->comp, "Ini pattern", "%s: INI files are "
-		    "not evaluated offline", text);
+		add_ini_pattern(ec, aa, text, n);
 		return;
 	}
 	isreg = strcasecmp(type, "Registry") == 0;
@@ -1706,6 +2026,478 @@ add_pattern(struct evalctx *ec, void *arg, const char *type,
 		pl->nomem = 1;
 }
 
+/*
+ * <content filter="MigXmlHelper.ExtractSingleFile(Separators, PathHints)">
+ * and its siblings ExtractMultipleFiles and ExtractDirectory(Separators,
+ * LevelsToTrim, PatternSuffix): the string of every registry value or INI
+ * key the inner objectSets select is read as file or folder paths, and
+ * those that exist on the volume become File patterns of the outer rule.
+ */
+#define MAX_CONTENT_VALUES	100000	/* strings read per <content> */
+#define MAX_CONTENT_NOTES	50	/* per-item notes per <content> */
+
+enum content_fn { CONTENT_SINGLE, CONTENT_MULTIPLE, CONTENT_DIRECTORY };
+
+struct content {
+	struct evalctx	*ec;
+	struct add_arg	*aa;
+	const struct ux_node *cn;	/* the <content> */
+	enum content_fn	 fn;
+	char		*seps;		/* NULL: none */
+	char		*hints;		/* ';'-separated folders, or NULL */
+	long		 trim;
+	char		*suffix;
+	const struct upat *p;		/* the inner registry pattern */
+	size_t		 nvalues, nnotes, nadded;
+};
+
+static void content_note(struct content *cc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A per-item note, at most MAX_CONTENT_NOTES for one <content>. */
+static void
+content_note(struct content *cc, const char *fmt, ...)
+{
+	char buf[768];
+	va_list ap;
+
+	if (cc->nnotes++ > MAX_CONTENT_NOTES)
+		return;
+	if (cc->nnotes > MAX_CONTENT_NOTES) {
+		note(cc->ec->pl, "%s:%ld: more paths than %d could not be "
+		    "used; the rest are not listed", cc->cn->file->path,
+		    cc->cn->line, MAX_CONTENT_NOTES);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	note(cc->ec->pl, "%s:%ld: %s: %s", cc->cn->file->path, cc->cn->line,
+	    cc->ec->in->who, buf);
+}
+
+/* s with '[', ']' and '^' escaped for a pattern (caller frees). */
+static char *
+pat_escape(const char *s)
+{
+	char *o = malloc(2 * strlen(s) + 1), *d = o;
+
+	if (o == NULL)
+		return NULL;
+	for (; *s != '\0'; s++) {
+		if (*s == '[' || *s == ']' || *s == '^')
+			*d++ = '^';
+		*d++ = *s;
+	}
+	*d = '\0';
+	return o;
+}
+
+/*
+ * A Windows path on the volume as a file (want_dir 0) or folder: 1 when it
+ * exists as that (no link), 0 when not, -1 when it is not on the volume.
+ */
+static int
+on_volume(struct plan *pl, const char *path, int want_dir)
+{
+	enum winpath_kind k = winpath_classify(path, pl->vol->sysdrive, NULL);
+	struct stat st;
+	char *host = NULL;
+	int ret;
+
+	if (k != WINPATH_SYSTEM_DRIVE && k != WINPATH_RELATIVE)
+		return -1;
+	ret = volume_resolve(pl->vol, path, VPATH_ANY, &host, &st) ==
+	    OFFMIG_OK && (want_dir ? S_ISDIR(st.st_mode) :
+	    S_ISREG(st.st_mode));
+	free(host);
+	return ret;
+}
+
+/* Adds the File pattern "dir [leaf]" / "dir\suffix" for cc's rule. */
+static void
+content_add(struct content *cc, const char *dir, const char *leaf)
+{
+	char *d = pat_escape(dir), *l = leaf != NULL ? pat_escape(leaf) : NULL,
+	    *t = NULL;
+
+	if (d != NULL && (leaf == NULL || l != NULL))
+		t = leaf != NULL ? str_printf("%s [%s]", d, l) :
+		    str_printf("%s\\%s", d, cc->suffix);
+	if (t == NULL)
+		cc->ec->pl->nomem = 1;
+	else {
+		add_pattern(cc->ec, cc->aa, "File", t, cc->cn);
+		cc->nadded++;
+	}
+	free(d);
+	free(l);
+	free(t);
+}
+
+/* One path from the content: "C:\x\a.exe", "a.exe" (PathHints). */
+static void
+content_path(struct content *cc, const char *raw)
+{
+	struct evalctx *ec = cc->ec;
+	struct plan *pl = ec->pl;
+	char bad[128], *s, *x = NULL, *bs;
+	size_t n;
+	int r;
+
+	/* Trimmed, one pair of quotes dropped ("C:\x y\a.exe" -1). */
+	while (*raw == ' ' || *raw == '\t')
+		raw++;
+	if (*raw == '"') {
+		raw++;
+		n = strcspn(raw, "\"");
+	} else {
+		n = strlen(raw);
+		while (n > 0 && (raw[n - 1] == ' ' || raw[n - 1] == '\t'))
+			n--;
+	}
+	if (n == 0)
+		return;
+	if ((s = strndup(raw, n)) == NULL) {
+		pl->nomem = 1;
+		return;
+	}
+	if ((x = expand(pl, ec->in, ec->cv, s, bad, sizeof(bad))) == NULL)
+		goto out;
+	if (*bad != '\0') {
+		content_note(cc, "'%s': %s is not defined: not used", s, bad);
+		goto out;
+	}
+	for (n = strlen(x); n > 3 && x[n - 1] == '\\'; )
+		x[--n] = '\0';
+	if (cc->fn == CONTENT_DIRECTORY) {
+		long t;
+
+		for (t = 0; t < cc->trim; t++) {
+			if ((bs = strrchr(x, '\\')) == NULL || bs == x) {
+				content_note(cc, "'%s' has fewer than %ld "
+				    "folders to trim", x, cc->trim);
+				goto out;
+			}
+			*bs = '\0';
+		}
+		if ((r = on_volume(pl, x, 1)) < 0)
+			content_note(cc, "%s is not on this volume", x);
+		else if (r == 0)
+			content_note(cc, "folder %s does not exist", x);
+		else
+			content_add(cc, x, NULL);
+		goto out;
+	}
+	if (strchr(x, '\\') == NULL && strchr(x, ':') == NULL) {
+		/* A bare name: looked for in the PathHints folders. */
+		const char *h = cc->hints;
+
+		while (h != NULL && *h != '\0') {
+			size_t hl = strcspn(h, ";");
+			char *dir = strndup(h, hl), *full;
+
+			if (dir == NULL) {
+				pl->nomem = 1;
+				goto out;
+			}
+			while (hl > 0 && dir[hl - 1] == '\\')
+				dir[--hl] = '\0';
+			full = hl > 0 ? str_printf("%s\\%s", dir, x) : NULL;
+			r = full != NULL ? on_volume(pl, full, 0) : 0;
+			free(full);
+			if (r == 1) {
+				content_add(cc, dir, x);
+				free(dir);
+				goto out;
+			}
+			free(dir);
+			h += hl;
+			h += *h == ';';
+		}
+		content_note(cc, "'%s' is not found in %s", x, cc->hints !=
+		    NULL ? cc->hints : "any PathHints folder (none given)");
+		goto out;
+	}
+	if ((r = on_volume(pl, x, 0)) < 0)
+		content_note(cc, "%s is not on this volume", x);
+	else if (r == 0)
+		content_note(cc, "file %s does not exist", x);
+	else if ((bs = strrchr(x, '\\')) == NULL || bs[1] == '\0')
+		content_note(cc, "'%s' is not a file path", x);
+	else {
+		*bs = '\0';
+		content_add(cc, *x != '\0' ? x : "\\", bs + 1);
+	}
+out:
+	free(s);
+	free(x);
+}
+
+/* The string segments of one object (one, or a MULTI_SZ's). */
+static void
+content_strings(struct content *cc, char **segs, size_t nsegs)
+{
+	size_t i, last = cc->fn == CONTENT_MULTIPLE ? nsegs : nsegs > 0 ? 1 : 0;
+
+	if (cc->nvalues++ == MAX_CONTENT_VALUES)
+		note(cc->ec->pl, "%s:%ld: more than %d objects: the rest of "
+		    "their content is not read", cc->cn->file->path,
+		    cc->cn->line, MAX_CONTENT_VALUES);
+	if (cc->nvalues > MAX_CONTENT_VALUES)
+		return;
+	for (i = 0; i < last && !cc->ec->pl->nomem; i++) {
+		char *s = segs[i], *e;
+
+		if (cc->seps == NULL || *cc->seps == '\0') {
+			content_path(cc, s);
+			continue;
+		}
+		/* Single/Directory: what precedes the first separator;
+		   Multiple: every piece. */
+		for (;;) {
+			size_t n = strcspn(s, cc->seps);
+
+			e = s[n] != '\0' ? s + n : NULL;
+			if (e != NULL)
+				*e = '\0';
+			content_path(cc, s);
+			if (e == NULL || cc->fn != CONTENT_MULTIPLE)
+				break;
+			s = e + 1;
+		}
+	}
+}
+
+/* A registry value's strings: REG_SZ, REG_EXPAND_SZ, each of a MULTI_SZ. */
+static void
+content_regval(struct content *cc, const struct hive_rawval *v)
+{
+	const unsigned char *d = v->data;
+	char **segs = NULL, **ns;
+	size_t nsegs = 0, off = 0, i;
+
+	if (v->type != 1 && v->type != 2 && v->type != 7)
+		return;		/* REG_SZ, REG_EXPAND_SZ, REG_MULTI_SZ */
+	while (off + 1 < v->len) {
+		size_t end = off;
+		char *s;
+
+		while (end + 1 < v->len && (d[end] != 0 || d[end + 1] != 0))
+			end += 2;
+		if (end == off)
+			break;		/* the empty string ends a MULTI_SZ */
+		if ((s = utf16le_to_utf8(d + off, end - off, NULL)) == NULL ||
+		    (ns = realloc(segs, (nsegs + 1) * sizeof(*ns))) == NULL) {
+			free(s);
+			cc->ec->pl->nomem = 1;
+			break;
+		}
+		segs = ns;
+		segs[nsegs++] = s;
+		if (v->type != 7 || cc->fn != CONTENT_MULTIPLE)
+			break;
+		off = end + 2;
+	}
+	content_strings(cc, segs, nsegs);
+	for (i = 0; i < nsegs; i++)
+		free(segs[i]);
+	free(segs);
+}
+
+static int
+content_regkey(struct plan *pl, void *arg, const char *path, struct hive *h,
+    hnode key)
+{
+	struct content *cc = arg;
+	struct hive_rawval *vals = NULL;
+	size_t n = 0, nbad = 0, i;
+
+	if (!upat_has_leaf(cc->p))
+		return 0;
+	if (hive_key_values(pl->ctx, h, key, &vals, &n, &nbad) != OFFMIG_OK)
+		return 0;
+	for (i = 0; i < n && !pl->nomem; i++)
+		if (upat_match(cc->p, path, vals[i].name))
+			content_regval(cc, &vals[i]);
+	hive_rawvals_free(vals, n);
+	return pl->nomem ? -1 : 0;
+}
+
+static int
+content_prune(void *arg, const char *path)
+{
+	const struct content *cc = arg;
+
+	return upat_may_match_below(cc->p, path);
+}
+
+/* The INI keys an Ini pattern selects, their values as content. */
+static void
+content_ini(struct content *cc, const char *text, const struct ux_node *n)
+{
+	struct plan *pl = cc->ec->pl;
+	struct ini_file f;
+	struct upat *p = NULL;
+	char *file = NULL, *dir = NULL;
+	size_t i;
+	int r;
+
+	if (upat_parse(pl->ctx, UPAT_INI, text, &p) != OFFMIG_OK) {
+		unsupported(pl, n, cc->ec->comp, "Ini pattern", "%s",
+		    offmig_errmsg(pl->ctx));
+		return;
+	}
+	if ((file = strndup(upat_node(p), strcspn(upat_node(p), "|"))) ==
+	    NULL) {
+		pl->nomem = 1;
+		goto out;
+	}
+	if (has_wild(file) || !upat_has_leaf(p)) {
+		unsupported(pl, n, cc->ec->comp, "Ini pattern", "%s: a "
+		    "wildcard in the file name, or no [key]", text);
+		goto out;
+	}
+	if ((r = ini_read(pl->ctx, pl->vol, file, &f, NULL)) != OFFMIG_OK) {
+		if (r == OFFMIG_ENOMEM)
+			pl->nomem = 1;
+		else if (r != OFFMIG_ENOTFOUND)
+			content_note(cc, "%s", offmig_errmsg(pl->ctx));
+		goto out;
+	}
+	for (i = 0; i < f.nkeys && !pl->nomem; i++) {
+		char *seg = f.keys[i].value;
+
+		free(dir);
+		if ((dir = str_printf("%s|%s", file, f.keys[i].section)) ==
+		    NULL) {
+			pl->nomem = 1;
+			break;
+		}
+		if (upat_match(p, dir, f.keys[i].key))
+			content_strings(cc, &seg, 1);
+	}
+	ini_release(&f);
+out:
+	free(dir);
+	free(file);
+	upat_free(p);
+}
+
+static void
+add_content(struct evalctx *ec, const struct ux_node *cn, struct add_arg *aa)
+{
+	struct plan *pl = ec->pl;
+	const struct ux_call *c = cn->call;
+	const struct ux_node *os, *pn;
+	struct content cc;
+	char *lv = NULL;
+
+	if (c == NULL) {
+		if (ux_attr(cn, "filter") == NULL)
+			unsupported(pl, cn, ec->comp, "content", "no filter");
+		return;		/* else it did not parse: a diagnostic */
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.ec = ec;
+	cc.aa = aa;
+	cc.cn = cn;
+	if (is_fn(c, "ExtractSingleFile"))
+		cc.fn = CONTENT_SINGLE;
+	else if (is_fn(c, "ExtractMultipleFiles"))
+		cc.fn = CONTENT_MULTIPLE;
+	else if (is_fn(c, "ExtractDirectory"))
+		cc.fn = CONTENT_DIRECTORY;
+	else {
+		unsupported(pl, cn, ec->comp, c->fn, "%s is not a <content> "
+		    "function (ExtractSingleFile, ExtractMultipleFiles, "
+		    "ExtractDirectory)", c->fn);
+		return;
+	}
+	cc.seps = arg_x(ec, c, 0);
+	if (cc.fn == CONTENT_DIRECTORY) {
+		char *end;
+
+		lv = arg_x(ec, c, 1);
+		cc.trim = lv != NULL ? strtol(lv, &end, 10) : -1;
+		if (lv == NULL || end == lv || *end != '\0' || cc.trim < 0 ||
+		    cc.trim > 256) {
+			unsupported(pl, cn, ec->comp, c->fn, "LevelsToTrim "
+			    "'%s' is not a number from 0 to 256", lv != NULL ?
+			    lv : "NULL");
+			goto out;
+		}
+		cc.suffix = arg_x(ec, c, 2);
+		if (cc.suffix == NULL && (cc.suffix = strdup("* [*]")) ==
+		    NULL) {
+			pl->nomem = 1;
+			goto out;
+		}
+	} else
+		cc.hints = arg_x(ec, c, 1);
+	for (os = cn->first; os != NULL; os = os->next) {
+		if (os->kind != UX_OBJECTSET || !eval_conditions(ec, os, 0))
+			continue;
+		for (pn = os->first; pn != NULL && !pl->nomem; pn = pn->next) {
+			const char *type = ux_attr(pn, "type");
+			char bad[128], *t;
+
+			if (pn->kind == UX_SCRIPT) {
+				unsupported(pl, pn, ec->comp, "content",
+				    "a <script> inside <content> is not "
+				    "evaluated");
+				continue;
+			}
+			if (pn->kind != UX_PATTERN || pn->text == NULL)
+				continue;
+			if (type == NULL || strcasecmp(type, "File") == 0) {
+				note(pl, "%s:%ld: <content> reads registry and "
+				    "INI strings; a file has none (as in USMT)",
+				    pn->file->path, pn->line);
+				continue;
+			}
+			if ((t = expand(pl, ec->in, ec->cv, pn->text, bad,
+			    sizeof(bad))) == NULL)
+				continue;
+			if (*bad != '\0')
+				note(pl, "%s:%ld: %s is not defined for %s: "
+				    "pattern '%s' skipped there", pn->file->path,
+				    pn->line, bad, ec->in->who, pn->text);
+			else if (strcasecmp(type, "Ini") == 0)
+				content_ini(&cc, t, pn);
+			else {
+				struct upat *p = NULL;
+				const char *why = NULL;
+				char *root;
+
+				if (upat_parse(pl->ctx, UPAT_REGISTRY, t, &p) !=
+				    OFFMIG_OK) {
+					unsupported(pl, pn, ec->comp, "pattern",
+					    "%s", offmig_errmsg(pl->ctx));
+					free(t);
+					continue;
+				}
+				if ((root = upat_root(p)) == NULL)
+					pl->nomem = 1;
+				else {
+					cc.p = p;
+					reg_walk(pl, ec->in, root, content_regkey,
+					    content_prune, &cc, &why);
+					cc.p = NULL;
+				}
+				free(root);
+				upat_free(p);
+			}
+			free(t);
+		}
+	}
+out:
+	free(lv);
+	free(cc.seps);
+	free(cc.hints);
+	free(cc.suffix);
+}
+
 static void
 add_objectset(struct evalctx *ec, const struct ux_node *os,
     struct add_arg *aa)
@@ -1734,9 +2526,7 @@ add_objectset(struct evalctx *ec, const struct ux_node *os,
 			script_patterns(ec, c, add_pattern, aa,
 			    aa->kind == RULE_INCLUDE);
 		else if (c->kind == UX_CONTENT)
-			unsupported(ec->pl, c, ec->comp, "content",
-			    "<content> generates patterns from file or registry "
-			    "content: not evaluated offline");
+			add_content(ec, c, aa);
 	}
 }
 
@@ -2278,6 +3068,10 @@ plan_release(struct plan *pl)
 	}
 	free(pl->filts);
 	ruleset_free(pl->files);
+	ruleset_free(pl->ini);
+	for (i = 0; i < pl->ninifiles; i++)
+		free(pl->inifiles[i]);
+	free(pl->inifiles);
 	free(pl->seen);
 	for (i = 0; i < pl->nnotes; i++)
 		free(pl->notetexts[i]);
@@ -2412,7 +3206,8 @@ plan_prepare(struct plan *pl, struct offmig_ctx *ctx,
 		user_vars(pl, in);
 	}
 	offmig_doc_free(fdoc);
-	if ((pl->files = ruleset_new()) == NULL)
+	if ((pl->files = ruleset_new()) == NULL ||
+	    (pl->ini = ruleset_new()) == NULL)
 		pl->nomem = 1;
 	for (i = 0; i < pl->ninst; i++)
 		if ((pl->insts[i].reg = ruleset_new()) == NULL)
@@ -2627,6 +3422,38 @@ on_regkey(struct plan *pl, void *arg, const char *path, struct hive *h,
 	size_t n = 0, nbad = 0, i;
 	int ret = 0;
 
+	/*
+	 * The key itself, when a node-only pattern ("HKCU\X", "HKCU\X\*")
+	 * takes it: USMT carries the key, so an empty one is not lost.
+	 */
+	{
+		struct rule_hit hits[MAX_HITS];
+		struct walk_entry we;
+		struct offmig_plan_item it;
+		size_t nh, j;
+
+		memset(&we, 0, sizeof(we));
+		we.winpath = path;
+		we.windir = path;
+		we.name = "";
+		nh = ruleset_decide(in->reg, path, NULL, &we, hits, MAX_HITS,
+		    NULL, NULL);
+		if (nh > MAX_HITS)
+			nh = MAX_HITS;
+		if (nh > 0) {
+			memset(&it, 0, sizeof(it));
+			it.type = "key";
+			it.path = path;
+			it.mtime = NO_TIME;
+			for (j = 0; j < nh; j++)
+				pl->groups[hits[j].group].regkeys++;
+			in->regkeys++;
+			if ((ret = emit(pl, &it, best_hit(pl, hits, nh))) < 0) {
+				pl->cb_ret = ret;
+				return ret;
+			}
+		}
+	}
 	if (hive_key_values(pl->ctx, h, key, &vals, &n, &nbad) != OFFMIG_OK) {
 		ctx_log(pl->ctx, OFFMIG_LOG_WARN, "%s: %s", path,
 		    offmig_errmsg(pl->ctx));
@@ -2737,12 +3564,91 @@ walk_registry(struct plan *pl, struct inst *in)
 	return ret;
 }
 
+/*
+ * The keys of one INI file the Ini rules select: each "FILE|Section[key]"
+ * decided like a registry value (ruleset_decide, USMT precedence).
+ */
+static int
+walk_ini_file(struct plan *pl, const char *file)
+{
+	struct ini_file f;
+	char *host = NULL, *dir = NULL;
+	const char *prev = NULL;
+	size_t i, j;
+	int ret = 0, r;
+
+	if ((r = ini_read(pl->ctx, pl->vol, file, &f, &host)) != OFFMIG_OK) {
+		if (r == OFFMIG_ENOMEM) {
+			pl->nomem = 1;
+			return -1;
+		}
+		if (r != OFFMIG_ENOTFOUND) {
+			ctx_log(pl->ctx, OFFMIG_LOG_WARN, "%s",
+			    offmig_errmsg(pl->ctx));
+			pl->reg_errors++;
+		}
+		return 0;
+	}
+	for (i = 0; i < f.nkeys && ret >= 0; i++) {
+		struct rule_hit hits[MAX_HITS];
+		struct walk_entry we;
+		struct offmig_plan_item it;
+		const struct rule_hit *hb;
+		size_t nh;
+		char *loc;
+
+		if (f.keys[i].section != prev) {
+			free(dir);
+			prev = f.keys[i].section;
+			if ((dir = str_printf("%s|%s", file, prev)) == NULL) {
+				pl->nomem = 1;
+				ret = -1;
+				break;
+			}
+		}
+		memset(&we, 0, sizeof(we));
+		we.winpath = dir;
+		we.windir = dir;
+		we.name = f.keys[i].key;
+		pl->cur_ini = f.keys[i].value;
+		nh = ruleset_decide(pl->ini, dir, f.keys[i].key, &we, hits,
+		    MAX_HITS, NULL, NULL);
+		pl->cur_ini = NULL;
+		if (nh == 0)
+			continue;
+		if (nh > MAX_HITS)
+			nh = MAX_HITS;
+		if ((loc = str_printf("%s[%s]", dir, f.keys[i].key)) == NULL) {
+			pl->nomem = 1;
+			ret = -1;
+			break;
+		}
+		hb = best_hit(pl, hits, nh);
+		memset(&it, 0, sizeof(it));
+		it.type = "ini";
+		it.path = loc;
+		it.host_path = host;
+		it.size = strlen(f.keys[i].value);
+		it.mtime = NO_TIME;
+		for (j = 0; j < nh; j++)
+			pl->groups[hits[j].group].inikeys++;
+		pl->groups[hb->group].inst->inikeys++;
+		if ((ret = emit(pl, &it, hb)) < 0)
+			pl->cb_ret = ret;
+		free(loc);
+	}
+	free(dir);
+	free(host);
+	ini_release(&f);
+	return ret;
+}
+
 static void
 summary(struct plan *pl, const struct walk_stats *ws)
 {
 	struct offmig_doc *doc = pl->doc;
 	struct offmig_node *root = doc_root_mut(doc), *arr, *o, *t;
-	uint64_t files = 0, bytes = 0, regs = 0;
+	uint64_t files = 0, bytes = 0, regs = 0, keys = 0, inis = 0;
 	size_t i, j;
 
 	arr = doc_add_array(doc, root, "users");
@@ -2756,9 +3662,13 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		doc_add_int(doc, o, "files", (int64_t)in->files);
 		doc_add_int(doc, o, "bytes", (int64_t)in->bytes);
 		doc_add_int(doc, o, "registry_values", (int64_t)in->regvals);
+		doc_add_int(doc, o, "registry_keys", (int64_t)in->regkeys);
+		doc_add_int(doc, o, "ini_keys", (int64_t)in->inikeys);
+		keys += in->regkeys;
 		files += in->files;
 		bytes += in->bytes;
 		regs += in->regvals;
+		inis += in->inikeys;
 	}
 	arr = doc_add_array(doc, root, "components");
 	for (i = 0; i < pl->ngroups; i++) {
@@ -2774,6 +3684,8 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		doc_add_int(doc, o, "files", (int64_t)g->files);
 		doc_add_int(doc, o, "bytes", (int64_t)g->bytes);
 		doc_add_int(doc, o, "registry_values", (int64_t)g->regvals);
+		doc_add_int(doc, o, "registry_keys", (int64_t)g->regkeys);
+		doc_add_int(doc, o, "ini_keys", (int64_t)g->inikeys);
 	}
 	arr = doc_add_array(doc, root, "known_folders");
 	for (i = 0; i < pl->ninst; i++)
@@ -2794,6 +3706,8 @@ summary(struct plan *pl, const struct walk_stats *ws)
 	doc_add_int(doc, t, "files", (int64_t)files);
 	doc_add_int(doc, t, "bytes", (int64_t)bytes);
 	doc_add_int(doc, t, "registry_values", (int64_t)regs);
+	doc_add_int(doc, t, "registry_keys", (int64_t)keys);
+	doc_add_int(doc, t, "ini_keys", (int64_t)inis);
 	doc_add_int(doc, t, "dirs_walked", ws != NULL ? (int64_t)ws->dirs : 0);
 	doc_add_int(doc, t, "files_walked", ws != NULL ? (int64_t)ws->files :
 	    0);
@@ -2848,6 +3762,12 @@ offmig_plan_run(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	}
 	for (i = 0; i < pl.ninst && !(flags & OFFMIG_PLAN_NO_REGISTRY); i++)
 		if (walk_registry(&pl, &pl.insts[i]) < 0) {
+			ret = pl.nomem ? ctx_set_error(ctx, OFFMIG_ENOMEM, 0,
+			    "plan") : pl.cb_ret;
+			goto out;
+		}
+	for (i = 0; i < pl.ninifiles; i++)
+		if (walk_ini_file(&pl, pl.inifiles[i]) < 0) {
 			ret = pl.nomem ? ctx_set_error(ctx, OFFMIG_ENOMEM, 0,
 			    "plan") : pl.cb_ret;
 			goto out;
@@ -3099,6 +4019,33 @@ offmig_plan_explain(struct offmig_ctx *ctx, struct offmig_volume *vol,
 			add_matches(&x, doc, matches);
 			add_selected(&pl, doc, sel, hits, nh);
 		}
+	} else if (strchr(path, '|') != NULL) {
+		/* An INI key: "C:\x\a.ini|Section[key]". */
+		const char *lb = strrchr(path, '[');
+		size_t len = strlen(path);
+		struct walk_entry we;
+
+		if (lb == NULL || path[len - 1] != ']' ||
+		    lb < strchr(path, '|')) {
+			ret = ctx_set_error(ctx, OFFMIG_EINVAL, 0, "%s: an INI "
+			    "key is written FILE|Section[key]", path);
+			goto out;
+		}
+		if ((node = strndup(path, (size_t)(lb - path))) == NULL ||
+		    (leaf = strndup(lb + 1, len - (size_t)(lb - path) - 2)) ==
+		    NULL) {
+			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno,
+			    "explain");
+			goto out;
+		}
+		memset(&we, 0, sizeof(we));
+		we.winpath = node;
+		we.windir = node;
+		we.name = leaf;
+		nh = ruleset_decide(pl.ini, node, leaf, &we, hits, MAX_HITS,
+		    on_trace, &x);
+		add_matches(&x, doc, matches);
+		add_selected(&pl, doc, sel, hits, nh);
 	} else {
 		const char *bs = strrchr(path, '\\');
 		char *host = NULL;

@@ -27,3 +27,8 @@ CHECK_UNIT += tests/check_plan
 tests_check_plan_SOURCES = tests/check_plan.c tests/testutil.h
 tests_check_plan_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_plan_LDADD = liboffmig-core.la $(CHECK_LIBS)
+
+# Ini patterns: INI files read as GetPrivateProfileString does.
+liboffmig_core_la_SOURCES += \
+	%reldir%/ini.h \
+	%reldir%/ini.c
