@@ -372,7 +372,8 @@ int	offmig_rules_diag(const struct offmig_rules *rules, size_t i,
  * (nothing per object is kept).  Strings are borrowed for the call only.
  */
 struct offmig_plan_item {
-	const char	*type;		/* "file" or "registry" */
+	const char	*type;		/* "file", "registry" (a value), "key"
+					   or "ini" (a key of an INI file) */
 	const char	*path;		/* "C:\Users\bob\a.txt", "HKCU\Software\X [v]" */
 	const char	*host_path;	/* relative to the volume root; NULL for registry */
 	uint64_t	 size;		/* bytes (registry: value data) */
@@ -385,6 +386,7 @@ struct offmig_plan_item {
 	long		 rule_line;
 	const char	*rule_pattern;	/* that include's pattern, expanded */
 	int		 tie;		/* an equally specific include/exclude pair met */
+	const char	*value;		/* "ini": the value as text (UTF-8); else NULL */
 };
 /* Return 0 to go on, a negative value to stop the plan (returned as is). */
 typedef int offmig_plan_fn(void *arg, const struct offmig_plan_item *item);

@@ -220,6 +220,11 @@ diff -u want got >diff || t_bad "objects differ: $(cat diff)"
 # Sizes are the value's UTF-8 bytes: "Offmig", "blue" unquoted, "€ 5", "€".
 t_expect_json out '[.objects[] | select(.type == "ini") | "\(.size)"] | join(",")' '6,0,4,6,2,5,4,3'
 t_expect_json out '.objects[] | select(.path | endswith("Tool[Num]")) | .host_path' 'Users/anna/AppData/Roaming/Tool/tool.ini'
+# The value's text, decoded from UTF-16LE and cp1252, trimmed, unquoted.
+t_expect_json out '.objects[] | select(.path | endswith("Tool[Num]")) | .value' '€'
+t_expect_json out '.objects[] | select(.path | endswith("Settings[Name]")) | .value' 'Offmig'
+t_expect_json out '.objects[] | select(.path | endswith("SecondPane[Color]")) | .value' 'blue'
+t_expect_json out '[.objects[] | select(.type == "file") | has("value")] | any' false
 t_expect_json out '[.summary.components[] | "\(.component):\(.detected):\(.ini_keys)"] | join(",")' 'App INI:true:5,Tool INI:true:3,Tool INI:true:1'
 t_run "$OFFMIG" plan "$iv" -i ini.xml >out 2>err
 t_expect_status 1

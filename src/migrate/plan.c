@@ -3630,6 +3630,7 @@ walk_ini_file(struct plan *pl, const char *file)
 		it.host_path = host;
 		it.size = strlen(f.keys[i].value);
 		it.mtime = NO_TIME;
+		it.value = f.keys[i].value;
 		for (j = 0; j < nh; j++)
 			pl->groups[hits[j].group].inikeys++;
 		pl->groups[hb->group].inst->inikeys++;
@@ -3876,7 +3877,12 @@ offmig_plan_item_json(FILE *fp, const struct offmig_plan_item *it)
 	json_str(fp, it->rule_file);
 	fprintf(fp, ", \"line\": %ld, \"pattern\": ", it->rule_line);
 	json_str(fp, it->rule_pattern);
-	fprintf(fp, "}, \"tie\": %s}\n", it->tie ? "true" : "false");
+	fprintf(fp, "}, \"tie\": %s", it->tie ? "true" : "false");
+	if (it->value != NULL) {
+		fputs(", \"value\": ", fp);
+		json_str(fp, it->value);
+	}
+	fputs("}\n", fp);
 	return ferror(fp) ? OFFMIG_EIO : OFFMIG_OK;
 }
 
