@@ -1863,6 +1863,10 @@ office_version(struct gen *g, const struct offmig_node *a)
 	return xprintf(g, "%ld.0", major);
 }
 
+/* What a browser's application component takes. */
+static const char browser_what[] = "its per-user registry settings (the "
+    "profiles are in " F_USER ")";
+
 static void
 app_components(struct gen *g)
 {
@@ -1926,20 +1930,17 @@ app_components(struct gen *g)
 		switch (kind) {
 		case APP_CHROME:
 			INC(a, PT_REG, NULL, "HKCU\\Software\\Google\\Chrome", NULL);
-			what = "its per-user registry settings (the profiles are "
-			    "in " F_USER ")";
+			what = browser_what;
 			break;
 		case APP_EDGE:
 			INC(a, PT_REG, NULL, "HKCU\\Software\\Microsoft\\Edge",
 			    NULL);
-			what = "its per-user registry settings (the profiles are "
-			    "in " F_USER ")";
+			what = browser_what;
 			break;
 		case APP_FIREFOX:
 			INC(a, PT_REG, NULL, "HKCU\\Software\\Mozilla\\Firefox",
 			    NULL);
-			what = "its per-user registry settings (the profiles are "
-			    "in " F_USER ")";
+			what = browser_what;
 			break;
 		case APP_NOTEPADPP:
 			INC(a, PT_TREE, "CSIDL_APPDATA", "Notepad++", NULL);
