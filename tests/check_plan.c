@@ -107,6 +107,39 @@ START_TEST(test_stream_and_stop)
 }
 END_TEST
 
+/*
+ * A rule rooted at the volume's root walks it from the volume's own folder
+ * descriptor: a second plan on the same open volume must find the same
+ * objects (a duplicated descriptor shares the directory offset).
+ */
+static const char rootwide[] =
+    "<migration urlid=\"http://t/root\">\n"
+    "<component type=\"Documents\" context=\"System\">\n"
+    "<displayName>Notes</displayName><role role=\"Data\"><rules>\n"
+    "<include><objectSet>\n"
+    "<pattern type=\"File\">C:\\* [notes.txt]</pattern>\n"
+    "</objectSet></include></rules></role></component></migration>\n";
+
+START_TEST(test_root_walk_twice)
+{
+	struct offmig_doc *doc = NULL;
+	struct seen s1, s2;
+
+	ck_assert_int_eq(load("root.xml", rootwide), OFFMIG_OK);
+	memset(&s1, 0, sizeof(s1));
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, collect,
+	    &s1, &doc), OFFMIG_OK);
+	offmig_doc_free(doc);
+	ck_assert_int_ge(s1.n, 4);
+	memset(&s2, 0, sizeof(s2));
+	ck_assert_int_eq(offmig_plan_run(ctx, vol, rules, NULL, 0, collect,
+	    &s2, &doc), OFFMIG_OK);
+	offmig_doc_free(doc);
+	ck_assert_int_eq(s2.n, s1.n);
+	ck_assert_str_eq(s2.first, s1.first);
+}
+END_TEST
+
 START_TEST(test_user_filter_and_registry)
 {
 	struct offmig_filter *f = offmig_filter_new();
@@ -438,6 +471,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_stream_and_stop);
+	tcase_add_test(tc, test_root_walk_twice);
 	tcase_add_test(tc, test_user_filter_and_registry);
 	tcase_add_test(tc, test_diagnostics_and_errors);
 	tcase_add_test(tc, test_explain_and_genconfig);

@@ -503,7 +503,8 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 		}
 		free(prefix);
 	}
-	if ((start = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+	if ((start = openat(dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0) {
 		free(path);
 		return ctx_set_error(ctx, OFFMIG_EIO, errno, "'%s'", rel);
 	}

@@ -1055,7 +1055,9 @@ walk_root(struct walker *w, int rootfd, char sysdrive, const struct root *r)
 	int fd = -1, ret;
 
 	if (r->rest[0] == '\0') {
-		if ((fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		/* Its own open file: a dup would share the root's offset. */
+		if ((fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) < 0) {
 			warn_errno(w, errno, "cannot open folder", "\\");
 			return 0;
 		}

@@ -615,7 +615,8 @@ static int
 open_dir(struct clean *c, const char *rel, int *fdp)
 {
 	if (*rel == '\0') {
-		if ((*fdp = fcntl(c->vol->rootfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		if ((*fdp = openat(c->vol->rootfd, ".", O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC)) < 0)
 			return ctx_set_error(c->ctx, OFFMIG_EIO, errno, "%s",
 			    c->vol->root);
 		return OFFMIG_OK;
