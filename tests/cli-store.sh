@@ -54,7 +54,7 @@ t_run "$OFFMIG" store list --frob st >out 2>err
 t_expect_status 2
 t_run "$OFFMIG" help store create >out 2>err
 t_expect_status 0
-t_expect_output out '^usage: offmig store create \[-i XML\]\.\.\. .*VOLUME STORE$'
+t_expect_output out '^usage: offmig store create \[-i XML \.\.\.\] .*VOLUME STORE$'
 t_run "$OFFMIG" help store list >out 2>err
 t_expect_status 0
 t_expect_output out '^usage: offmig store list \[--json \| --csv\] \[--users\] STORE$'
