@@ -219,6 +219,11 @@ t_expect_output err 'inside the profile folder'
 [ "$(tree_digest vol)" = "$before" ] || t_bad "the volume changed"
 t_run "$OFFMIG" store create vol vol/Users/bob >out 2>err
 t_expect_status 5
+t_run "$OFFMIG" store create $rules vol vol >out 2>err
+t_expect_status 5
+t_run "$OFFMIG" store create $rules vol/Users vol/Users/st >out 2>err
+t_expect_status 6
+[ "$(tree_digest vol)" = "$before" ] || t_bad "the volume changed"
 t_end
 
 t_begin "store: an interrupted create is incomplete (3), the rerun finishes it"

@@ -249,8 +249,8 @@ rules_from_store(struct offmig_ctx *ctx, const char *storepath,
 			goto out;
 		}
 		*next++ = '\0';
-		if ((tab = strchr(line, '\t')) == NULL || (strcmp(line,
-		    "input\t") != 0 && strncmp(line, "input\t", 6) != 0 &&
+		if ((tab = strchr(line, '\t')) == NULL ||
+		    (strncmp(line, "input\t", 6) != 0 &&
 		    strncmp(line, "config\t", 7) != 0) || tab[1] == '\0' ||
 		    strchr(tab + 1, '/') != NULL || tab[1] == '.') {
 			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s/%s: bad "
@@ -601,7 +601,8 @@ users_select(struct cap *c, const struct offmig_filter *filter)
 		if (p->is_bak)
 			add_problem(u, "captured from the backup entry %s (the "
 			    "live entry is damaged or temporary)", p->key);
-		if (p->user == NULL || strcmp(p->user_source, "none") == 0)
+		if (p->user == NULL || (p->user_source != NULL &&
+		    strcmp(p->user_source, "none") == 0))
 			add_problem(u, "SID not resolved to a user name");
 		if (p->host_path == NULL)
 			add_problem(u, "profile folder %s missing: no files "
