@@ -933,6 +933,19 @@ reg_item(struct cap *c, const struct offmig_plan_item *it)
 	return OFFMIG_OK;
 }
 
+/* 1 when a host path lies in the store (its own files, met by a walk). */
+static int
+in_store(const struct cap *c, const char *host_path)
+{
+	size_t n;
+
+	if (c->store_rel == NULL || host_path == NULL)
+		return 0;
+	n = strlen(c->store_rel);
+	return strncmp(host_path, c->store_rel, n) == 0 &&
+	    (host_path[n] == '/' || host_path[n] == '\0');
+}
+
 /* The plan's callback: every object, as found. */
 static int
 on_item(void *arg, const struct offmig_plan_item *it)
@@ -947,14 +960,9 @@ on_item(void *arg, const struct offmig_plan_item *it)
 	 * The store's own files, when a rule reaches the store's folder (a
 	 * "*.pst anywhere" pattern does): the store never captures itself.
 	 */
-	if (c->store_rel != NULL && it->host_path != NULL) {
-		size_t n = strlen(c->store_rel);
-
-		if (strncmp(it->host_path, c->store_rel, n) == 0 &&
-		    (it->host_path[n] == '/' || it->host_path[n] == '\0')) {
-			c->own_skipped++;
-			return 0;
-		}
+	if (in_store(c, it->host_path)) {
+		c->own_skipped++;
+		return 0;
 	}
 	if (strcmp(it->type, "file") == 0) {
 		memset(&o, 0, sizeof(o));
@@ -1020,11 +1028,11 @@ on_item(void *arg, const struct offmig_plan_item *it)
 static int
 count_item(void *arg, const struct offmig_plan_item *it)
 {
-	struct offmig_progress *p = arg;
+	struct cap *c = arg;
 
-	if (strcmp(it->type, "file") == 0) {
-		p->objects_total++;
-		p->bytes_total += it->size;
+	if (strcmp(it->type, "file") == 0 && !in_store(c, it->host_path)) {
+		c->prog.objects_total++;
+		c->prog.bytes_total += it->size;
 	}
 	return 0;
 }
@@ -1280,25 +1288,6 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	if ((ret = users_select(&c, filter)) != OFFMIG_OK ||
 	    (ret = store_outside_profiles(&c)) != OFFMIG_OK)
 		goto out;
-	if (progress_fn != NULL) {
-		/* The count runs on a volume and rules of its own (below). */
-		struct offmig_rules *once = NULL;
-		struct offmig_volume *v2 = NULL;
-
-		if ((ret = load_rules(ctx, r, nr, &once)) == OFFMIG_OK &&
-		    (ret = reopen(ctx, vol, &v2)) == OFFMIG_OK)
-			ret = offmig_plan_run(ctx, v2, once, filter,
-			    OFFMIG_PLAN_NO_REGISTRY, count_item, &c.prog, &pdoc);
-		offmig_volume_close(v2);
-		offmig_rules_free(once);
-		offmig_doc_free(pdoc);
-		pdoc = NULL;
-		if (ret != OFFMIG_OK)
-			goto out;
-		c.pfn = progress_fn;
-		c.parg = arg;
-		progress(&c, "start");
-	}
 	computer = os_computer_name(vol);
 	{
 		struct offmig_doc *odoc = NULL;
@@ -1326,6 +1315,29 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		store_abort(c.s);
 		c.s = NULL;
 		goto out;
+	}
+	/* The totals, once the store is known to be possible. */
+	if (progress_fn != NULL) {
+		/* The count runs on a volume and rules of its own (reopen()). */
+		struct offmig_rules *once = NULL;
+		struct offmig_volume *v2 = NULL;
+
+		if ((ret = load_rules(ctx, r, nr, &once)) == OFFMIG_OK &&
+		    (ret = reopen(ctx, vol, &v2)) == OFFMIG_OK)
+			ret = offmig_plan_run(ctx, v2, once, filter,
+			    OFFMIG_PLAN_NO_REGISTRY, count_item, &c, &pdoc);
+		offmig_volume_close(v2);
+		offmig_rules_free(once);
+		offmig_doc_free(pdoc);
+		pdoc = NULL;
+		if (ret != OFFMIG_OK) {
+			store_abort(c.s);
+			c.s = NULL;
+			goto out;
+		}
+		c.pfn = progress_fn;
+		c.parg = arg;
+		progress(&c, "start");
 	}
 	ret = offmig_plan_run(ctx, vol, rules, filter,
 	    flags & OFFMIG_STORE_NO_REGISTRY ? OFFMIG_PLAN_NO_REGISTRY : 0,
