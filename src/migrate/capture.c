@@ -57,7 +57,7 @@ struct cuser {
 	char		*sid;
 	char		*user;
 	char		*profile_path;
-	const struct profile *p;	/* the entry the plan evaluates, or NULL */
+	const struct profile *p;	/* the entry evaluated, or NULL */
 	char		**probs;	/* what is wrong, in order */
 	size_t		 nprobs;
 	int		 failed;	/* nothing could be captured */
@@ -75,7 +75,7 @@ struct cap {
 	/* The registry export being written. */
 	struct cuser	*ru;		/* its user, NULL when none */
 	FILE		*regfp;
-	char		*cur_key;	/* HKCU\... of the section written last */
+	char		*cur_key;	/* HKCU\... of the last section */
 	char		*val_key;	/* key whose values are cached */
 	struct hive_rawval *vals;
 	size_t		 nvals, cursor;
@@ -83,8 +83,8 @@ struct cap {
 	uint64_t	 hklm_values, hklm_keys, ini_keys, system_unreadable;
 	char		*last_ini;
 	uint64_t	 reg_values, reg_keys;
-	char		*store_rel;	/* STORE below the volume root, or NULL */
-	uint64_t	 own_skipped;	/* the store's own files, met by the walk */
+	char		*store_rel;	/* STORE below the volume root */
+	uint64_t	 own_skipped;	/* the store's own files met */
 	/* Progress. */
 	offmig_progress_fn *pfn;
 	void		*parg;
@@ -216,7 +216,10 @@ rfile_push(struct offmig_ctx *ctx, struct rfile **rp, size_t *np,
 	return OFFMIG_OK;
 }
 
-/* The rules an interrupted create recorded (STORE/rules/index); ENOTFOUND when none. */
+/*
+ * The rules an interrupted create recorded (STORE/rules/index);
+ * OFFMIG_ENOTFOUND when none.
+ */
 static int
 rules_from_store(struct offmig_ctx *ctx, const char *storepath,
     struct rfile **rp, size_t *np)
@@ -513,7 +516,7 @@ add_problem(struct cuser *u, const char *fmt, ...)
 	v[u->nprobs++] = m;
 }
 
-/* The problems joined with "; " (caller frees), "" when none; NULL on ENOMEM. */
+/* The problems joined with "; " (caller frees); NULL on ENOMEM. */
 static char *
 problems_text(const struct cuser *u)
 {
