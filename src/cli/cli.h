@@ -31,6 +31,8 @@ extern const struct offmig_cmd cmd_hive_export_entry;
 extern const struct offmig_cmd cmd_hive_import_entry;
 extern const struct offmig_cmd cmd_hive_clean_entry;
 extern const struct offmig_cmd cmd_xml_entry;
+extern const struct offmig_cmd cmd_store_remove_entry;
+extern const struct offmig_cmd cmd_store_wipe_entry;
 
 /* Options shared by the inventory commands. */
 struct cli_common {

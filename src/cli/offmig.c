@@ -26,6 +26,8 @@ static const struct offmig_cmd *const commands[] = {
 	&cmd_hive_clean_entry,
 	&cmd_plan_entry,
 	&cmd_xml_entry,
+	&cmd_store_remove_entry,
+	&cmd_store_wipe_entry,
 	NULL
 };
 

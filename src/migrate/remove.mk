@@ -16,3 +16,5 @@ tests_check_remove_LDADD = liboffmig-core.la $(CHECK_LIBS)
 
 # The two commands, and their CLI test.
 offmig_SOURCES += src/cli/cmd-store-remove.c
+TESTS += tests/cli-store-remove.sh
+EXTRA_DIST += tests/cli-store-remove.sh
