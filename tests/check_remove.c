@@ -741,6 +741,15 @@ START_TEST(test_wipe_refusals)
 	    OFFMIG_STORE_WIPE_YES, &(struct offmig_doc *){ NULL }),
 	    OFFMIG_EUNSAFE);
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "not inside"));
+	/* A hibernated Windows: nothing written, neither wipe nor remove. */
+	snprintf(other, sizeof(other), "%s/vol/hiberfil.sys", tmpdir);
+	write_file(other, "HIBR and the rest");
+	ck_assert_int_eq(run_wipe(OFFMIG_STORE_WIPE_YES, NULL),
+	    OFFMIG_EUNSAFE);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "hibernated"));
+	ck_assert_int_eq(run_remove(0, NULL), OFFMIG_EUNSAFE);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "hibernated"));
+	ck_assert(exists(storep));
 	assert_user_files(2);
 }
 END_TEST

@@ -225,44 +225,51 @@ rm_failed(struct offmig_ctx *ctx, struct rm_counts *c, const char *path,
 }
 
 /*
- * Clears the NTFS read-only attribute of dirfd/name (ntfs-3g refuses to
- * unlink a read-only file).  Returns 1 when it was set and is now clear.
+ * ntfs-3g's attribute of the inode fd is open on (O_PATH is enough: the
+ * xattr is read through /proc/self/fd).  Returns 0, or -1 where the
+ * filesystem does not give it.
  */
 static int
-clear_ntfs_readonly(int dirfd, const char *name)
+ntfs_attr_get(int fd, uint32_t *ap)
 {
 	unsigned char v[4];
-	char proc[64 + NAME_MAX];
-	uint32_t a;
-	int fd, ret = 0;
+	char proc[64];
 
-	/* An O_PATH descriptor of the entry itself, never following a link. */
-	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (getxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v)) == 4) {
-		a = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
-		    (uint32_t)v[2] << 8 | v[3];
-		if (a & NTFS_ATTR_READONLY) {
-			a &= ~NTFS_ATTR_READONLY;
-			v[0] = (unsigned char)(a >> 24);
-			v[1] = (unsigned char)(a >> 16);
-			v[2] = (unsigned char)(a >> 8);
-			v[3] = (unsigned char)a;
-			ret = setxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v),
-			    0) == 0;
-		}
-	}
-	close(fd);
-	return ret;
+	if (getxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v)) != 4)
+		return -1;
+	*ap = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
+	    (uint32_t)v[2] << 8 | v[3];
+	return 0;
 }
 
-/* unlinkat, making a read-only entry or folder writable when refused. */
+static int
+ntfs_attr_set(int fd, uint32_t a)
+{
+	unsigned char v[4];
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	v[0] = (unsigned char)(a >> 24);
+	v[1] = (unsigned char)(a >> 16);
+	v[2] = (unsigned char)(a >> 8);
+	v[3] = (unsigned char)a;
+	return setxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v), 0);
+}
+
+/*
+ * unlinkat, making a read-only entry or folder writable when refused: the
+ * folder's mode (0555), or the entry's NTFS read-only attribute (ntfs-3g
+ * refuses to unlink a read-only file).  Attributes belong to the inode,
+ * which a restored file shares: the attribute is given back after the
+ * unlink when other names keep the inode.
+ */
 static int
 unlink_entry(int dirfd, const char *name, int flags)
 {
 	struct stat dst;
+	uint32_t a;
+	int fd, e;
 
 	if (store_fault(flags & AT_REMOVEDIR ? "rmdir" : "unlink")) {
 		errno = EIO;
@@ -272,16 +279,44 @@ unlink_entry(int dirfd, const char *name, int flags)
 		return 0;
 	if (errno != EACCES && errno != EPERM)
 		return -1;
-	/* The folder may be read-only (0555)... */
+	e = errno;
 	if (fstat(dirfd, &dst) == 0 && (dst.st_mode & 0300) != 0300 &&
 	    fchmod(dirfd, (dst.st_mode & 07777) | 0700) == 0 &&
 	    unlinkat(dirfd, name, flags) == 0)
 		return 0;
-	/* ...or the entry carry NTFS's read-only attribute (ntfs-3g). */
-	if (clear_ntfs_readonly(dirfd, name) && unlinkat(dirfd, name, flags) ==
-	    0)
-		return 0;
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && ntfs_attr_get(fd, &a) == 0 && (a & NTFS_ATTR_READONLY) &&
+	    ntfs_attr_set(fd, a & ~NTFS_ATTR_READONLY) == 0) {
+		struct stat st;
+
+		if (unlinkat(dirfd, name, flags) == 0) {
+			if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+				(void)ntfs_attr_set(fd, a);
+			close(fd);
+			return 0;
+		}
+		e = errno;
+		(void)ntfs_attr_set(fd, a);
+	}
+	if (fd >= 0)
+		close(fd);
+	errno = e;
 	return -1;
+}
+
+int
+volume_hibernated(int rootfd)
+{
+	char sig[4];
+	int fd, hib = 0;
+
+	if (vpath_resolve(NULL, rootfd, "hiberfil.sys", VPATH_FILE, &fd, NULL,
+	    NULL) != OFFMIG_OK)
+		return 0;
+	if (pread(fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig))
+		hib = strncasecmp(sig, "hibr", 4) == 0;
+	close(fd);
+	return hib;
 }
 
 static int
@@ -1258,6 +1293,14 @@ check_store(struct rmv *m, const struct hdr *h, const char *volroot,
 		    strerror(errno));
 	else
 		m->store_rel = rel_below(vol, m->storepath);
+	if (m->store_rel != NULL && volume_hibernated(m->volfd)) {
+		ret = ctx_set_error(m->ctx, OFFMIG_EUNSAFE, 0, "%s: Windows is "
+		    "hibernated or was shut down with Fast Startup (hiberfil.sys "
+		    "says so); nothing is written to the volume: start Windows "
+		    "and shut it down fully (shutdown /s /t 0), then run the "
+		    "same command again", vol);
+		goto out;
+	}
 	if ((mname = str_join_path(m->storepath, STORE_MANIFEST)) == NULL ||
 	    (rname = str_join_path(m->storepath, STORE_RESTORED)) == NULL) {
 		ret = ctx_set_error(m->ctx, OFFMIG_ENOMEM, ENOMEM, "remove");

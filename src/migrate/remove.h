@@ -50,4 +50,10 @@ int	store_journal_add(struct offmig_ctx *ctx, int storefd,
  */
 int	store_journal_has(int storefd, const char *command, const char *event);
 
+/*
+ * Non-zero when the volume at rootfd was left hibernated or with Fast
+ * Startup (hiberfil.sys begins with "hibr"): nothing may be written to it.
+ */
+int	volume_hibernated(int rootfd);
+
 #endif /* OFFMIG_REMOVE_H */
