@@ -20,6 +20,7 @@ struct rm_counts {
 	struct offmig_doc *doc;		/* where failures are listed, or NULL */
 	struct offmig_node *failures;	/* array {path, error} */
 	uint64_t	 listed;
+	int		 want_bytes;	/* stat each file to count bytes */
 	int		 xdev_dev_set;
 	dev_t		 dev;		/* never cross into another filesystem */
 };

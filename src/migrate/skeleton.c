@@ -783,6 +783,7 @@ offmig_store_wipe_except(struct offmig_ctx *ctx, const char *store,
 	c.doc = w.doc;
 	c.failures = doc_add_array(w.doc, o, "not_removed");
 	c.xdev_dev_set = 1;
+	c.want_bytes = 1;
 	c.dev = vst.st_dev;
 	iso8601((int64_t)time(NULL), t, sizeof(t));
 	if ((ret = store_journal_add(ctx, storefd, store, "wipe", "begin", t,
