@@ -902,6 +902,19 @@ struct rmv {
 	uint64_t	 store_files;	/* 'f' records whose store file is there */
 	uint64_t	 missing;	/* store files gone before the check */
 	uint64_t	 bytes;		/* of the stored files checked */
+	/*
+	 * The fast pass (hard-link stores): stored files are taken to be the
+	 * inodes the manifest records, without a stat each; the sum of a
+	 * hash of each (path, inode) of the manifest must then equal that of
+	 * the files a walk of files/ finds (readdir gives names and inodes).
+	 * Anything odd (a mismatch, a file not reachable, a link) makes the
+	 * check run again the slow way, which names what is wrong.
+	 */
+	int		 quiet, anomaly;
+	dev_t		 sdev;
+	char		*volume;	/* where places were looked up */
+	int		 restored;	/* STORE/restored was there */
+	uint64_t	 mset[4], wset[4];
 	struct pcache	 spc, vpc;	/* last folders in the store, on the volume */
 	/* The store file of the current record, hashed when needed. */
 	char		 shash[SHA256_HEX_LEN + 1];
@@ -919,6 +932,10 @@ unreachable(struct rmv *m, uint64_t seq, const char *store_path,
     const char *winpath, const char *why)
 {
 	m->nunreach++;
+	if (m->quiet) {
+		m->anomaly = 1;
+		return;
+	}
 	if (m->nunreach <= 20)
 		ctx_log(m->ctx, m->force ? OFFMIG_LOG_INFO : OFFMIG_LOG_WARN,
 		    "%s (%s): not reachable outside the store: %s", winpath,
@@ -1013,6 +1030,30 @@ reach_at(struct rmv *m, const char *rel, const struct stat *sst,
 	return ok;
 }
 
+/* Adds (path, ino) to a set summed as four 64-bit words of SHA-256. */
+static void
+mset_add(uint64_t acc[4], const char *path, size_t len, uint64_t ino)
+{
+	unsigned char d[SHA256_DIGEST_LEN], b[9];
+	struct sha256 c;
+	size_t i, k;
+
+	sha256_init(&c);
+	sha256_update(&c, path, len);
+	b[0] = '\0';
+	for (i = 0; i < 8; i++)
+		b[1 + i] = (unsigned char)(ino >> (8 * i));
+	sha256_update(&c, b, sizeof(b));
+	sha256_final(&c, d);
+	for (k = 0; k < 4; k++) {
+		uint64_t w = 0;
+
+		for (i = 0; i < 8; i++)
+			w = w << 8 | d[8 * k + i];
+		acc[k] += w;
+	}
+}
+
 /* Checks one 'f' or 'r' record against its R records. */
 static int
 check_object(struct rmv *m, struct restored *rs, const char *rname,
@@ -1034,11 +1075,26 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 			    OFFMIG_OK)
 				return ret;
 	}
+	if (m->quiet && rec->kind == 'f') {
+		/* The walk of files/ confirms these afterwards. */
+		memset(&sst, 0, sizeof(sst));
+		sst.st_dev = m->sdev;
+		sst.st_ino = (ino_t)rec->ino;
+		sst.st_size = (off_t)rec->size;
+		sst.st_mode = S_IFREG;
+		mset_add(m->mset, rec->store_path + 6, strlen(rec->store_path +
+		    6), rec->ino);
+		goto stored;
+	}
 	fd = pc_parent(&m->spc, m->storefd, rec->store_path, &sname);
 	if (fd < 0 || fstatat(fd, sname, &sst, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    S_ISLNK(sst.st_mode)) {
 		int e = fd >= 0 && S_ISLNK(sst.st_mode) ? ELOOP : errno;
 
+		if (m->quiet) {
+			m->anomaly = 1;
+			goto skip;
+		}
 		if (e == ELOOP) {
 			/* A link planted in the store holds no data. */
 			ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s/%s: a symbolic "
@@ -1059,11 +1115,16 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 		    m->storepath, rec->store_path);
 	}
 	if (!S_ISREG(sst.st_mode)) {
+		if (m->quiet) {
+			m->anomaly = 1;
+			goto skip;
+		}
 		unreachable(m, rec->seq, rec->store_path, rec->winpath,
 		    "not a file in the store (damaged store)");
 		m->missing++;
 		goto skip;
 	}
+stored:
 	if (rec->kind == 'f')
 		m->store_files++;
 	m->bytes += (uint64_t)sst.st_size;
@@ -1168,9 +1229,14 @@ check_registry(struct rmv *m)
 	}
 }
 
-/* Counts the regular files below fd (not following links, not leaving dev). */
+/*
+ * Counts the regular files below fd (not following links, not leaving
+ * dev) and adds each (path below files/, inode) to set; path holds the
+ * folder's path ("" at the top).
+ */
 static int
-count_files(int fd, dev_t dev, uint64_t *np, int depth)
+count_files(int fd, dev_t dev, uint64_t *np, uint64_t set[4],
+    struct mbuf *path, int depth)
 {
 	struct dirent *de;
 	struct stat st;
@@ -1184,26 +1250,46 @@ count_files(int fd, dev_t dev, uint64_t *np, int depth)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
+		size_t keep = path->len, n = strlen(de->d_name);
+		uint64_t ino = (uint64_t)de->d_ino;
+		int isdir;
+
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (de->d_type == DT_REG) {
-			if (strcmp(de->d_name, COPY_TMP) != 0)
-				(*np)++;
+		if (de->d_type == DT_REG)
+			isdir = 0;
+		else if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
+		else if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+		    0)
+			continue;
+		else if (S_ISREG(st.st_mode)) {
+			isdir = 0;
+			ino = (uint64_t)st.st_ino;
+		} else if (S_ISDIR(st.st_mode) && st.st_dev == dev)
+			isdir = 1;
+		else
+			continue;
+		if (keep > 0)
+			mbuf_add(path, "/", 1);
+		mbuf_add(path, de->d_name, n);
+		if (path->oom) {
+			closedir(d);
+			errno = ENOMEM;
+			return -1;
 		}
-		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
-		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-			continue;
-		if (S_ISREG(st.st_mode)) {
-			if (strcmp(de->d_name, COPY_TMP) != 0)
+		if (!isdir) {
+			if (strcmp(de->d_name, COPY_TMP) != 0) {
 				(*np)++;
-		} else if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+				mset_add(set, path->p, path->len, ino);
+			}
+		} else {
 			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
 
-			if (sub < 0 || count_files(sub, dev, np, depth + 1) !=
-			    0) {
+			if (sub < 0 || count_files(sub, dev, np, set, path,
+			    depth + 1) != 0) {
 				if (sub >= 0)
 					close(sub);
 				closedir(d);
@@ -1211,6 +1297,7 @@ count_files(int fd, dev_t dev, uint64_t *np, int depth)
 			}
 			close(sub);
 		}
+		path->len = keep;
 	}
 	closedir(d);
 	return 0;
@@ -1249,12 +1336,18 @@ check_strays(struct rmv *m, dev_t dev)
 	fd = openat(m->storefd, STORE_FILES_DIR, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
-		if (count_files(fd, dev, &n, 0) != 0) {
-			close(fd);
-			return ctx_set_error(m->ctx, OFFMIG_EIO, errno,
-			    "%s/files", m->storepath);
-		}
+		struct mbuf path = { 0 };
+		int r = count_files(fd, dev, &n, m->wset, &path, 0);
+
+		mbuf_free(&path);
 		close(fd);
+		if (r != 0)
+			return ctx_set_error(m->ctx, errno == ENOMEM ?
+			    OFFMIG_ENOMEM : OFFMIG_EIO, errno, "%s/files",
+			    m->storepath);
+		if (m->quiet && (n != m->store_files ||
+		    memcmp(m->wset, m->mset, sizeof(m->mset)) != 0))
+			m->anomaly = 1;
 		if (n > m->store_files) {
 			char what[128];
 
@@ -1298,11 +1391,41 @@ rel_below(const char *volroot, const char *storepath)
 	return rel;
 }
 
+/* Forgets what a pass found, for the next one. */
+static void
+rmv_reset(struct rmv *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nusers; i++) {
+		free(m->users[i].sid);
+		free(m->users[i].profile);
+	}
+	for (i = 0; i < m->nregs; i++) {
+		free(m->regs[i].sid);
+		free(m->regs[i].profile);
+	}
+	m->nusers = m->nregs = 0;
+	free(m->store_rel);
+	m->store_rel = NULL;
+	pc_release(&m->spc);
+	pc_release(&m->vpc);
+	if (m->volfd >= 0)
+		close(m->volfd);
+	m->volfd = -1;
+	m->objects = m->reachable = m->nunreach = m->listed = m->links = 0;
+	m->store_files = m->missing = m->bytes = 0;
+	m->anomaly = 0;
+	memset(m->mset, 0, sizeof(m->mset));
+	memset(m->wset, 0, sizeof(m->wset));
+}
+
 static void
 rmv_release(struct rmv *m)
 {
 	size_t i;
 
+	free(m->volume);
 	for (i = 0; i < m->nusers; i++) {
 		free(m->users[i].sid);
 		free(m->users[i].profile);
@@ -1340,15 +1463,28 @@ check_store(struct rmv *m, const struct hdr *h, const char *volroot,
 		goto out;
 	vol = volroot != NULL ? volroot : rs.volume != NULL ? rs.volume :
 	    h->volume;
-	doc_add_str(m->doc, o, "volume", vol);
-	doc_add_bool(m->doc, o, "restored", rs.present);
-	if (vol == NULL)
-		ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: no volume named; nothing "
-		    "can be found outside the store", m->storepath);
-	else if ((m->volfd = open(vol, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: the volume cannot be "
-		    "opened (%s); nothing can be found outside the store", vol,
-		    strerror(errno));
+	m->restored = rs.present;
+	free(m->volume);
+	if (vol != NULL && (m->volume = strdup(vol)) == NULL) {
+		ret = ctx_set_error(m->ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
+		goto out;
+	}
+	if (vol == NULL) {
+		if (m->quiet)
+			m->anomaly = 1;
+		else
+			ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: no volume named; "
+			    "nothing can be found outside the store",
+			    m->storepath);
+	} else if ((m->volfd = open(vol, O_PATH | O_DIRECTORY | O_CLOEXEC)) <
+	    0) {
+		if (m->quiet)
+			m->anomaly = 1;
+		else
+			ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: the volume cannot "
+			    "be opened (%s); nothing can be found outside the "
+			    "store", vol, strerror(errno));
+	}
 	else
 		m->store_rel = rel_below(vol, m->storepath);
 	if (m->store_rel != NULL && volume_hibernated(m->volfd)) {
@@ -1622,7 +1758,18 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 		if ((ret = store_journal_add(ctx, m.storefd, store, "remove",
 		    "begin", t, 1)) != OFFMIG_OK)
 			goto out;
+		m.sdev = sst.st_dev;
+		m.quiet = strcmp(h.mode, "hardlink") == 0;
 		ret = check_store(&m, &h, volroot, sst.st_dev, o, &sealed);
+		if (m.quiet && (ret != OFFMIG_OK || m.anomaly)) {
+			/* Again, the slow way, to name what is wrong. */
+			rmv_reset(&m);
+			m.quiet = 0;
+			ret = check_store(&m, &h, volroot, sst.st_dev, o,
+			    &sealed);
+		}
+		doc_add_str(m.doc, o, "volume", m.volume);
+		doc_add_bool(m.doc, o, "restored", m.restored);
 		if (ret != OFFMIG_OK && !(force && ret == OFFMIG_ECORRUPT))
 			goto out;
 		if (ret != OFFMIG_OK) {
