@@ -29,6 +29,8 @@ static const struct offmig_cmd *const commands[] = {
 	&cmd_store_create_entry,
 	&cmd_store_verify_entry,
 	&cmd_store_list_entry,
+	&cmd_store_remove_entry,
+	&cmd_store_wipe_entry,
 	NULL
 };
 
