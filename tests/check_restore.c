@@ -1064,6 +1064,44 @@ START_TEST(test_user_filter)
 }
 END_TEST
 
+START_TEST(test_restored_torn_line_and_foreign_id)
+{
+	char path[600];
+	FILE *fp;
+	int lines;
+
+	make_win10();
+	create_store(storep, 0);
+	wipe(vol);
+	ck_assert(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, NULL) ==
+	    OFFMIG_OK);
+	lines = restored_lines(storep, "R\t");
+	/* A torn last line (a write cut short): cut off, the rest kept. */
+	snprintf(path, sizeof(path), "%s/restored", storep);
+	ck_assert_ptr_nonnull(fp = fopen(path, "a"));
+	fputs("R\t3\tUsers/bo", fp);
+	fclose(fp);
+	ck_assert_msg(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, NULL) ==
+	    OFFMIG_OK, "%s", offmig_errmsg(ctx));
+	ck_assert_int_eq(restored_lines(storep, "R\t"), lines);
+	check_restored(vol, 0);
+	/* A record made for another store is refused. */
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("offmig-restored\t1\tid=0123456789abcdef0123456789abcdef\t"
+	    "volume=/x\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, NULL),
+	    OFFMIG_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "another store"));
+	/* An empty one (a run killed at once) is started again. */
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fclose(fp);
+	ck_assert_msg(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, NULL) ==
+	    OFFMIG_OK, "%s", offmig_errmsg(ctx));
+	ck_assert_int_eq(restored_lines(storep, "R\t"), lines);
+}
+END_TEST
+
 static Suite *
 restore_suite(void)
 {
@@ -1100,6 +1138,7 @@ restore_suite(void)
 	tcase_add_test(tc, test_unsealed_store_refused);
 	tcase_add_test(tc, test_damaged_manifest_refused);
 	tcase_add_test(tc, test_hibernated_volume_refused);
+	tcase_add_test(tc, test_restored_torn_line_and_foreign_id);
 	suite_add_tcase(s, tc);
 	return s;
 }
