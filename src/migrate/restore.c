@@ -64,7 +64,7 @@
 #define MAX_USERS		4096
 #define MAX_PROBLEMS		1000	/* listed in the report; all are counted */
 #define MAX_REG_SIZE		(256u * 1024 * 1024)
-#define RECORD_SYNC_EVERY	1000	/* restored is synced this often */
+#define RECORD_SYNC_EVERY	8192	/* restored is synced this often */
 #define RECORD_BUFFER		(32 * 1024)	/* and written at least this often */
 #define RESTORED_MAX_LINE	(MANIFEST_MAX_LINE + 256)
 
@@ -1030,8 +1030,10 @@ dest_dir(struct restore *r, const char *path, int *createdp, char *msg,
 	if (r->dpath != NULL && strcmp(r->dpath, path) == 0)
 		return OFFMIG_OK;
 	dcache_drop(r);
-	if ((copy = strdup(path)) == NULL)
+	if ((copy = strdup(path)) == NULL) {
+		*errp = -1;
 		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "restore");
+	}
 	memset(&quiet, 0, sizeof(quiet));
 	fd = fcntl(r->volfd, F_DUPFD_CLOEXEC, 0);
 	for (p = copy; fd >= 0 && p != NULL && *p != '\0'; p = q) {
@@ -1290,6 +1292,10 @@ set_attrs(struct restore *r, int fd, const char *attrs)
 		r->attrs_ok = 0;
 }
 
+/* What copy_in() and place() return besides OFFMIG_OK and fatal errors (< 0). */
+#define PLACE_EXISTS	1	/* the name is taken (msg set) */
+#define PLACE_FAILED	2	/* this object failed (msg set) */
+
 /*
  * Copies the store file into dfd/name: through RESTORE_TMP, data by
  * FICLONE, copy_file_range or read/write, mode, NTFS attributes and times
@@ -1402,7 +1408,7 @@ copy_in(struct restore *r, const struct manifest_record *rec, int sfd,
 		snprintf(msg, msgsize, "renaming the copy into place: %s",
 		    strerror(errno));
 		unlinkat(dfd, RESTORE_TMP, 0);
-		return OFFMIG_EIO;
+		return PLACE_FAILED;
 	}
 	return OFFMIG_OK;
 fail:
@@ -1412,14 +1418,16 @@ fail:
 		close(out);
 		unlinkat(dfd, RESTORE_TMP, 0);
 	}
-	return OFFMIG_EIO;
+	return PLACE_FAILED;
 }
 
 /*
  * Places the store file at dfd/name (replacing what is there when
  * replace is set): a hard link when possible, else a copy.  *howp is
- * "link" or "copy"; *inop the destination's inode.
+ * "link" or "copy"; *inop the destination's inode.  PLACE_EXISTS (with
+ * msg set) when a link finds the name taken.
  */
+
 static int
 place(struct restore *r, const struct manifest_record *rec, int sfd,
     const char *sname, const struct stat *sst, int dfd, const char *name,
@@ -1437,17 +1445,15 @@ place(struct restore *r, const struct manifest_record *rec, int sfd,
 		    errno != ENOENT) {
 			snprintf(msg, msgsize, "removing a link left by an "
 			    "interrupted run: %s", strerror(errno));
-			return OFFMIG_EIO;
+			return PLACE_FAILED;
 		}
+		/*
+		 * linkat without AT_SYMLINK_FOLLOW links the name itself,
+		 * never what a link points at; the name was checked (inode,
+		 * size, mtime) just before.  Nothing is stat'ed afterwards:
+		 * restore must stay near "cp -al" (docs/STORE-FORMAT.md).
+		 */
 		if (linkat(sfd, sname, dfd, at, 0) == 0) {
-			if (fstatat(dfd, at, &after, AT_SYMLINK_NOFOLLOW) != 0 ||
-			    after.st_ino != sst->st_ino ||
-			    after.st_dev != sst->st_dev) {
-				unlinkat(dfd, at, 0);
-				snprintf(msg, msgsize, "the store file was "
-				    "replaced while being linked");
-				return OFFMIG_EIO;
-			}
 			if (replace) {
 				if (store_fault("rename"))
 					return fatal_fault(r, "rename");
@@ -1455,7 +1461,7 @@ place(struct restore *r, const struct manifest_record *rec, int sfd,
 					snprintf(msg, msgsize, "replacing: %s",
 					    strerror(errno));
 					unlinkat(dfd, RESTORE_TMP, 0);
-					return OFFMIG_EIO;
+					return PLACE_FAILED;
 				}
 			}
 			*howp = "link";
@@ -1465,11 +1471,11 @@ place(struct restore *r, const struct manifest_record *rec, int sfd,
 		if (errno == EEXIST) {
 			snprintf(msg, msgsize, "'%s' appeared while restoring",
 			    name);
-			return OFFMIG_EIO;
+			return PLACE_EXISTS;
 		}
 		if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
 			snprintf(msg, msgsize, "linking: %s", strerror(errno));
-			return OFFMIG_EIO;
+			return PLACE_FAILED;
 		}
 		/* Not on the same filesystem after all (or no links): copy. */
 		if (errno == EXDEV)
@@ -1481,7 +1487,7 @@ place(struct restore *r, const struct manifest_record *rec, int sfd,
 		return ret;
 	if (fstatat(dfd, name, &after, AT_SYMLINK_NOFOLLOW) != 0) {
 		snprintf(msg, msgsize, "the copy vanished: %s", strerror(errno));
-		return OFFMIG_EIO;
+		return PLACE_FAILED;
 	}
 	*howp = "copy";
 	*inop = (uint64_t)after.st_ino;
@@ -1605,6 +1611,22 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 	}
 	if (ret != OFFMIG_OK)
 		return ret;
+	if (!r->dry && r->link) {
+		/* The usual case, a free name: one linkat, no stat. */
+		ret = place(r, rec, sfd, sname, &sst, r->dfd, name, 0, &how,
+		    &ino, msg, sizeof(msg));
+		if (ret == OFFMIG_OK) {
+			where = full(r, name);
+			goto placed;
+		}
+		if (ret != PLACE_EXISTS) {
+			if (ret < 0)
+				return ret;
+			item_fail(r, rec, u, 0, "%s: %s", dest, msg);
+			return OFFMIG_OK;
+		}
+		how = NULL;
+	}
 	if (fstatat(r->dfd, name, &dst, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno != ENOENT) {
 			item_fail(r, rec, u, 0, "%s: %s", dest, strerror(errno));
@@ -1614,7 +1636,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 			how = r->link ? "link" : "copy";
 		else if ((ret = place(r, rec, sfd, sname, &sst, r->dfd, name, 0,
 		    &how, &ino, msg, sizeof(msg))) != OFFMIG_OK) {
-			if (ret != OFFMIG_EIO || msg[0] == '\0')
+			if (ret < 0)
 				return ret;
 			item_fail(r, rec, u, 0, "%s: %s", dest, msg);
 			return OFFMIG_OK;
@@ -1647,7 +1669,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 				    &sst, r->dfd, cand, 0, &how, &ino, msg,
 				    sizeof(msg))) != OFFMIG_OK) {
 					free(cand);
-					if (ret != OFFMIG_EIO || msg[0] == '\0')
+					if (ret < 0)
 						return ret;
 					item_fail(r, rec, u, 0, "%s: %s", dest,
 					    msg);
@@ -1716,7 +1738,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 		if (!r->dry && (ret = place(r, rec, sfd, sname, &sst, r->dfd,
 		    name, 1, &how, &ino, msg, sizeof(msg))) != OFFMIG_OK) {
 			free(bak);
-			if (ret != OFFMIG_EIO || msg[0] == '\0')
+			if (ret < 0)
 				return ret;
 			item_fail(r, rec, u, 0, "%s: %s", dest, msg);
 			return OFFMIG_OK;
@@ -1728,6 +1750,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 		how = "overwritten";
 		where = full(r, name);
 	}
+placed:
 	if (where == NULL)
 		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "restore");
 	dry_note(r, rec, u, where, how);
