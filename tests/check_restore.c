@@ -223,6 +223,13 @@ make_xp(void)
 	add_user('r', SID1, "bob", "");
 	add_user('U', SID1, "bob", "C:\\Documents and Settings\\bob");
 	add_file("Program Files/Old/old.exe", NULL, 64, NULL);
+	/* Machine objects in XP's common folders: Public and ProgramData now. */
+	add_file("Documents and Settings/All Users/Documents/shared.txt", NULL,
+	    9, "Users/Public/Documents/shared.txt");
+	add_file("Documents and Settings/All Users/Documents/My Music/a.mp3",
+	    NULL, 9, "Users/Public/Music/a.mp3");
+	add_file("Documents and Settings/All Users/Application Data/V/x.dat",
+	    NULL, 9, "ProgramData/V/x.dat");
 }
 
 static const char regtext[] =

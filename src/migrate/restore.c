@@ -270,6 +270,7 @@ struct restore {
 	uint64_t	 objects, bytes, linked, copied, same, renamed,
 			 overwritten, skipped, failed, already, excluded;
 	int		 unsafe;
+	int		 xp_remap;	/* the volume has no real "Documents and Settings" */
 	/* Report. */
 	struct offmig_doc *doc;
 	struct offmig_node *problems, *placements;
@@ -957,6 +958,60 @@ users_map(struct restore *r, const struct offmig_filter *filter)
 	return OFFMIG_OK;
 }
 
+/* XP's common folders (below "Documents and Settings/All Users") on Vista and later. */
+static const struct { const char *xp, *now; } common_map[] = {
+	{ "Documents/My Music", "Users/Public/Music" },
+	{ "Documents/My Pictures", "Users/Public/Pictures" },
+	{ "Documents/My Videos", "Users/Public/Videos" },
+	{ "Documents", "Users/Public/Documents" },
+	{ "Desktop", "Users/Public/Desktop" },
+	{ "Favorites", "Users/Public/Favorites" },
+	{ "Application Data", "ProgramData" },
+	{ "Start Menu", "ProgramData/Microsoft/Windows/Start Menu" },
+	{ "Templates", "ProgramData/Microsoft/Windows/Templates" },
+	{ "", "ProgramData" },	/* All Users itself is ProgramData now */
+};
+
+#define XP_PROFILES	"Documents and Settings/"
+
+/*
+ * An XP path below "Documents and Settings" on a volume that lays profiles
+ * out as Vista and later do: All Users' folders to Public and ProgramData,
+ * another profile (of a user without a U record) to Users/NAME with its
+ * known folders mapped.  NULL when p is no such path (or on ENOMEM).
+ */
+static char *
+map_xp_machine(const char *p)
+{
+	size_t n = strlen(XP_PROFILES), i, k;
+	const char *rest, *slash;
+	char *m, *out;
+
+	if (strncasecmp(p, XP_PROFILES, n) != 0)
+		return NULL;
+	p += n;
+	if (strncasecmp(p, "All Users/", 10) == 0) {
+		p += 10;
+		for (i = 0; i < sizeof(common_map) / sizeof(common_map[0]); i++)
+			if ((k = kf_prefix(p, common_map[i].xp)) > 0 ||
+			    common_map[i].xp[0] == '\0') {
+				rest = p + k + (p[k] == '/');
+				return join2(common_map[i].now, rest);
+			}
+		return NULL;
+	}
+	if ((slash = strchr(p, '/')) == NULL || slash == p)
+		return NULL;
+	if ((m = restore_map_default(slash + 1, NULL, NULL)) == NULL)
+		return NULL;
+	if (strncasecmp(p, "Default User/", 13) == 0)
+		out = join2("Users/Default", m);
+	else
+		out = str_printf("Users/%.*s/%s", (int)(slash - p), p, m);
+	free(m);
+	return out;
+}
+
 /*
  * Where an object goes, below the volume root (caller frees).  User
  * objects below the old profile go below the new one, mapped by known
@@ -971,10 +1026,13 @@ map_dest(struct restore *r, const struct manifest_record *rec,
 	size_t n;
 	int k;
 
-	(void)r;
 	if (u == NULL || u->oldrel == NULL || u->newroot == NULL ||
-	    (n = ci_under(rec->host_path, u->oldrel)) == 0)
+	    (n = ci_under(rec->host_path, u->oldrel)) == 0) {
+		if (r->xp_remap && (dest = map_xp_machine(rec->host_path)) !=
+		    NULL)
+			return dest;
 		return strdup(rec->host_path);
+	}
 	k = kf_match(rec->host_path + n + 1, &rest);
 	if (k >= 0 && u->kf[k] != NULL)
 		dest = join2(u->kf[k], rest);
@@ -2205,6 +2263,16 @@ offmig_store_restore(struct offmig_ctx *ctx, const char *store,
 	}
 	if ((ret = users_map(&r, filter)) != OFFMIG_OK)
 		goto out;
+	{
+		/* XP paths are mapped when the volume has no such folder (or a junction). */
+		struct offmig_ctx quiet;
+		struct stat dst;
+
+		memset(&quiet, 0, sizeof(quiet));
+		r.xp_remap = vpath_resolve(&quiet, r.volfd, "Documents and "
+		    "Settings", VPATH_ANY, NULL, NULL, &dst) != OFFMIG_OK ||
+		    !S_ISDIR(dst.st_mode);
+	}
 	if ((ret = restored_open(&r)) != OFFMIG_OK)
 		goto out;
 	if (!r.dry) {
