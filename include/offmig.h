@@ -646,6 +646,43 @@ int	offmig_store_remove(struct offmig_ctx *ctx, const char *store,
  */
 int	offmig_store_wipe_except(struct offmig_ctx *ctx, const char *store,
 	    const char *volroot, unsigned flags, struct offmig_doc **docp);
+/* Flags of offmig_store_restore(). */
+#define OFFMIG_RESTORE_DRY_RUN		(1u << 0)	/* say where, write nothing */
+#define OFFMIG_RESTORE_NO_REGISTRY	(1u << 1)	/* leave registry/ alone */
+/* What restore does when the destination is another file. */
+enum offmig_conflict {
+	OFFMIG_CONFLICT_RENAME = 0,	/* keep both: "name(1).ext" (USMT) */
+	OFFMIG_CONFLICT_OVERWRITE,	/* replace; the old kept as name.offmig-old */
+	OFFMIG_CONFLICT_SKIP		/* keep the volume's file */
+};
+/*
+ * Puts the objects of the sealed store back on the volume mounted at
+ * volroot (docs/STORE-FORMAT.md "Restore"): at the same place, or mapped
+ * by known folder to the profile of the user of the same name on the new
+ * volume (its hives when present, else Windows' default layout); hard
+ * links when the store is a hard-link store on the volume's filesystem,
+ * else copies with their times and NTFS attributes; folders made one
+ * component at a time, no symbolic link followed; each user's registry
+ * export merged into that user's NTUSER.DAT through the safe writer, or
+ * left pending when the user has no hive yet.  Every placement is recorded
+ * in STORE/restored; a rerun after an interruption finishes the job.
+ * filter (NULL: all) selects the store's users.  Refused: OFFMIG_EUNSAFE
+ * for an incomplete store, a hibernated volume, a symbolic link in the
+ * way (the rest is still restored), ECORRUPT for a damaged manifest or
+ * restored record.  Objects that could not be restored (a store file
+ * changed, I/O errors) are logged as errors and counted.  doc (caller
+ * frees): "store_restore" {"store", "volume", "mode", "placement",
+ * "conflict", "dry_run", "complete", "users"[] {"user", "sid_old",
+ * "sid_new", "profile", "objects", "bytes", "renamed", "skipped",
+ * "failed", "registry"}, "objects", "bytes", "linked", "copied", "same",
+ * "renamed", "overwritten", "skipped", "failed", "already",
+ * "problems"[], and with OFFMIG_RESTORE_DRY_RUN "placements"[] {"seq",
+ * "kind", "user", "from", "to", "how"}}.
+ */
+int	offmig_store_restore(struct offmig_ctx *ctx, const char *store,
+	    const char *volroot, unsigned flags, enum offmig_conflict conflict,
+	    const struct offmig_filter *filter, offmig_progress_fn *progress,
+	    void *arg, struct offmig_doc **docp);
 
 #ifdef __cplusplus
 }

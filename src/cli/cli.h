@@ -36,6 +36,7 @@ extern const struct offmig_cmd cmd_store_verify_entry;
 extern const struct offmig_cmd cmd_store_list_entry;
 extern const struct offmig_cmd cmd_store_remove_entry;
 extern const struct offmig_cmd cmd_store_wipe_entry;
+extern const struct offmig_cmd cmd_store_restore_entry;
 
 /* Options shared by the inventory commands. */
 struct cli_common {

@@ -29,6 +29,7 @@ static const struct offmig_cmd *const commands[] = {
 	&cmd_store_create_entry,
 	&cmd_store_verify_entry,
 	&cmd_store_list_entry,
+	&cmd_store_restore_entry,
 	&cmd_store_remove_entry,
 	&cmd_store_wipe_entry,
 	NULL
@@ -77,11 +78,14 @@ usage(FILE *fp)
 	size_t i;
 
 	fprintf(fp, "usage: offmig [--version] [--help] COMMAND [ARGS]\n\n"
-	    "Inspect an offline Windows installation from its mounted volume.\n"
-	    "Only 'hive import' and 'hive clean --apply | --undo' write to a "
-	    "volume;\nevery other command only reads.\n\ncommands:\n");
+	    "Inspect an offline Windows installation from its mounted volume and\n"
+	    "carry its users' state across a reinstall.  Only 'hive import',\n"
+	    "'hive clean --apply | --undo', 'store restore' and 'store "
+	    "wipe-except'\nwrite to a volume; 'store create' and 'store remove' "
+	    "write only to the store;\nevery other command only reads.\n\n"
+	    "commands:\n");
 	for (i = 0; commands[i] != NULL; i++)
-		fprintf(fp, "  %-14s  %s\n", commands[i]->name,
+		fprintf(fp, "  %-17s  %s\n", commands[i]->name,
 		    commands[i]->summary);
 	fprintf(fp, "\n'offmig help COMMAND' describes one command; "
 	    "offmig(1) has the details.\n");
