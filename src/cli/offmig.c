@@ -82,7 +82,7 @@ usage(FILE *fp)
 	    "carry its users' state across a reinstall.  Only 'hive import',\n"
 	    "'hive clean --apply | --undo', 'store restore' and 'store "
 	    "wipe-except'\nwrite to a volume; 'store create' and 'store remove' "
-	    "write only to the store;\nevery other command only reads.\n\n"
+	    "write only inside the store;\nevery other command only reads.\n\n"
 	    "commands:\n");
 	for (i = 0; commands[i] != NULL; i++)
 		fprintf(fp, "  %-17s  %s\n", commands[i]->name,
