@@ -554,6 +554,90 @@ typedef int offmig_store_list_fn(void *arg,
 int	offmig_store_list(struct offmig_ctx *ctx, const char *store,
 	    offmig_store_list_fn *fn, void *arg, int *completep);
 
+/* Progress of a long store command: done/total objects and bytes (total 0: unknown). */
+struct offmig_progress { uint64_t objects, objects_total, bytes, bytes_total; const char *what; };
+typedef void offmig_progress_fn(void *arg, const struct offmig_progress *p);
+
+#define OFFMIG_STORE_NO_REGISTRY	(1u << 1)	/* capture: files only */
+
+/*
+ * offmig store create: evaluates rules against the volume (as
+ * offmig_plan_run()) and captures what they select into the store at
+ * store (created, or continued after an interruption), then seals it.
+ * inputs (NULL-terminated -i files) and config (--config, only with
+ * inputs) give the rules; inputs NULL: the XML offmig_xml_generate()
+ * tailors to the volume.  Either way the files are copied into
+ * STORE/rules/ (rules/index names them) and loaded from there, and a rerun
+ * on an interrupted store uses them (other -i files are refused with
+ * OFFMIG_EINVAL).  Files are linked (copied with OFFMIG_STORE_COPY); each
+ * selected user's registry values and keys go to registry/<SID>.reg
+ * (HKEY_CURRENT_USER .reg text, UTF-8) unless OFFMIG_STORE_NO_REGISTRY;
+ * the machine's registry (HKLM) and INI keys are not stored, only counted
+ * ("not_captured").  One U record per selected user (filter; NULL: all)
+ * with status "ok", "partial" or "failed" and its problems (temporary or
+ * backup profile, SID without a name, missing folder or hive, files or
+ * values that could not be captured); each user not "ok" is logged as an
+ * error (offmig_ctx_failures()).  progress (may be NULL) is called after
+ * each object; with one, a first pass counts the files and bytes for the
+ * totals.  Errors as offmig_store_create(), OFFMIG_EXML when the rules have
+ * errors (logged with file:line; no store made).  doc (caller frees):
+ * "store_create" {the fields of offmig_store_create()'s, "rules"[] {name,
+ * kind, bytes}, "users"[] {sid, user, profile_path, status, objects,
+ * bytes, registry_values, registry_keys, problems[]}, "registry" {values,
+ * keys}, "not_captured" {machine_registry_values, machine_registry_keys,
+ * ini_keys, system_files_failed}}.
+ */
+int	offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
+	    const char *const *inputs, const char *config,
+	    const struct offmig_filter *filter, const char *store,
+	    unsigned flags, offmig_progress_fn *progress, void *arg,
+	    struct offmig_doc **docp);
+/*
+ * Writes one record as a JSON object ("kind", and for 'U' "sid", "user",
+ * "profile_path", "status", "objects", "bytes", "problems"; else "seq",
+ * "winpath", "host_path", "store_path", "sid", "folder", "component",
+ * "rule", "size", "mtime_ns", "ino", "nlink", "mode" (octal text),
+ * "attrs"), escaped as every offmig document, and a newline.
+ */
+int	offmig_store_record_json(FILE *fp, const struct offmig_store_record *r);
+/* Flags of offmig_store_restore(). */
+#define OFFMIG_RESTORE_DRY_RUN		(1u << 0)	/* say where, write nothing */
+#define OFFMIG_RESTORE_NO_REGISTRY	(1u << 1)	/* leave registry/ alone */
+/* What restore does when the destination is another file. */
+enum offmig_conflict {
+	OFFMIG_CONFLICT_RENAME = 0,	/* keep both: "name(1).ext" (USMT) */
+	OFFMIG_CONFLICT_OVERWRITE,	/* replace; the old kept as name.offmig-old */
+	OFFMIG_CONFLICT_SKIP		/* keep the volume's file */
+};
+/*
+ * Puts the objects of the sealed store back on the volume mounted at
+ * volroot (docs/STORE-FORMAT.md "Restore"): at the same place, or mapped
+ * by known folder to the profile of the user of the same name on the new
+ * volume (its hives when present, else Windows' default layout); hard
+ * links when the store is a hard-link store on the volume's filesystem,
+ * else copies with their times and NTFS attributes; folders made one
+ * component at a time, no symbolic link followed; each user's registry
+ * export merged into that user's NTUSER.DAT through the safe writer, or
+ * left pending when the user has no hive yet.  Every placement is recorded
+ * in STORE/restored; a rerun after an interruption finishes the job.
+ * filter (NULL: all) selects the store's users.  Refused: OFFMIG_EUNSAFE
+ * for an incomplete store, a hibernated volume, a symbolic link in the
+ * way (the rest is still restored), ECORRUPT for a damaged manifest or
+ * restored record.  Objects that could not be restored (a store file
+ * changed, I/O errors) are logged as errors and counted.  doc (caller
+ * frees): "store_restore" {"store", "volume", "mode", "placement",
+ * "conflict", "dry_run", "complete", "users"[] {"user", "sid_old",
+ * "sid_new", "profile", "objects", "bytes", "renamed", "skipped",
+ * "failed", "registry"}, "objects", "bytes", "linked", "copied", "same",
+ * "renamed", "overwritten", "skipped", "failed", "already",
+ * "problems"[], and with OFFMIG_RESTORE_DRY_RUN "placements"[] {"seq",
+ * "kind", "user", "from", "to", "how"}}.
+ */
+int	offmig_store_restore(struct offmig_ctx *ctx, const char *store,
+	    const char *volroot, unsigned flags, enum offmig_conflict conflict,
+	    const struct offmig_filter *filter, offmig_progress_fn *progress,
+	    void *arg, struct offmig_doc **docp);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,10 @@ extern const struct offmig_cmd cmd_hive_export_entry;
 extern const struct offmig_cmd cmd_hive_import_entry;
 extern const struct offmig_cmd cmd_hive_clean_entry;
 extern const struct offmig_cmd cmd_xml_entry;
+extern const struct offmig_cmd cmd_store_create_entry;
+extern const struct offmig_cmd cmd_store_verify_entry;
+extern const struct offmig_cmd cmd_store_list_entry;
+extern const struct offmig_cmd cmd_store_restore_entry;
 
 /* Options shared by the inventory commands. */
 struct cli_common {

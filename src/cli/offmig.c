@@ -26,6 +26,10 @@ static const struct offmig_cmd *const commands[] = {
 	&cmd_hive_clean_entry,
 	&cmd_plan_entry,
 	&cmd_xml_entry,
+	&cmd_store_create_entry,
+	&cmd_store_verify_entry,
+	&cmd_store_list_entry,
+	&cmd_store_restore_entry,
 	NULL
 };
 
