@@ -272,7 +272,8 @@ j_journey() {
 	t_expect_status 0
 	t_run "$OFFMIG" store verify --json "$js" >out.json 2>err
 	t_expect_status 0
-	t_expect_json out.json '.complete' true
+	t_expect_json out.json '.verify.complete' true
+	t_expect_json out.json '.verify.ok' true
 	t_end
 
 	t_begin "$jmode: store list"
