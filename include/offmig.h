@@ -637,6 +637,52 @@ int	offmig_store_restore(struct offmig_ctx *ctx, const char *store,
 	    const char *volroot, unsigned flags, enum offmig_conflict conflict,
 	    const struct offmig_filter *filter, offmig_progress_fn *progress,
 	    void *arg, struct offmig_doc **docp);
+#define OFFMIG_STORE_REMOVE_FORCE	(1u << 0)	/* remove unreachable files too */
+
+/*
+ * Removes the store: first checks, for the whole store, that every stored
+ * file is also reachable outside it, at the place STORE/restored says a
+ * restore put it (the same inode with another link, or a copy of the same
+ * size and SHA-256) or, for objects never restored, at its original place
+ * on the volume (volroot, or NULL: the volume STORE/restored or the header
+ * names); then removes files/, registry/, rules/, the restore record, the
+ * manifest, the header, the journal and the folder, never following a
+ * symbolic link.  Refused with OFFMIG_EUNSAFE when files are not reachable
+ * (unless OFFMIG_STORE_REMOVE_FORCE), OFFMIG_ECORRUPT when stored files are
+ * missing or the manifest is damaged before anything was removed; *docp is
+ * then the report saying why.  Entries that cannot be removed are logged,
+ * listed and counted (offmig_ctx_failures()); the call still returns
+ * OFFMIG_OK and a rerun finishes the job.  A rerun after an interruption
+ * goes on where it stopped.  doc (caller frees): "store_remove" {"store",
+ * "volume", "id", "mode", "forced", "resumed", "restored", "checked"
+ * {"complete", "objects", "reachable", "unreachable", "links"},
+ * "unreachable"[] {"seq", "store_path", "winpath", "reason"}, "removed"
+ * {"files", "dirs", "bytes", "failed"}, "not_removed"[] {"path", "error"},
+ * "complete"}.
+ */
+int	offmig_store_remove(struct offmig_ctx *ctx, const char *store,
+	    const char *volroot, unsigned flags, struct offmig_doc **docp);
+
+#define OFFMIG_STORE_WIPE_YES		(1u << 0)	/* the caller confirmed */
+#define OFFMIG_STORE_WIPE_NO_USERS	(1u << 1)	/* no user profiles */
+
+/*
+ * Removes everything on the volume mounted at volroot except the store
+ * (and the folders leading to it), as a reinstall of Windows does, never
+ * leaving the volume's filesystem nor following a link (links are
+ * unlinked as links), then lays down a fresh Windows 10 skeleton
+ * (Windows\System32\config hives, Users\Default, Users\Public,
+ * ProgramData, Program Files) and, unless OFFMIG_STORE_WIPE_NO_USERS, a
+ * new profile for each user of the store (a new SID, as after a
+ * reinstall and a first logon).  Refused with OFFMIG_EUNSAFE without
+ * OFFMIG_STORE_WIPE_YES, for a store that is not sealed, or not inside the
+ * volume.  Journaled in STORE/journal; a rerun finishes an interrupted
+ * wipe.  doc (caller frees): "wipe_except" {"store", "volume", "removed"
+ * {"files", "dirs", "bytes", "failed"}, "kept"[], "skeleton" {"users"[]
+ * {"user", "sid", "profile"}}, "not_removed"[] {"path", "error"}}.
+ */
+int	offmig_store_wipe_except(struct offmig_ctx *ctx, const char *store,
+	    const char *volroot, unsigned flags, struct offmig_doc **docp);
 
 #ifdef __cplusplus
 }

@@ -375,8 +375,9 @@ cli_help(const struct offmig_cmd *cmd)
 	    cmd->summary);
 	if (cmd->help != NULL)
 		printf("\n%s", cmd->help);
-	/* The hive tools list their own options. */
-	if (strncmp(cmd->name, "hive ", 5) != 0)
+	/* The hive and store tools list their own options. */
+	if (strncmp(cmd->name, "hive ", 5) != 0 &&
+	    strncmp(cmd->name, "store ", 6) != 0)
 		printf("  --no-logs      read dirty hives as they are, without "
 		    "replaying their\n"
 		    "                 transaction logs\n");

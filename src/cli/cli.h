@@ -35,6 +35,8 @@ extern const struct offmig_cmd cmd_store_create_entry;
 extern const struct offmig_cmd cmd_store_verify_entry;
 extern const struct offmig_cmd cmd_store_list_entry;
 extern const struct offmig_cmd cmd_store_restore_entry;
+extern const struct offmig_cmd cmd_store_remove_entry;
+extern const struct offmig_cmd cmd_store_wipe_entry;
 
 /* Options shared by the inventory commands. */
 struct cli_common {

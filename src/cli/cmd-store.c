@@ -294,7 +294,7 @@ out:
 const struct offmig_cmd cmd_store_create_entry = {
 	.name = "store create",
 	.run = cmd_store_create,
-	.usage = "[-i XML]... [--config FILE] [--ui PATTERN] [--ue PATTERN] "
+	.usage = "[-i XML ...] [--config FILE] [--ui PATTERN] [--ue PATTERN] "
 	    "[--uel DAYS] [--copy] [--no-registry] [--json] "
 	    "[--progress | --no-progress] VOLUME STORE",
 	.summary = "capture what the rules select into a hard-link migration "

@@ -30,6 +30,8 @@ static const struct offmig_cmd *const commands[] = {
 	&cmd_store_verify_entry,
 	&cmd_store_list_entry,
 	&cmd_store_restore_entry,
+	&cmd_store_remove_entry,
+	&cmd_store_wipe_entry,
 	NULL
 };
 

@@ -83,6 +83,8 @@ struct cap {
 	uint64_t	 hklm_values, hklm_keys, ini_keys, system_unreadable;
 	char		*last_ini;
 	uint64_t	 reg_values, reg_keys;
+	char		*store_rel;	/* STORE below the volume root, or NULL */
+	uint64_t	 own_skipped;	/* the store's own files, met by the walk */
 	/* Progress. */
 	offmig_progress_fn *pfn;
 	void		*parg;
@@ -614,6 +616,78 @@ users_select(struct cap *c, const struct offmig_filter *filter)
 	return OFFMIG_OK;
 }
 
+/*
+ * Refuses a store inside a profile folder being captured before anything
+ * is written (store.c would refuse it too, but only once it meets the
+ * store's own files among the objects).
+ */
+static int
+store_outside_profiles(struct cap *c)
+{
+	char *vr = realpath(c->vol->root, NULL), *sr = NULL, *dir, *slash;
+	const char *rel;
+	size_t i, n;
+	int ret = OFFMIG_OK;
+
+	if ((dir = strdup(c->storepath)) == NULL) {
+		free(vr);
+		return ctx_set_error(c->ctx, OFFMIG_ENOMEM, ENOMEM, "capture");
+	}
+	/* STORE, or the folder it will be made in and its name. */
+	if ((sr = realpath(dir, NULL)) == NULL) {
+		while ((n = strlen(dir)) > 1 && dir[n - 1] == '/')
+			dir[n - 1] = '\0';
+		slash = strrchr(dir, '/');
+		if (slash != NULL) {
+			char *base = slash + 1, *pr;
+
+			*slash = '\0';
+			pr = realpath(slash == dir ? "/" : dir, NULL);
+			if (pr != NULL)
+				sr = str_printf("%s/%s", strcmp(pr, "/") == 0 ?
+				    "" : pr, base);
+			free(pr);
+		} else {
+			char *pr = realpath(".", NULL);
+
+			if (pr != NULL)
+				sr = str_printf("%s/%s", pr, dir);
+			free(pr);
+		}
+	}
+	if (vr == NULL || sr == NULL)
+		goto out;	/* store_create_begin() says what is wrong */
+	n = strcmp(vr, "/") == 0 ? 0 : strlen(vr);
+	if (strncmp(sr, vr, n) != 0 || sr[n] != '/')
+		goto out;
+	rel = sr + n + 1;
+	if ((c->store_rel = strdup(rel)) == NULL) {
+		ret = ctx_set_error(c->ctx, OFFMIG_ENOMEM, ENOMEM, "capture");
+		goto out;
+	}
+	for (i = 0; i < c->nusers; i++) {
+		const struct profile *p = c->users[i].p;
+		size_t l;
+
+		if (p == NULL || p->host_path == NULL || *p->host_path == '\0')
+			continue;
+		l = strlen(p->host_path);
+		if (strncasecmp(rel, p->host_path, l) == 0 && (rel[l] == '/' ||
+		    rel[l] == '\0')) {
+			ret = ctx_set_error(c->ctx, OFFMIG_EUNSAFE, 0, "%s: the "
+			    "store lies inside the profile folder '%s' being "
+			    "captured; put the store outside the profiles",
+			    c->storepath, p->path ? p->path : p->host_path);
+			goto out;
+		}
+	}
+out:
+	free(vr);
+	free(sr);
+	free(dir);
+	return ret;
+}
+
 /* Progress. */
 
 static void
@@ -868,6 +942,19 @@ on_item(void *arg, const struct offmig_plan_item *it)
 	unsigned long before;
 	int ret;
 
+	/*
+	 * The store's own files, when a rule reaches the store's folder (a
+	 * "*.pst anywhere" pattern does): the store never captures itself.
+	 */
+	if (c->store_rel != NULL && it->host_path != NULL) {
+		size_t n = strlen(c->store_rel);
+
+		if (strncmp(it->host_path, c->store_rel, n) == 0 &&
+		    (it->host_path[n] == '/' || it->host_path[n] == '\0')) {
+			c->own_skipped++;
+			return 0;
+		}
+	}
 	if (strcmp(it->type, "file") == 0) {
 		memset(&o, 0, sizeof(o));
 		o.winpath = it->path;
@@ -951,6 +1038,7 @@ cap_release(struct cap *c)
 	free(c->cur_key);
 	vals_drop(c);
 	free(c->last_ini);
+	free(c->store_rel);
 	for (i = 0; i < c->nusers; i++) {
 		free(c->users[i].sid);
 		free(c->users[i].user);
@@ -1064,11 +1152,52 @@ report(struct cap *c, const struct offmig_doc *sdoc, const struct rfile *r,
 	doc_add_int(doc, x, "ini_keys", (int64_t)c->ini_keys);
 	doc_add_int(doc, x, "system_files_failed",
 	    (int64_t)c->system_unreadable);
+	doc_add_int(doc, x, "store_own_files", (int64_t)c->own_skipped);
 	if (doc_status(doc) != OFFMIG_OK) {
 		offmig_doc_free(doc);
 		return ctx_set_error(c->ctx, OFFMIG_ENOMEM, ENOMEM, "report");
 	}
 	*docp = doc;
+	return OFFMIG_OK;
+}
+
+/*
+ * The volume opened again for a plan run of its own: a second plan run on
+ * one opened volume finds no files (the walk seems to leave state in the
+ * volume, the root's directory offset shared through dup()), so a capture
+ * never reuses the caller's volume for its plan.
+ */
+static int
+reopen(struct offmig_ctx *ctx, const struct offmig_volume *vol,
+    struct offmig_volume **vp)
+{
+	struct offmig_volume_opts vo;
+
+	memset(&vo, 0, sizeof(vo));
+	vo.windows_dir = vol->windir_host;
+	vo.flags = vol->flags;
+	return offmig_volume_open(ctx, vol->root, &vo, vp);
+}
+
+/* The rule files, loaded from memory under their names in the store. */
+static int
+load_rules(struct offmig_ctx *ctx, const struct rfile *r, size_t nr,
+    struct offmig_rules **rulesp)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = offmig_rules_new(ctx, rulesp)) != OFFMIG_OK)
+		return ret;
+	for (i = 0; i < nr; i++) {
+		char *name = str_printf("%s/%s", RULES_DIR, r[i].name);
+
+		if (name == NULL)
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "rules");
+		(void)offmig_rules_load_memory(ctx, *rulesp, name, r[i].data,
+		    r[i].len, r[i].is_config);
+		free(name);
+	}
 	return OFFMIG_OK;
 }
 
@@ -1095,8 +1224,10 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		    "arguments");
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
-	c.vol = vol;
 	c.storepath = store;
+	if ((ret = reopen(ctx, vol, &c.vol)) != OFFMIG_OK)
+		return ret;
+	vol = c.vol;
 	/* The rules: those of an interrupted create, else given or tailored. */
 	ret = rules_from_store(ctx, store, &r, &nr);
 	if (ret == OFFMIG_OK) {
@@ -1128,19 +1259,8 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	}
 	if (ret != OFFMIG_OK)
 		goto out;
-	if ((ret = offmig_rules_new(ctx, &rules)) != OFFMIG_OK)
+	if ((ret = load_rules(ctx, r, nr, &rules)) != OFFMIG_OK)
 		goto out;
-	for (i = 0; i < nr; i++) {
-		char *name = str_printf("%s/%s", RULES_DIR, r[i].name);
-
-		if (name == NULL) {
-			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "rules");
-			goto out;
-		}
-		(void)offmig_rules_load_memory(ctx, rules, name, r[i].data,
-		    r[i].len, r[i].is_config);
-		free(name);
-	}
 	for (i = 0; i < offmig_rules_ndiags(rules); i++) {
 		enum offmig_level lv;
 		const char *file, *msg;
@@ -1156,11 +1276,20 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		    offmig_rules_nerrors(rules) == 1 ? "" : "s");
 		goto out;
 	}
-	if ((ret = users_select(&c, filter)) != OFFMIG_OK)
+	if ((ret = users_select(&c, filter)) != OFFMIG_OK ||
+	    (ret = store_outside_profiles(&c)) != OFFMIG_OK)
 		goto out;
 	if (progress_fn != NULL) {
-		ret = offmig_plan_run(ctx, vol, rules, filter,
-		    OFFMIG_PLAN_NO_REGISTRY, count_item, &c.prog, &pdoc);
+		/* The count runs on a volume and rules of its own (below). */
+		struct offmig_rules *once = NULL;
+		struct offmig_volume *v2 = NULL;
+
+		if ((ret = load_rules(ctx, r, nr, &once)) == OFFMIG_OK &&
+		    (ret = reopen(ctx, vol, &v2)) == OFFMIG_OK)
+			ret = offmig_plan_run(ctx, v2, once, filter,
+			    OFFMIG_PLAN_NO_REGISTRY, count_item, &c.prog, &pdoc);
+		offmig_volume_close(v2);
+		offmig_rules_free(once);
 		offmig_doc_free(pdoc);
 		pdoc = NULL;
 		if (ret != OFFMIG_OK)
@@ -1239,6 +1368,7 @@ out:
 	rfiles_free(r, nr);
 	free(computer);
 	cap_release(&c);
+	offmig_volume_close(c.vol);
 	return ret;
 }
 

@@ -3,6 +3,7 @@
 liboffmig_core_la_SOURCES += %reldir%/capture.c
 
 offmig_SOURCES += src/cli/cmd-store.c
+dist_man_MANS += man/offmig-store.1
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_capture

@@ -1,0 +1,1597 @@
+/*
+ * remove.c - removing a migration store: offmig_store_remove().
+ *
+ * A store is removed only when every file it holds is also reachable
+ * outside it: at the place restore put it (STORE/restored says where and
+ * how), or, for an object never restored, at its original place on the
+ * volume; the same inode with another link, or (copies) the same size and
+ * SHA-256.  The whole store is checked before anything is unlinked; the
+ * journal says "remove checked" before the first unlink, so a rerun after
+ * a kill goes on removing without checking again (a store file already
+ * gone is then expected).  Nothing here follows a symbolic link: store
+ * files and destinations are opened beneath their roots with
+ * RESOLVE_NO_SYMLINKS (or one component at a time with O_NOFOLLOW), the
+ * tree is removed with *at() calls relative to directory descriptors, and
+ * a link met in the store is unlinked as a link.  Memory does not grow
+ * with the number of objects: the manifest and the restore record are
+ * streamed side by side (the record is read as the few sorted runs its
+ * restores appended), the store's tree is walked with one descriptor a
+ * level.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "common/doc.h"
+#include "common/sha256.h"
+#include "common/vpath.h"
+#include "migrate/manifest.h"
+#include "migrate/remove.h"
+#include "migrate/store.h"
+
+#define NTFS_ATTRIB_XATTR	"system.ntfs_attrib_be"
+#define NTFS_ATTR_READONLY	0x00000001u
+#define COPY_TMP		"offmig~copy~tmp:"
+#define MAX_LISTED		1000	/* problems listed in a report */
+#define MAX_RUNS		64	/* separate restores in one record */
+#define MAX_USERS		1024
+#define RLINE_MAX		(MANIFEST_MAX_LINE + 2)
+
+/* Journal. */
+
+int
+store_journal_add(struct offmig_ctx *ctx, int storefd, const char *storepath,
+    const char *command, const char *event, const char *arg, int sync)
+{
+	struct mbuf b = { 0 };
+	size_t off = 0;
+	int fd, ret = OFFMIG_OK;
+
+	mbuf_add(&b, command, strlen(command));
+	mbuf_add(&b, "\t", 1);
+	mbuf_add(&b, event, strlen(event));
+	mbuf_add(&b, "\t", 1);
+	mbuf_add_escaped(&b, arg, strlen(arg));
+	mbuf_add(&b, "\n", 1);
+	if (b.oom)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "journal");
+	fd = openat(storefd, STORE_JOURNAL, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s/%s", storepath,
+		    STORE_JOURNAL);
+		goto out;
+	}
+	while (off < b.len) {
+		ssize_t n = write(fd, b.p + off, b.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = ctx_set_error(ctx, OFFMIG_EIO, n < 0 ? errno : EIO,
+			    "%s/%s: write", storepath, STORE_JOURNAL);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (sync) {
+		if (store_fault("fsync"))
+			ret = ctx_set_error(ctx, OFFMIG_EIO, EIO, "%s/%s: fsync "
+			    "(injected fault)", storepath, STORE_JOURNAL);
+		else if (fdatasync(fd) != 0)
+			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s/%s: "
+			    "fsync", storepath, STORE_JOURNAL);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	mbuf_free(&b);
+	return ret;
+}
+
+int
+store_journal_has(int storefd, const char *command, const char *event)
+{
+	char buf[8192], want[64];
+	size_t wlen, have = 0;
+	ssize_t n;
+	int fd, found = 0, bol = 1;
+
+	wlen = (size_t)snprintf(want, sizeof(want), "%s\t%s\t", command,
+	    event);
+	if (wlen >= sizeof(want))
+		return 0;
+	fd = openat(storefd, STORE_JOURNAL, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	/* Match want at the start of each line, a byte at a time. */
+	while (!found && (n = read(fd, buf, sizeof(buf))) > 0) {
+		ssize_t i;
+
+		for (i = 0; i < n && !found; i++) {
+			if (buf[i] == '\n') {
+				bol = 1;
+				have = 0;
+				continue;
+			}
+			if (bol && have < wlen && buf[i] == want[have]) {
+				if (++have == wlen)
+					found = 1;
+			} else
+				bol = 0;
+		}
+	}
+	close(fd);
+	return found;
+}
+
+/* Opening below a root, following no link. */
+
+/*
+ * Opens path ('/'-separated, names as stored) below dirfd: openat2 with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or one component at a time with
+ * O_NOFOLLOW when the kernel lacks it or the path is longer than the
+ * kernel takes in one call.  -1 with errno (ELOOP: a link on the way).
+ */
+static int
+open_below(int dirfd, const char *path, int flags)
+{
+	const char *p, *q;
+	char name[NAME_MAX + 1];
+	int fd, next;
+
+	fd = vpath_open_beneath(dirfd, path, flags);
+	if (fd >= 0 || (errno != ENOSYS && errno != ENAMETOOLONG))
+		return fd;
+	if ((fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
+	for (p = path; *p != '\0'; p = q) {
+		size_t len;
+
+		q = strchr(p, '/');
+		len = q != NULL ? (size_t)(q - p) : strlen(p);
+		if (len == 0 || len > NAME_MAX) {
+			close(fd);
+			errno = len == 0 ? EINVAL : ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		q = q != NULL ? q + 1 : p + len;
+		next = openat(fd, name, (*q != '\0' ? O_PATH | O_DIRECTORY :
+		    flags) | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+	}
+	return fd;
+}
+
+/*
+ * Opens the folder of rel below dirfd (O_PATH) and sets *namep to rel's
+ * last component.  -1 with errno.
+ */
+static int
+open_parent(int dirfd, const char *rel, const char **namep)
+{
+	const char *slash = strrchr(rel, '/');
+	char *parent;
+	int fd;
+
+	if (slash == NULL) {
+		*namep = rel;
+		return fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	}
+	*namep = slash + 1;
+	if ((parent = strndup(rel, (size_t)(slash - rel))) == NULL)
+		return -1;
+	fd = open_below(dirfd, parent, O_PATH | O_DIRECTORY);
+	free(parent);
+	return fd;
+}
+
+/* Removing a tree. */
+
+static void
+rm_failed(struct offmig_ctx *ctx, struct rm_counts *c, const char *path,
+    int e, const char *what)
+{
+	ctx_log(ctx, OFFMIG_LOG_ERROR, "%s: cannot be removed: %s", path,
+	    what != NULL ? what : strerror(e));
+	c->failed++;
+	if (c->doc != NULL && c->failures != NULL && c->listed < MAX_LISTED) {
+		struct offmig_node *o = doc_push_object(c->doc, c->failures);
+
+		doc_add_str(c->doc, o, "path", path);
+		doc_add_str(c->doc, o, "error", what != NULL ? what :
+		    strerror(e));
+		c->listed++;
+	}
+}
+
+/*
+ * Clears the NTFS read-only attribute of dirfd/name (ntfs-3g refuses to
+ * unlink a read-only file).  Returns 1 when it was set and is now clear.
+ */
+static int
+clear_ntfs_readonly(int dirfd, const char *name)
+{
+	unsigned char v[4];
+	char proc[64 + NAME_MAX];
+	uint32_t a;
+	int fd, ret = 0;
+
+	/* An O_PATH descriptor of the entry itself, never following a link. */
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (getxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v)) == 4) {
+		a = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
+		    (uint32_t)v[2] << 8 | v[3];
+		if (a & NTFS_ATTR_READONLY) {
+			a &= ~NTFS_ATTR_READONLY;
+			v[0] = (unsigned char)(a >> 24);
+			v[1] = (unsigned char)(a >> 16);
+			v[2] = (unsigned char)(a >> 8);
+			v[3] = (unsigned char)a;
+			ret = setxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v),
+			    0) == 0;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+/* unlinkat, making a read-only entry or folder writable when refused. */
+static int
+unlink_entry(int dirfd, const char *name, int flags)
+{
+	struct stat dst;
+
+	if (store_fault(flags & AT_REMOVEDIR ? "rmdir" : "unlink")) {
+		errno = EIO;
+		return -1;
+	}
+	if (unlinkat(dirfd, name, flags) == 0)
+		return 0;
+	if (errno != EACCES && errno != EPERM)
+		return -1;
+	/* The folder may be read-only (0555)... */
+	if (fstat(dirfd, &dst) == 0 && (dst.st_mode & 0300) != 0300 &&
+	    fchmod(dirfd, (dst.st_mode & 07777) | 0700) == 0 &&
+	    unlinkat(dirfd, name, flags) == 0)
+		return 0;
+	/* ...or the entry carry NTFS's read-only attribute (ntfs-3g). */
+	if (clear_ntfs_readonly(dirfd, name) && unlinkat(dirfd, name, flags) ==
+	    0)
+		return 0;
+	return -1;
+}
+
+static int
+rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name, struct mbuf *path,
+    struct rm_counts *c, int depth);
+
+/* Removes what the open directory fd holds; path names it. */
+static int
+rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
+    struct rm_counts *c, int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int dfd, pass, removed, ret = OFFMIG_OK;
+
+	if (fstat(fd, &st) == 0 && (st.st_mode & 0700) != 0700)
+		(void)fchmod(fd, (st.st_mode & 07777) | 0700);
+	if ((dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0 ||
+	    (d = fdopendir(dfd)) == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		rm_failed(ctx, c, path->p, errno, NULL);
+		return OFFMIG_OK;
+	}
+	/*
+	 * Some filesystems (FUSE among them) may skip entries when a folder
+	 * changes while it is read: read it again while passes remove
+	 * something.
+	 */
+	for (pass = 0, removed = 1; removed && pass < 8; pass++) {
+		uint64_t before = c->files + c->dirs;
+
+		removed = 0;
+		rewinddir(d);
+		while ((de = readdir(d)) != NULL) {
+			size_t keep = path->len;
+
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			mbuf_add(path, "/", 1);
+			mbuf_add(path, de->d_name, strlen(de->d_name) + 1);
+			path->len--;
+			if (path->oom) {
+				closedir(d);
+				return ctx_set_error(ctx, OFFMIG_ENOMEM,
+				    ENOMEM, "remove");
+			}
+			ret = rm_tree(ctx, fd, de->d_name, path, c, depth + 1);
+			path->len = keep;
+			path->p[keep] = '\0';
+			if (ret != OFFMIG_OK) {
+				closedir(d);
+				return ret;
+			}
+		}
+		removed = c->files + c->dirs > before;
+	}
+	closedir(d);
+	return OFFMIG_OK;
+}
+
+static int
+rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name, struct mbuf *path,
+    struct rm_counts *c, int depth)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno != ENOENT)
+			rm_failed(ctx, c, path->p, errno, NULL);
+		return OFFMIG_OK;
+	}
+	if (c->xdev_dev_set && st.st_dev != c->dev) {
+		rm_failed(ctx, c, path->p, 0, "on another filesystem (a mount "
+		    "point); not entered");
+		return OFFMIG_OK;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink_entry(dirfd, name, 0) != 0) {
+			if (errno != ENOENT)
+				rm_failed(ctx, c, path->p, errno, NULL);
+			return OFFMIG_OK;
+		}
+		c->files++;
+		if (S_ISREG(st.st_mode))
+			c->bytes += (uint64_t)st.st_size;
+		return OFFMIG_OK;
+	}
+	if (depth > 4096) {
+		rm_failed(ctx, c, path->p, 0, "folders nested too deep");
+		return OFFMIG_OK;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		/* A read-only folder without x for us: open it up first. */
+		if (e == EACCES && fchmodat(dirfd, name, (st.st_mode & 07777) |
+		    0700, 0) == 0)
+			fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				rm_failed(ctx, c, path->p, e, NULL);
+			return OFFMIG_OK;
+		}
+	}
+	ret = rm_contents(ctx, fd, path, c, depth);
+	close(fd);
+	if (ret != OFFMIG_OK)
+		return ret;
+	if (unlink_entry(dirfd, name, AT_REMOVEDIR) != 0) {
+		/* What is left inside was listed already. */
+		if (errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST)
+			rm_failed(ctx, c, path->p, errno, NULL);
+		else if (errno != ENOENT)
+			c->failed++;
+		return OFFMIG_OK;
+	}
+	c->dirs++;
+	return OFFMIG_OK;
+}
+
+int
+rm_entry(struct offmig_ctx *ctx, int dirfd, const char *name,
+    const char *path, struct rm_counts *c)
+{
+	struct mbuf p = { 0 };
+	int ret;
+
+	mbuf_add(&p, path, strlen(path) + 1);
+	if (p.oom)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
+	p.len--;
+	ret = rm_tree(ctx, dirfd, name, &p, c, 0);
+	mbuf_free(&p);
+	return ret;
+}
+
+/* The header (our own small reader: id, mode and volume only). */
+
+struct hdr {
+	char	*id, *mode, *volume;
+};
+
+static void
+hdr_release(struct hdr *h)
+{
+	free(h->id);
+	free(h->mode);
+	free(h->volume);
+	memset(h, 0, sizeof(*h));
+}
+
+static int
+hdr_read(struct offmig_ctx *ctx, int storefd, const char *storepath,
+    struct hdr *h)
+{
+	char *buf, *line, *next, *eq;
+	size_t len = 0;
+	ssize_t n;
+	int fd, ret = OFFMIG_OK;
+
+	memset(h, 0, sizeof(*h));
+	fd = openat(storefd, STORE_HEADER, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK);
+	if (fd < 0)
+		return ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
+		    OFFMIG_EIO, errno, "%s/%s", storepath, STORE_HEADER);
+	if ((buf = malloc(65537)) == NULL) {
+		close(fd);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "header");
+	}
+	while (len < 65537 && (n = read(fd, buf + len, 65537 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (len > 65536) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s/%s: larger "
+		    "than 64 KiB", storepath, STORE_HEADER);
+		goto out;
+	}
+	buf[len] = '\0';
+	for (line = buf; line < buf + len; line = next) {
+		char **dst = NULL, *val;
+
+		if ((next = memchr(line, '\n', (size_t)(buf + len - line))) ==
+		    NULL)
+			break;
+		*next++ = '\0';
+		if (line[0] == '#' || (eq = strchr(line, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		if (strcmp(line, "id") == 0)
+			dst = &h->id;
+		else if (strcmp(line, "mode") == 0)
+			dst = &h->mode;
+		else if (strcmp(line, "volume") == 0)
+			dst = &h->volume;
+		if (dst == NULL || *dst != NULL)
+			continue;
+		if (manifest_unescape(eq + 1, strlen(eq + 1), &val, NULL) != 0)
+			continue;
+		*dst = val;
+	}
+	if (h->id == NULL || strlen(h->id) != 32 || h->mode == NULL ||
+	    (strcmp(h->mode, "hardlink") != 0 && strcmp(h->mode, "copy") !=
+	    0))
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s/%s: no valid "
+		    "id and mode", storepath, STORE_HEADER);
+out:
+	free(buf);
+	if (ret != OFFMIG_OK)
+		hdr_release(h);
+	return ret;
+}
+
+/* The restore record, STORE/restored. */
+
+struct rrec {
+	uint64_t	 seq, ino;
+	char		*dest;		/* unescaped; owned by the run */
+	char		 how[16];
+};
+
+/* One sorted run of R records: [start, end) of the file. */
+struct rrun {
+	FILE		*fp;
+	off_t		 start, end;
+	int		 have;		/* cur is valid */
+	struct rrec	 cur;
+};
+
+struct restored {
+	int		 present;
+	char		*id, *volume;
+	struct rrun	 runs[MAX_RUNS];
+	size_t		 nruns;
+	char		*line;		/* RLINE_MAX bytes */
+	uint64_t	 records;
+};
+
+/*
+ * Reads one line of at most MANIFEST_MAX_LINE bytes into line.  Returns its
+ * length with the newline, 0 at the end or at a torn last line (no
+ * newline), -1 when too long.
+ */
+static ssize_t
+rline(FILE *fp, char *line)
+{
+	size_t n;
+
+	if (fgets(line, RLINE_MAX, fp) == NULL)
+		return 0;
+	n = strlen(line);
+	if (n == 0 || line[n - 1] != '\n')
+		return feof(fp) ? 0 : -1;
+	return (ssize_t)n;
+}
+
+/* Splits line (without its newline) at TABs into at most max fields. */
+static size_t
+fields(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	f[n++] = line;
+	while (n < max && (line = strchr(line, '\t')) != NULL) {
+		*line++ = '\0';
+		f[n++] = line;
+	}
+	return strchr(f[n - 1], '\t') != NULL ? max + 1 : n;
+}
+
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' ? -1 : 0;
+}
+
+/*
+ * Parses an R line (newline cut) into r, whose dest it replaces (r owns
+ * it).  Returns 0, or -1 with *why set.
+ */
+static int
+parse_r(char *line, struct rrec *r, const char **why)
+{
+	char *f[6], *dest;
+	size_t dlen;
+
+	if (fields(line, f, 5) != 5) {
+		*why = "an R record has 5 fields";
+		return -1;
+	}
+	if (parse_u64(f[1], &r->seq) != 0 || r->seq == 0 ||
+	    parse_u64(f[3], &r->ino) != 0) {
+		*why = "bad seq or inode";
+		return -1;
+	}
+	if (manifest_unescape(f[2], strlen(f[2]), &dest, &dlen) != 0) {
+		*why = "bad escape in the destination";
+		return -1;
+	}
+	if (manifest_check_relpath(dest, dlen) != NULL) {
+		free(dest);
+		*why = "the destination is not a relative path below the volume";
+		return -1;
+	}
+	snprintf(r->how, sizeof(r->how), "%s", f[4]);
+	free(r->dest);
+	r->dest = dest;
+	return 0;
+}
+
+static void
+restored_release(struct restored *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nruns; i++) {
+		if (rs->runs[i].fp != NULL)
+			fclose(rs->runs[i].fp);
+		free(rs->runs[i].cur.dest);
+	}
+	free(rs->id);
+	free(rs->volume);
+	free(rs->line);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* Reads the next R record of a run into run->cur (have = 0 at its end). */
+static int
+run_next(struct offmig_ctx *ctx, struct restored *rs, struct rrun *run,
+    const char *name)
+{
+	const char *why;
+	ssize_t n;
+
+	run->have = 0;
+	while (ftello(run->fp) < run->end) {
+		if ((n = rline(run->fp, rs->line)) <= 0)
+			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: "
+			    "changed while being read", name);
+		rs->line[n - 1] = '\0';
+		if (rs->line[0] != 'R')
+			continue;
+		if (parse_r(rs->line, &run->cur, &why) != 0)
+			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: %s",
+			    name, why);
+		run->have = 1;
+		return OFFMIG_OK;
+	}
+	return OFFMIG_OK;
+}
+
+/*
+ * Opens STORE/restored when there is one: checks it whole (first line,
+ * the store's id, every record, the checksum of each S line; a torn last
+ * line is the mark of an interrupted restore and ends it), notes where each
+ * run of increasing seqs begins, and opens a reader at each.
+ */
+static int
+restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
+    const char *id, struct restored *rs)
+{
+	struct sha256 sha;
+	struct rrec tmp = { 0 };
+	char name[PATH_MAX], *f[5];
+	FILE *fp = NULL;
+	uint64_t prev = 0;
+	unsigned long lineno = 0;
+	off_t off = 0, starts[MAX_RUNS];
+	ssize_t n;
+	size_t i;
+	int fd, ret = OFFMIG_OK;
+
+	memset(rs, 0, sizeof(*rs));
+	snprintf(name, sizeof(name), "%s/%s", storepath, STORE_RESTORED);
+	fd = openat(storefd, STORE_RESTORED, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? OFFMIG_OK : ctx_set_error(ctx,
+		    errno == ELOOP ? OFFMIG_EUNSAFE : OFFMIG_EIO, errno, "%s",
+		    name);
+	rs->present = 1;
+	if ((rs->line = malloc(RLINE_MAX)) == NULL ||
+	    (fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
+	}
+	sha256_init(&sha);
+	for (;;) {
+		const char *why = NULL;
+
+		off = ftello(fp);
+		if ((n = rline(fp, rs->line)) == 0)
+			break;
+		lineno++;
+		if (n < 0) {
+			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s:%lu: "
+			    "line longer than %d bytes", name, lineno,
+			    MANIFEST_MAX_LINE);
+			goto out;
+		}
+		if (memchr(rs->line, '\0', (size_t)n) != NULL) {
+			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s:%lu: a "
+			    "NUL byte", name, lineno);
+			goto out;
+		}
+		rs->line[n - 1] = '\0';
+		if (lineno == 1) {
+			char *v;
+
+			if (fields(rs->line, f, 4) != 4 ||
+			    strcmp(f[0], "offmig-restored") != 0 ||
+			    strcmp(f[1], "1") != 0 ||
+			    strncmp(f[2], "id=", 3) != 0 ||
+			    strncmp(f[3], "volume=", 7) != 0 ||
+			    manifest_unescape(f[3] + 7, strlen(f[3] + 7), &v,
+			    NULL) != 0) {
+				ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+				    "%s:1: not an offmig restore record", name);
+				goto out;
+			}
+			rs->volume = v;
+			if (strcmp(f[2] + 3, id) != 0) {
+				ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+				    "%s:1: store id %s is not the header's %s",
+				    name, f[2] + 3, id);
+				goto out;
+			}
+		} else if (rs->line[0] == 'R' && rs->line[1] == '\t') {
+			if (parse_r(rs->line, &tmp, &why) != 0) {
+				ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+				    "%s:%lu: %s", name, lineno, why);
+				goto out;
+			}
+			if (rs->nruns == 0 || tmp.seq < prev) {
+				if (rs->nruns == MAX_RUNS) {
+					ret = ctx_set_error(ctx,
+					    OFFMIG_ECORRUPT, 0, "%s:%lu: more "
+					    "than %d separate restores", name,
+					    lineno, MAX_RUNS);
+					goto out;
+				}
+				starts[rs->nruns++] = off;
+			}
+			prev = tmp.seq;
+			rs->records++;
+		} else if (rs->line[0] == 'S' && rs->line[1] == '\t') {
+			struct sha256 c = sha;
+			unsigned char d[SHA256_DIGEST_LEN];
+			char hex[SHA256_HEX_LEN + 1];
+			const char *s = strstr(rs->line, "\tsha256=");
+
+			sha256_final(&c, d);
+			sha256_hex(d, hex);
+			if (s == NULL || strcmp(s + 8, hex) != 0) {
+				ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
+				    "%s:%lu: the checksum does not match the "
+				    "lines before it", name, lineno);
+				goto out;
+			}
+		} else {
+			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s:%lu: "
+			    "unknown record", name, lineno);
+			goto out;
+		}
+		rs->line[n - 1] = '\n';
+		/* fields() cut the line: hash the bytes as they were read. */
+		for (i = 0; i < (size_t)n; i++)
+			if (rs->line[i] == '\0')
+				rs->line[i] = '\t';
+		sha256_update(&sha, rs->line, (size_t)n);
+	}
+	if (lineno == 0) {
+		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: empty", name);
+		goto out;
+	}
+	for (i = 0; i < rs->nruns; i++) {
+		struct rrun *run = &rs->runs[i];
+		int rfd;
+
+		run->start = starts[i];
+		run->end = i + 1 < rs->nruns ? starts[i + 1] : off;
+		rfd = openat(storefd, STORE_RESTORED, O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW | O_NONBLOCK);
+		if (rfd < 0 || (run->fp = fdopen(rfd, "r")) == NULL) {
+			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
+			if (rfd >= 0)
+				close(rfd);
+			goto out;
+		}
+		if (fseeko(run->fp, run->start, SEEK_SET) != 0) {
+			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
+			goto out;
+		}
+		if ((ret = run_next(ctx, rs, run, name)) != OFFMIG_OK)
+			goto out;
+	}
+out:
+	free(tmp.dest);
+	fclose(fp);
+	return ret;
+}
+
+/* The check. */
+
+struct upath {
+	char	*sid, *profile;
+};
+
+struct rmv {
+	struct offmig_ctx *ctx;
+	const char	*storepath;
+	int		 storefd, volfd, force;
+	char		*store_rel;	/* STORE below the volume root, or NULL */
+	struct offmig_doc *doc;
+	struct offmig_node *unreach;
+	uint64_t	 objects, reachable, nunreach, listed, links;
+	uint64_t	 store_files;	/* 'f' records whose store file is there */
+	uint64_t	 missing;	/* store files gone before the check */
+	/* The store file of the current record, hashed when needed. */
+	char		 shash[SHA256_HEX_LEN + 1];
+	int		 shash_state;	/* 0 not yet, 1 done, -1 failed */
+	/* Users and registry exports, bounded by the number of users. */
+	struct upath	 users[MAX_USERS];
+	size_t		 nusers;
+	struct upath	 regs[MAX_USERS];	/* sid, winpath of pending 'r' */
+	uint64_t	 regseq[MAX_USERS];
+	size_t		 nregs;
+};
+
+static void
+unreachable(struct rmv *m, uint64_t seq, const char *store_path,
+    const char *winpath, const char *why)
+{
+	m->nunreach++;
+	if (m->nunreach <= 20)
+		ctx_log(m->ctx, m->force ? OFFMIG_LOG_INFO : OFFMIG_LOG_WARN,
+		    "%s (%s): not reachable outside the store: %s", winpath,
+		    store_path, why);
+	if (m->listed < MAX_LISTED) {
+		struct offmig_node *o = doc_push_object(m->doc, m->unreach);
+
+		if (seq > 0)
+			doc_add_int(m->doc, o, "seq", (int64_t)seq);
+		doc_add_str(m->doc, o, "store_path", store_path);
+		doc_add_str(m->doc, o, "winpath", winpath);
+		doc_add_str(m->doc, o, "reason", why);
+		m->listed++;
+	}
+}
+
+/* Non-zero when rel lies inside STORE (compared ignoring ASCII case: never less safe). */
+static int
+inside_store(const struct rmv *m, const char *rel)
+{
+	size_t n;
+
+	if (m->store_rel == NULL)
+		return 0;
+	n = strlen(m->store_rel);
+	return strncasecmp(rel, m->store_rel, n) == 0 && (rel[n] == '\0' ||
+	    rel[n] == '/');
+}
+
+/*
+ * Is the content of the store file (sst, at store_path) reachable at rel
+ * below the volume?  The same inode with another link, or another regular
+ * file of the same size and SHA-256.  1 yes, 0 no (*why says why).
+ */
+static int
+reach_at(struct rmv *m, const char *rel, const struct stat *sst,
+    const char *store_path, const char **why)
+{
+	struct stat dst;
+	const char *name;
+	char hex[SHA256_HEX_LEN + 1];
+	int pfd, fd, ok;
+
+	if (m->volfd < 0) {
+		*why = "the volume cannot be opened";
+		return 0;
+	}
+	if (inside_store(m, rel)) {
+		*why = "its place lies inside the store";
+		return 0;
+	}
+	if ((pfd = open_parent(m->volfd, rel, &name)) < 0) {
+		*why = errno == ELOOP ? "a symbolic link on the way to its "
+		    "place" : "its folder is missing";
+		return 0;
+	}
+	if (fstatat(pfd, name, &dst, AT_SYMLINK_NOFOLLOW) != 0) {
+		close(pfd);
+		*why = "missing at its place";
+		return 0;
+	}
+	if (!S_ISREG(dst.st_mode)) {
+		close(pfd);
+		*why = "its place holds something else than a file";
+		return 0;
+	}
+	if (dst.st_dev == sst->st_dev && dst.st_ino == sst->st_ino) {
+		close(pfd);
+		if (dst.st_nlink < 2) {
+			*why = "link count 1";
+			return 0;
+		}
+		return 1;
+	}
+	if (dst.st_size != sst->st_size) {
+		close(pfd);
+		*why = "another file at its place (another inode and size)";
+		return 0;
+	}
+	if (m->shash_state == 0) {
+		int sfd = open_below(m->storefd, store_path, O_RDONLY |
+		    O_NONBLOCK);
+
+		m->shash_state = sfd >= 0 && sha256_fd(sfd, m->shash) == 0 ? 1 :
+		    -1;
+		if (sfd >= 0)
+			close(sfd);
+	}
+	fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(pfd);
+	ok = m->shash_state == 1 && fd >= 0 && sha256_fd(fd, hex) == 0 &&
+	    strcmp(hex, m->shash) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		*why = "another file at its place (content differs)";
+	return ok;
+}
+
+/* Checks one 'f' or 'r' record against its R records. */
+static int
+check_object(struct rmv *m, struct restored *rs, const char *rname,
+    const struct manifest_record *rec)
+{
+	struct stat sst;
+	const char *why = "never restored, and not at its original place";
+	const char *why2 = NULL;
+	int fd, reach = 0, restored = 0, ret;
+	size_t i;
+
+	m->objects++;
+	m->shash_state = 0;
+	for (i = 0; i < rs->nruns; i++) {
+		struct rrun *run = &rs->runs[i];
+
+		while (run->have && run->cur.seq < rec->seq)
+			if ((ret = run_next(m->ctx, rs, run, rname)) !=
+			    OFFMIG_OK)
+				return ret;
+	}
+	fd = open_below(m->storefd, rec->store_path, O_PATH);
+	if (fd < 0 || fstat(fd, &sst) != 0 || S_ISLNK(sst.st_mode)) {
+		int e = fd >= 0 && S_ISLNK(sst.st_mode) ? ELOOP : errno;
+
+		if (fd >= 0)
+			close(fd);
+		if (e == ELOOP) {
+			/* A link planted in the store holds no data. */
+			ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s/%s: a symbolic "
+			    "link in the store (or on its way); removed as a "
+			    "link, never followed", m->storepath,
+			    rec->store_path);
+			m->links++;
+			m->reachable++;
+			goto skip;
+		}
+		if (e == ENOENT || e == ENOTDIR) {
+			m->missing++;
+			unreachable(m, rec->seq, rec->store_path, rec->winpath,
+			    "missing from the store (damaged store)");
+			goto skip;
+		}
+		return ctx_set_error(m->ctx, OFFMIG_EIO, e, "%s/%s",
+		    m->storepath, rec->store_path);
+	}
+	close(fd);
+	if (!S_ISREG(sst.st_mode)) {
+		unreachable(m, rec->seq, rec->store_path, rec->winpath,
+		    "not a file in the store (damaged store)");
+		m->missing++;
+		goto skip;
+	}
+	if (rec->kind == 'f')
+		m->store_files++;
+	for (i = 0; i < rs->nruns; i++) {
+		struct rrun *run = &rs->runs[i];
+
+		while (run->have && run->cur.seq == rec->seq) {
+			const char *h = run->cur.how;
+
+			if (strcmp(h, "skipped") != 0)
+				restored = 1;
+			if (!reach) {
+				if (rec->kind == 'r')
+					reach = strcmp(h, "registry") == 0;
+				else if (strcmp(h, "link") == 0 ||
+				    strcmp(h, "copy") == 0 ||
+				    strcmp(h, "same") == 0 ||
+				    strcmp(h, "renamed") == 0 ||
+				    strcmp(h, "overwritten") == 0)
+					reach = reach_at(m, run->cur.dest,
+					    &sst, rec->store_path, &why2);
+			}
+			if ((ret = run_next(m->ctx, rs, run, rname)) !=
+			    OFFMIG_OK)
+				return ret;
+		}
+	}
+	if (!reach && rec->kind == 'f')
+		reach = reach_at(m, rec->host_path, &sst, rec->store_path,
+		    &why);
+	if (!reach && rec->kind == 'r') {
+		/* Decided at the end, from the user's hive on the volume. */
+		if (m->nregs < MAX_USERS &&
+		    (m->regs[m->nregs].sid = strdup(rec->sid)) != NULL &&
+		    (m->regs[m->nregs].profile = strdup(rec->store_path)) !=
+		    NULL) {
+			m->regseq[m->nregs++] = rec->seq;
+			return OFFMIG_OK;
+		}
+		if (m->nregs < MAX_USERS)
+			free(m->regs[m->nregs].sid);
+		why = "a registry export not merged by a restore";
+	}
+	if (reach)
+		m->reachable++;
+	else
+		unreachable(m, rec->seq, rec->store_path, rec->winpath,
+		    restored && why2 != NULL ? why2 : why);
+	return OFFMIG_OK;
+skip:
+	/* Its R records are passed over. */
+	for (i = 0; i < rs->nruns; i++) {
+		struct rrun *run = &rs->runs[i];
+
+		while (run->have && run->cur.seq == rec->seq)
+			if ((ret = run_next(m->ctx, rs, run, rname)) !=
+			    OFFMIG_OK)
+				return ret;
+	}
+	return OFFMIG_OK;
+}
+
+/*
+ * A registry export never merged by a restore is reachable while the
+ * user's own hive (NTUSER.DAT in the profile the U record names) is still
+ * on the volume: the export is a copy of part of it.
+ */
+static void
+check_registry(struct rmv *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->nregs; i++) {
+		const char *why = "a registry export not merged by a restore, "
+		    "and the user's hive is not on the volume";
+		int ok = 0;
+
+		for (j = 0; j < m->nusers && m->volfd >= 0; j++) {
+			const char *rest;
+			char *hive;
+			struct stat st;
+			enum winpath_kind k;
+
+			if (strcmp(m->users[j].sid, m->regs[i].sid) != 0)
+				continue;
+			k = winpath_classify(m->users[j].profile, 'C', &rest);
+			if (k != WINPATH_SYSTEM_DRIVE && k != WINPATH_RELATIVE)
+				break;
+			if ((hive = str_printf("%s\\NTUSER.DAT", rest)) ==
+			    NULL)
+				break;
+			ok = vpath_resolve(NULL, m->volfd, hive, VPATH_FILE,
+			    NULL, NULL, &st) == OFFMIG_OK;
+			free(hive);
+			break;
+		}
+		if (ok)
+			m->reachable++;
+		else
+			unreachable(m, m->regseq[i], m->regs[i].profile,
+			    m->regs[i].sid, why);
+	}
+}
+
+/* Counts the regular files below fd (not following links, not leaving dev). */
+static int
+count_files(int fd, dev_t dev, uint64_t *np, int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int dfd;
+
+	if (depth > 4096 || (dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			if (strcmp(de->d_name, COPY_TMP) != 0)
+				(*np)++;
+		} else if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub < 0 || count_files(sub, dev, np, depth + 1) !=
+			    0) {
+				if (sub >= 0)
+					close(sub);
+				closedir(d);
+				return -1;
+			}
+			close(sub);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Names a store may hold at its top besides files/, registry/, rules/. */
+static int
+known_top(const char *name)
+{
+	static const char *const known[] = {
+		STORE_HEADER, STORE_MANIFEST, STORE_JOURNAL, STORE_RESTORED,
+		STORE_FILES_DIR, STORE_REGISTRY_DIR, "rules", NULL
+	};
+	size_t i, n = strlen(name);
+
+	for (i = 0; known[i] != NULL; i++)
+		if (strcmp(name, known[i]) == 0)
+			return 1;
+	/* Temporary files of an interrupted write (header, exports, record). */
+	return n > 4 && strcmp(name + n - 4, ".tmp") == 0;
+}
+
+/*
+ * Files the manifest does not list: in files/ (more regular files than
+ * the manifest's objects found there) and at the top of STORE (anything
+ * not offmig's).  Without --force they stop the removal.
+ */
+static int
+check_strays(struct rmv *m, dev_t dev)
+{
+	struct dirent *de;
+	uint64_t n = 0;
+	DIR *d;
+	int fd;
+
+	fd = openat(m->storefd, STORE_FILES_DIR, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		if (count_files(fd, dev, &n, 0) != 0) {
+			close(fd);
+			return ctx_set_error(m->ctx, OFFMIG_EIO, errno,
+			    "%s/files", m->storepath);
+		}
+		close(fd);
+		if (n > m->store_files) {
+			char what[128];
+
+			snprintf(what, sizeof(what), "%" PRIu64 " file(s) the "
+			    "manifest does not list (an interrupted create? "
+			    "run it again to record them)", n - m->store_files);
+			unreachable(m, 0, STORE_FILES_DIR, "-", what);
+		}
+	}
+	if ((fd = openat(m->storefd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return ctx_set_error(m->ctx, OFFMIG_EIO, errno, "%s",
+		    m->storepath);
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 && !known_top(de->d_name))
+			unreachable(m, 0, de->d_name, "-", "not part of an "
+			    "offmig store");
+	closedir(d);
+	return OFFMIG_OK;
+}
+
+/* STORE's path relative to the volume root when it lies below it. */
+static char *
+rel_below(const char *volroot, const char *storepath)
+{
+	char *vr = realpath(volroot, NULL), *sr = realpath(storepath, NULL);
+	char *rel = NULL;
+	size_t n;
+
+	if (vr != NULL && sr != NULL) {
+		n = strcmp(vr, "/") == 0 ? 0 : strlen(vr);
+		if (strncmp(sr, vr, n) == 0 && sr[n] == '/')
+			rel = strdup(sr + n + 1);
+	}
+	free(vr);
+	free(sr);
+	return rel;
+}
+
+static void
+rmv_release(struct rmv *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nusers; i++) {
+		free(m->users[i].sid);
+		free(m->users[i].profile);
+	}
+	for (i = 0; i < m->nregs; i++) {
+		free(m->regs[i].sid);
+		free(m->regs[i].profile);
+	}
+	free(m->store_rel);
+	if (m->volfd >= 0)
+		close(m->volfd);
+}
+
+/*
+ * The check pass: every object of the manifest, the strays.  Returns
+ * OFFMIG_OK (the counts in m say what was found), OFFMIG_ECORRUPT for a
+ * damaged manifest or record, OFFMIG_EIO.
+ */
+static int
+check_store(struct rmv *m, const struct hdr *h, const char *volroot,
+    dev_t dev, struct offmig_node *o, int *sealedp)
+{
+	struct manifest_reader *r = NULL;
+	struct manifest_record rec;
+	struct restored rs;
+	const char *vol;
+	char *mname = NULL, *rname = NULL;
+	int ret;
+
+	*sealedp = 0;
+	if ((ret = restored_open(m->ctx, m->storefd, m->storepath, h->id,
+	    &rs)) != OFFMIG_OK)
+		goto out;
+	vol = volroot != NULL ? volroot : rs.volume != NULL ? rs.volume :
+	    h->volume;
+	doc_add_str(m->doc, o, "volume", vol);
+	doc_add_bool(m->doc, o, "restored", rs.present);
+	if (vol == NULL)
+		ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: no volume named; nothing "
+		    "can be found outside the store", m->storepath);
+	else if ((m->volfd = open(vol, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: the volume cannot be "
+		    "opened (%s); nothing can be found outside the store", vol,
+		    strerror(errno));
+	else
+		m->store_rel = rel_below(vol, m->storepath);
+	if ((mname = str_join_path(m->storepath, STORE_MANIFEST)) == NULL ||
+	    (rname = str_join_path(m->storepath, STORE_RESTORED)) == NULL) {
+		ret = ctx_set_error(m->ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
+		goto out;
+	}
+	if ((ret = manifest_open(m->ctx, m->storefd, mname, &r)) !=
+	    OFFMIG_OK) {
+		if (ret == OFFMIG_EIO && offmig_errno(m->ctx) == ENOENT)
+			ret = ctx_set_error(m->ctx, OFFMIG_ECORRUPT, 0, "%s: no "
+			    "manifest (a damaged store)", m->storepath);
+		goto out;
+	}
+	if (strcmp(manifest_id(r), h->id) != 0) {
+		ret = ctx_set_error(m->ctx, OFFMIG_ECORRUPT, 0, "%s:1: store id "
+		    "is not the header's", mname);
+		goto out;
+	}
+	while ((ret = manifest_next(r, &rec)) > 0) {
+		if (rec.kind == 'U') {
+			if (m->nusers < MAX_USERS &&
+			    (m->users[m->nusers].sid = strdup(rec.sid)) !=
+			    NULL) {
+				if ((m->users[m->nusers].profile =
+				    strdup(rec.host_path)) == NULL) {
+					free(m->users[m->nusers].sid);
+					ret = ctx_set_error(m->ctx,
+					    OFFMIG_ENOMEM, ENOMEM, "remove");
+					goto out;
+				}
+				m->nusers++;
+			}
+			continue;
+		}
+		if (rec.kind == 'd')
+			continue;	/* an empty folder holds nothing */
+		if ((ret = check_object(m, &rs, rname, &rec)) != OFFMIG_OK)
+			goto out;
+	}
+	if (ret < 0)
+		goto out;
+	*sealedp = manifest_sealed(r);
+	check_registry(m);
+	ret = check_strays(m, dev);
+out:
+	manifest_close(r);
+	restored_release(&rs);
+	free(mname);
+	free(rname);
+	return ret;
+}
+
+/* Removal. */
+
+static int
+unlink_top(struct offmig_ctx *ctx, int storefd, const char *storepath,
+    const char *name, struct rm_counts *c)
+{
+	char *p = str_join_path(storepath, name);
+	int ret;
+
+	if (p == NULL)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
+	ret = rm_entry(ctx, storefd, name, p, c);
+	free(p);
+	return ret;
+}
+
+/* Removes the folder STORE itself (empty by now) and syncs its parent. */
+static int
+remove_folder(struct offmig_ctx *ctx, const char *storepath,
+    struct rm_counts *c)
+{
+	char *parent = strdup(storepath), *slash;
+	int fd;
+
+	if (parent == NULL)
+		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
+	while ((slash = strrchr(parent, '/')) != NULL && slash[1] == '\0' &&
+	    slash > parent)
+		*slash = '\0';
+	if (store_fault("rmdir") || rmdir(storepath) != 0) {
+		rm_failed(ctx, c, storepath, errno, NULL);
+		free(parent);
+		return OFFMIG_OK;
+	}
+	c->dirs++;
+	slash = strrchr(parent, '/');
+	if (slash == NULL)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(parent);
+	return OFFMIG_OK;
+}
+
+/* Everything but the journal, in order; then the journal and STORE. */
+static int
+remove_store(struct offmig_ctx *ctx, int storefd, const char *storepath,
+    struct rm_counts *c)
+{
+	static const char *const first[] = {
+		STORE_FILES_DIR, STORE_REGISTRY_DIR, "rules", NULL
+	};
+	static const char *const last[] = {
+		STORE_RESTORED, STORE_MANIFEST, STORE_HEADER, NULL
+	};
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+	int fd, ret;
+
+	for (i = 0; first[i] != NULL; i++)
+		if ((ret = unlink_top(ctx, storefd, storepath, first[i], c)) !=
+		    OFFMIG_OK)
+			return ret;
+	/* Temporary files of interrupted writes, what --force let through. */
+	if ((fd = openat(storefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+	    0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		rm_failed(ctx, c, storepath, errno, NULL);
+		return OFFMIG_OK;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int keep = strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, STORE_JOURNAL) == 0;
+
+		for (i = 0; !keep && last[i] != NULL; i++)
+			keep = strcmp(de->d_name, last[i]) == 0;
+		if (!keep && (ret = unlink_top(ctx, storefd, storepath,
+		    de->d_name, c)) != OFFMIG_OK) {
+			closedir(d);
+			return ret;
+		}
+	}
+	closedir(d);
+	/* The store stays recognisable (header, journal) until all else is gone. */
+	if (c->failed > 0)
+		return OFFMIG_OK;
+	for (i = 0; last[i] != NULL; i++)
+		if ((ret = unlink_top(ctx, storefd, storepath, last[i], c)) !=
+		    OFFMIG_OK)
+			return ret;
+	if (c->failed > 0)
+		return OFFMIG_OK;
+	if (fsync(storefd) != 0)
+		return ctx_set_error(ctx, OFFMIG_EIO, errno, "%s: fsync",
+		    storepath);
+	if ((ret = store_journal_add(ctx, storefd, storepath, "remove", "done",
+	    "", 1)) != OFFMIG_OK)
+		return ret;
+	if ((ret = unlink_top(ctx, storefd, storepath, STORE_JOURNAL, c)) !=
+	    OFFMIG_OK || c->failed > 0)
+		return ret;
+	return remove_folder(ctx, storepath, c);
+}
+
+/* Non-zero when the open directory fd has no entries. */
+static int
+dir_empty(int fd)
+{
+	struct dirent *de;
+	DIR *d;
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0), empty = 1;
+
+	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+int
+offmig_store_remove(struct offmig_ctx *ctx, const char *store,
+    const char *volroot, unsigned flags, struct offmig_doc **docp)
+{
+	struct rmv m;
+	struct hdr h = { 0 };
+	struct rm_counts c;
+	struct offmig_node *o, *ck, *rm;
+	struct stat sst;
+	char t[32], arg[64];
+	int ret, checked, sealed = 0, force = (flags &
+	    OFFMIG_STORE_REMOVE_FORCE) != 0;
+
+	*docp = NULL;
+	memset(&m, 0, sizeof(m));
+	memset(&c, 0, sizeof(c));
+	m.ctx = ctx;
+	m.storefd = m.volfd = -1;
+	m.force = force;
+	m.storepath = store;
+	if (store == NULL || *store == '\0' ||
+	    (flags & ~OFFMIG_STORE_REMOVE_FORCE) != 0)
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0, "store remove: bad "
+		    "arguments");
+	m.storefd = open(store, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (m.storefd < 0) {
+		int e = errno;
+
+		if (e == ENOENT)
+			return ctx_set_error(ctx, OFFMIG_ENOTFOUND, 0, "%s: no "
+			    "such store (removed already?)", store);
+		return ctx_set_error(ctx, e == ELOOP || e == ENOTDIR ?
+		    OFFMIG_EUNSAFE : OFFMIG_EIO, e, "%s%s", store, e == ELOOP ?
+		    ": a symbolic link; refused" : "");
+	}
+	if (fstat(m.storefd, &sst) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", store);
+		goto out;
+	}
+	c.xdev_dev_set = 1;
+	c.dev = sst.st_dev;
+	if ((m.doc = doc_new()) == NULL) {
+		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
+		goto out;
+	}
+	c.doc = m.doc;
+	o = doc_add_object(m.doc, doc_root_mut(m.doc), "store_remove");
+	doc_add_str(m.doc, o, "store", store);
+	doc_add_bool(m.doc, o, "forced", force);
+	m.unreach = doc_add_array(m.doc, o, "unreachable");
+	c.failures = doc_add_array(m.doc, o, "not_removed");
+	checked = store_journal_has(m.storefd, "remove", "checked");
+	doc_add_bool(m.doc, o, "resumed", checked);
+	ret = hdr_read(ctx, m.storefd, store, &h);
+	if (ret == OFFMIG_ENOTFOUND && !checked) {
+		if (!dir_empty(m.storefd)) {
+			ret = ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "%s: not an "
+			    "offmig store (no %s); refused", store,
+			    STORE_HEADER);
+			goto out;
+		}
+		/* What a remove killed before its very last step leaves. */
+		ret = OFFMIG_OK;
+		checked = 1;
+	} else if (ret == OFFMIG_ENOTFOUND)
+		ret = OFFMIG_OK;
+	else if (ret != OFFMIG_OK)
+		goto out;
+	if (h.id != NULL)
+		doc_add_str(m.doc, o, "id", h.id);
+	if (h.mode != NULL)
+		doc_add_str(m.doc, o, "mode", h.mode);
+	ck = doc_add_object(m.doc, o, "checked");
+	if (!checked) {
+		iso8601((int64_t)time(NULL), t, sizeof(t));
+		if ((ret = store_journal_add(ctx, m.storefd, store, "remove",
+		    "begin", t, 1)) != OFFMIG_OK)
+			goto out;
+		ret = check_store(&m, &h, volroot, sst.st_dev, o, &sealed);
+		if (ret != OFFMIG_OK && !(force && ret == OFFMIG_ECORRUPT))
+			goto out;
+		if (ret != OFFMIG_OK) {
+			ctx_log(ctx, OFFMIG_LOG_INFO, "%s; removed anyway "
+			    "(--force)", offmig_errmsg(ctx));
+			ret = OFFMIG_OK;
+		}
+		doc_add_bool(m.doc, ck, "complete", sealed);
+		doc_add_int(m.doc, ck, "objects", (int64_t)m.objects);
+		doc_add_int(m.doc, ck, "reachable", (int64_t)m.reachable);
+		doc_add_int(m.doc, ck, "unreachable", (int64_t)m.nunreach);
+		doc_add_int(m.doc, ck, "links", (int64_t)m.links);
+		if (m.missing > 0 && !force) {
+			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: %"
+			    PRIu64 " stored file(s) missing before anything "
+			    "was removed: a damaged store (see 'offmig store "
+			    "verify'); nothing removed", store, m.missing);
+			goto refused;
+		}
+		if (m.nunreach > 0 && !force) {
+			const struct offmig_node *first = offmig_node_at(
+			    offmig_node_get(doc_root_mut(m.doc),
+			    "store_remove.unreachable"), 0);
+
+			ret = ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "%s: %" PRIu64
+			    " stored file(s) are not reachable outside the "
+			    "store (first: '%s': %s); nothing removed; restore "
+			    "them first, or use --force", store, m.nunreach,
+			    offmig_node_get_str(first, "winpath") != NULL &&
+			    strcmp(offmig_node_get_str(first, "winpath"), "-")
+			    != 0 ? offmig_node_get_str(first, "winpath") :
+			    offmig_node_get_str(first, "store_path"),
+			    offmig_node_get_str(first, "reason"));
+			goto refused;
+		}
+		snprintf(arg, sizeof(arg), "objects=%" PRIu64, m.objects);
+		if ((ret = store_journal_add(ctx, m.storefd, store, "remove",
+		    "checked", arg, 1)) != OFFMIG_OK)
+			goto out;
+	}
+	if ((ret = remove_store(ctx, m.storefd, store, &c)) != OFFMIG_OK)
+		goto out;
+	rm = doc_add_object(m.doc, o, "removed");
+	doc_add_int(m.doc, rm, "files", (int64_t)c.files);
+	doc_add_int(m.doc, rm, "dirs", (int64_t)c.dirs);
+	doc_add_int(m.doc, rm, "bytes", (int64_t)c.bytes);
+	doc_add_int(m.doc, rm, "failed", (int64_t)c.failed);
+	doc_add_bool(m.doc, o, "complete", c.failed == 0);
+	if (c.failed > 0)
+		ctx_log(ctx, OFFMIG_LOG_ERROR, "%s: %" PRIu64 " entr%s could not "
+		    "be removed; run the same command again once the cause is "
+		    "fixed", store, c.failed, c.failed == 1 ? "y" : "ies");
+	if (doc_status(m.doc) != OFFMIG_OK) {
+		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "remove report");
+		goto out;
+	}
+	*docp = m.doc;
+	m.doc = NULL;
+	goto out;
+refused:
+	/* The report says what stops the removal. */
+	if (doc_status(m.doc) == OFFMIG_OK) {
+		*docp = m.doc;
+		m.doc = NULL;
+	}
+out:
+	offmig_doc_free(m.doc);
+	hdr_release(&h);
+	rmv_release(&m);
+	if (m.storefd >= 0)
+		close(m.storefd);
+	return ret;
+}
