@@ -597,7 +597,9 @@ users_select(struct cap *c, const struct offmig_filter *filter)
 		free(u->user);
 		free(u->profile_path);
 		u->user = p->user != NULL ? strdup(p->user) : NULL;
-		u->profile_path = p->path != NULL ? strdup(p->path) : NULL;
+		/* Expanded (%SystemDrive%\...): restore maps from it. */
+		u->profile_path = p->path != NULL ? volume_expand(c->vol,
+		    p->path) : NULL;
 		if (p->is_bak)
 			add_problem(u, "captured from the backup entry %s (the "
 			    "live entry is damaged or temporary)", p->key);
