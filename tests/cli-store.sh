@@ -219,6 +219,11 @@ t_expect_output err 'inside the profile folder'
 [ "$(tree_digest vol)" = "$before" ] || t_bad "the volume changed"
 t_run "$OFFMIG" store create vol vol/Users/bob >out 2>err
 t_expect_status 5
+t_run "$OFFMIG" store create $rules vol vol >out 2>err
+t_expect_status 5
+t_run "$OFFMIG" store create $rules vol/Users vol/Users/st >out 2>err
+t_expect_status 6
+[ "$(tree_digest vol)" = "$before" ] || t_bad "the volume changed"
 t_end
 
 t_begin "store: an interrupted create is incomplete (3), the rerun finishes it"
@@ -241,6 +246,19 @@ t_expect_status 0
 t_expect_json out '.store_create.resumed' true
 t_run "$OFFMIG" store verify st >out 2>err
 t_expect_status 0
+# Killed (exit 99) at the 7th rename: the header, four rules files and
+# alice's export are done, bob's is being written; the rerun finishes.
+OFFMIG_FAULT=rename:7 OFFMIG_FAULT_KILL=1 "$OFFMIG" store create $rules vol st2 >out 2>err
+t_status=$?
+t_expect_status 99
+t_run "$OFFMIG" store create $rules --json vol st2 >out 2>err
+t_expect_status 0
+t_expect_json out '.store_create.users | length' 3
+t_run "$OFFMIG" store list --users st2 >out 2>err
+t_expect_status 0
+t_expect_output out '^3 users; the store is complete'
+[ "$(ls st2/registry)" = "$(ls st/registry)" ] || t_bad "registry exports differ"
+cmp -s st/registry/$SID1.reg st2/registry/$SID1.reg || t_bad "alice's export differs"
 t_end
 
 t_begin "store verify and list: a damaged manifest (3), a missing file (3)"

@@ -260,8 +260,7 @@ cmd_store_create(struct offmig_ctx *ctx, int argc, char **argv)
 		    "-i the tailored XML has its own config.xml)");
 		goto out;
 	}
-	pr.on = progress == 1 || (progress == -1 && isatty(STDERR_FILENO) &&
-	    c.format != OFFMIG_FMT_JSON ? 1 : progress == 1);
+	pr.on = progress == 1 || (progress == -1 && isatty(STDERR_FILENO));
 	cur_prog = &pr;
 	offmig_ctx_set_log(ctx, store_log, NULL);
 	if ((r = cli_open_volume(cmd, ctx, &c, argv[optind], &vol)) != 0) {

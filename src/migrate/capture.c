@@ -57,7 +57,7 @@ struct cuser {
 	char		*sid;
 	char		*user;
 	char		*profile_path;
-	const struct profile *p;	/* the entry the plan evaluates, or NULL */
+	const struct profile *p;	/* the entry evaluated, or NULL */
 	char		**probs;	/* what is wrong, in order */
 	size_t		 nprobs;
 	int		 failed;	/* nothing could be captured */
@@ -75,7 +75,7 @@ struct cap {
 	/* The registry export being written. */
 	struct cuser	*ru;		/* its user, NULL when none */
 	FILE		*regfp;
-	char		*cur_key;	/* HKCU\... of the section written last */
+	char		*cur_key;	/* HKCU\... of the last section */
 	char		*val_key;	/* key whose values are cached */
 	struct hive_rawval *vals;
 	size_t		 nvals, cursor;
@@ -83,8 +83,8 @@ struct cap {
 	uint64_t	 hklm_values, hklm_keys, ini_keys, system_unreadable;
 	char		*last_ini;
 	uint64_t	 reg_values, reg_keys;
-	char		*store_rel;	/* STORE below the volume root, or NULL */
-	uint64_t	 own_skipped;	/* the store's own files, met by the walk */
+	char		*store_rel;	/* STORE below the volume root */
+	uint64_t	 own_skipped;	/* the store's own files met */
 	/* Progress. */
 	offmig_progress_fn *pfn;
 	void		*parg;
@@ -216,7 +216,10 @@ rfile_push(struct offmig_ctx *ctx, struct rfile **rp, size_t *np,
 	return OFFMIG_OK;
 }
 
-/* The rules an interrupted create recorded (STORE/rules/index); ENOTFOUND when none. */
+/*
+ * The rules an interrupted create recorded (STORE/rules/index);
+ * OFFMIG_ENOTFOUND when none.
+ */
 static int
 rules_from_store(struct offmig_ctx *ctx, const char *storepath,
     struct rfile **rp, size_t *np)
@@ -249,8 +252,8 @@ rules_from_store(struct offmig_ctx *ctx, const char *storepath,
 			goto out;
 		}
 		*next++ = '\0';
-		if ((tab = strchr(line, '\t')) == NULL || (strcmp(line,
-		    "input\t") != 0 && strncmp(line, "input\t", 6) != 0 &&
+		if ((tab = strchr(line, '\t')) == NULL ||
+		    (strncmp(line, "input\t", 6) != 0 &&
 		    strncmp(line, "config\t", 7) != 0) || tab[1] == '\0' ||
 		    strchr(tab + 1, '/') != NULL || tab[1] == '.') {
 			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s/%s: bad "
@@ -513,7 +516,7 @@ add_problem(struct cuser *u, const char *fmt, ...)
 	v[u->nprobs++] = m;
 }
 
-/* The problems joined with "; " (caller frees), "" when none; NULL on ENOMEM. */
+/* The problems joined with "; " (caller frees); NULL on ENOMEM. */
 static char *
 problems_text(const struct cuser *u)
 {
@@ -603,7 +606,8 @@ users_select(struct cap *c, const struct offmig_filter *filter)
 		if (p->is_bak)
 			add_problem(u, "captured from the backup entry %s (the "
 			    "live entry is damaged or temporary)", p->key);
-		if (p->user == NULL || strcmp(p->user_source, "none") == 0)
+		if (p->user == NULL || (p->user_source != NULL &&
+		    strcmp(p->user_source, "none") == 0))
 			add_problem(u, "SID not resolved to a user name");
 		if (p->host_path == NULL)
 			add_problem(u, "profile folder %s missing: no files "
@@ -934,6 +938,19 @@ reg_item(struct cap *c, const struct offmig_plan_item *it)
 	return OFFMIG_OK;
 }
 
+/* 1 when a host path lies in the store (its own files, met by a walk). */
+static int
+in_store(const struct cap *c, const char *host_path)
+{
+	size_t n;
+
+	if (c->store_rel == NULL || host_path == NULL)
+		return 0;
+	n = strlen(c->store_rel);
+	return strncmp(host_path, c->store_rel, n) == 0 &&
+	    (host_path[n] == '/' || host_path[n] == '\0');
+}
+
 /* The plan's callback: every object, as found. */
 static int
 on_item(void *arg, const struct offmig_plan_item *it)
@@ -948,14 +965,9 @@ on_item(void *arg, const struct offmig_plan_item *it)
 	 * The store's own files, when a rule reaches the store's folder (a
 	 * "*.pst anywhere" pattern does): the store never captures itself.
 	 */
-	if (c->store_rel != NULL && it->host_path != NULL) {
-		size_t n = strlen(c->store_rel);
-
-		if (strncmp(it->host_path, c->store_rel, n) == 0 &&
-		    (it->host_path[n] == '/' || it->host_path[n] == '\0')) {
-			c->own_skipped++;
-			return 0;
-		}
+	if (in_store(c, it->host_path)) {
+		c->own_skipped++;
+		return 0;
 	}
 	if (strcmp(it->type, "file") == 0) {
 		memset(&o, 0, sizeof(o));
@@ -1021,11 +1033,11 @@ on_item(void *arg, const struct offmig_plan_item *it)
 static int
 count_item(void *arg, const struct offmig_plan_item *it)
 {
-	struct offmig_progress *p = arg;
+	struct cap *c = arg;
 
-	if (strcmp(it->type, "file") == 0) {
-		p->objects_total++;
-		p->bytes_total += it->size;
+	if (strcmp(it->type, "file") == 0 && !in_store(c, it->host_path)) {
+		c->prog.objects_total++;
+		c->prog.bytes_total += it->size;
 	}
 	return 0;
 }
@@ -1281,25 +1293,6 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	if ((ret = users_select(&c, filter)) != OFFMIG_OK ||
 	    (ret = store_outside_profiles(&c)) != OFFMIG_OK)
 		goto out;
-	if (progress_fn != NULL) {
-		/* The count runs on a volume and rules of its own (below). */
-		struct offmig_rules *once = NULL;
-		struct offmig_volume *v2 = NULL;
-
-		if ((ret = load_rules(ctx, r, nr, &once)) == OFFMIG_OK &&
-		    (ret = reopen(ctx, vol, &v2)) == OFFMIG_OK)
-			ret = offmig_plan_run(ctx, v2, once, filter,
-			    OFFMIG_PLAN_NO_REGISTRY, count_item, &c.prog, &pdoc);
-		offmig_volume_close(v2);
-		offmig_rules_free(once);
-		offmig_doc_free(pdoc);
-		pdoc = NULL;
-		if (ret != OFFMIG_OK)
-			goto out;
-		c.pfn = progress_fn;
-		c.parg = arg;
-		progress(&c, "start");
-	}
 	computer = os_computer_name(vol);
 	{
 		struct offmig_doc *odoc = NULL;
@@ -1327,6 +1320,29 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		store_abort(c.s);
 		c.s = NULL;
 		goto out;
+	}
+	/* The totals, once the store is known to be possible. */
+	if (progress_fn != NULL) {
+		/* The count runs on a volume and rules of its own (reopen()). */
+		struct offmig_rules *once = NULL;
+		struct offmig_volume *v2 = NULL;
+
+		if ((ret = load_rules(ctx, r, nr, &once)) == OFFMIG_OK &&
+		    (ret = reopen(ctx, vol, &v2)) == OFFMIG_OK)
+			ret = offmig_plan_run(ctx, v2, once, filter,
+			    OFFMIG_PLAN_NO_REGISTRY, count_item, &c, &pdoc);
+		offmig_volume_close(v2);
+		offmig_rules_free(once);
+		offmig_doc_free(pdoc);
+		pdoc = NULL;
+		if (ret != OFFMIG_OK) {
+			store_abort(c.s);
+			c.s = NULL;
+			goto out;
+		}
+		c.pfn = progress_fn;
+		c.parg = arg;
+		progress(&c, "start");
 	}
 	ret = offmig_plan_run(ctx, vol, rules, filter,
 	    flags & OFFMIG_STORE_NO_REGISTRY ? OFFMIG_PLAN_NO_REGISTRY : 0,
