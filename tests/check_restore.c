@@ -1064,6 +1064,146 @@ START_TEST(test_user_filter)
 }
 END_TEST
 
+START_TEST(test_restored_torn_line_and_foreign_id)
+{
+	char path[600];
+	FILE *fp;
+	int lines;
+
+	make_win10();
+	create_store(storep, 0);
+	wipe(vol);
+	ck_assert(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, NULL) ==
+	    OFFMIG_OK);
+	lines = restored_lines(storep, "R\t");
+	/* A torn last line (a write cut short): cut off, the rest kept. */
+	snprintf(path, sizeof(path), "%s/restored", storep);
+	ck_assert_ptr_nonnull(fp = fopen(path, "a"));
+	fputs("R\t3\tUsers/bo", fp);
+	fclose(fp);
+	ck_assert_msg(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, NULL) ==
+	    OFFMIG_OK, "%s", offmig_errmsg(ctx));
+	ck_assert_int_eq(restored_lines(storep, "R\t"), lines);
+	check_restored(vol, 0);
+	/* A record made for another store is refused. */
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("offmig-restored\t1\tid=0123456789abcdef0123456789abcdef\t"
+	    "volume=/x\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, NULL),
+	    OFFMIG_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "another store"));
+	/* An empty one (a run killed at once) is started again. */
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fclose(fp);
+	ck_assert_msg(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, NULL) ==
+	    OFFMIG_OK, "%s", offmig_errmsg(ctx));
+	ck_assert_int_eq(restored_lines(storep, "R\t"), lines);
+}
+END_TEST
+
+/* Runs restore in a child that the fault spec kills; returns 1 when it was. */
+static int
+killed_restore(const char *spec, const char *store, const char *root,
+    enum offmig_conflict c)
+{
+	pid_t pid;
+	int status;
+
+	store_fault_reset();
+	setenv("OFFMIG_FAULT", spec, 1);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		setenv("OFFMIG_FAULT_KILL", "1", 1);
+		_exit(restore(store, root, 0, c, NULL) == OFFMIG_OK ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	unsetenv("OFFMIG_FAULT");
+	ck_assert(WIFEXITED(status));
+	ck_assert_msg(WEXITSTATUS(status) == 99 || WEXITSTATUS(status) == 0,
+	    "%s: child exit %d", spec, WEXITSTATUS(status));
+	return WEXITSTATUS(status) == 99;
+}
+
+START_TEST(test_overwrite_killed_then_rerun)
+{
+	static const char *const specs[] = { "backup:1", "link:1", "rename:1",
+	    "record:1", "link:2" };
+	char path[700];
+	struct stat st;
+	size_t i;
+	int triggered = 0;
+
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		t_tmpdir_remove(vol);
+		ck_assert_int_eq(mkdir(vol, 0755), 0);
+		make_win10();
+		create_store(storep, 0);
+		wipe(vol);
+		plant_other("old\n");
+		triggered += killed_restore(specs[i], storep, vol,
+		    OFFMIG_CONFLICT_OVERWRITE);
+		ck_assert_msg(restore(storep, vol, 0, OFFMIG_CONFLICT_OVERWRITE,
+		    NULL) == OFFMIG_OK, "%s: %s", specs[i], offmig_errmsg(ctx));
+		snprintf(path, sizeof(path), "%s/%s", vol, objs[0].expect);
+		ck_assert_int_eq(lstat(path, &st), 0);
+		ck_assert_msg(st.st_ino == objs[0].ino, "%s: not replaced",
+		    specs[i]);
+		snprintf(path, sizeof(path), "%s.offmig-old", objs[0].expect);
+		check_file_text(path, "old\n");
+		snprintf(path, sizeof(path), "%s/%s.offmig-old.1", vol,
+		    objs[0].expect);
+		ck_assert_msg(lstat(path, &st) != 0, "%s: old kept twice",
+		    specs[i]);
+		check_restored(vol, 0);
+		ck_assert_int_eq(restored_lines(storep, "R\t"), nobj - 3);
+	}
+	ck_assert_int_ge(triggered, 4);
+}
+END_TEST
+
+START_TEST(test_registry_killed_then_rerun)
+{
+	static const char *const specs[] = { "registry:1", "record:12",
+	    "fsync:2" };
+	char newvol[400], cmd[900], path[700];
+	struct offmig_doc *doc = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		t_tmpdir_remove(vol);
+		ck_assert_int_eq(mkdir(vol, 0755), 0);
+		make_xp();
+		create_store(storep, 0);
+		snprintf(newvol, sizeof(newvol), "%s/new", tmpdir);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", newvol);
+		ck_assert_int_eq(system(cmd), 0);
+		mkwinvol(newvol_desc, newvol);
+		killed_restore(specs[i], storep, newvol, OFFMIG_CONFLICT_RENAME);
+		ck_assert_msg(restore(storep, newvol, 0, OFFMIG_CONFLICT_RENAME,
+		    &doc) == OFFMIG_OK, "%s: %s", specs[i], offmig_errmsg(ctx));
+		ck_assert_str_eq(offmig_node_get_str(user_row(doc, "bob"),
+		    "registry"), "merged");
+		ck_assert_int_eq(num(doc, "store_restore.complete"), 1);
+		offmig_doc_free(doc);
+		check_restored(newvol, 0);
+		ck_assert_int_eq(restored_lines(storep, "R\t"), nobj - 1);
+		snprintf(path, sizeof(path), "%s/Users/bob/NTUSER.DAT", newvol);
+		{
+			struct offmig_ctx *q = offmig_ctx_new();
+			struct hive *h = NULL;
+			hnode k;
+
+			ck_assert(hive_open_path(q, path, &h) == OFFMIG_OK);
+			ck_assert_int_eq(hive_lookup(q, h, 0,
+			    "Software\\OffmigRestoreTest", &k), OFFMIG_OK);
+			hive_close(h);
+			offmig_ctx_free(q);
+		}
+	}
+}
+END_TEST
+
 static Suite *
 restore_suite(void)
 {
@@ -1091,6 +1231,8 @@ restore_suite(void)
 	tcase_add_test(tc, test_faults_then_rerun);
 	tcase_add_test(tc, test_kills_then_rerun);
 	tcase_add_test(tc, test_copy_kills_then_rerun);
+	tcase_add_test(tc, test_overwrite_killed_then_rerun);
+	tcase_add_test(tc, test_registry_killed_then_rerun);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hostile");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -1100,6 +1242,7 @@ restore_suite(void)
 	tcase_add_test(tc, test_unsealed_store_refused);
 	tcase_add_test(tc, test_damaged_manifest_refused);
 	tcase_add_test(tc, test_hibernated_volume_refused);
+	tcase_add_test(tc, test_restored_torn_line_and_foreign_id);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -228,8 +228,8 @@ cmd_restore(struct offmig_ctx *ctx, int argc, char **argv)
 const struct offmig_cmd cmd_store_restore_entry = {
 	.name = "store restore",
 	.run = cmd_restore,
-	.usage = "[--conflict rename|overwrite|skip] [--ui P] [--ue P] "
-	    "[--no-registry] [--dry-run] [--json] [--progress|--no-progress] "
+	.usage = "[--conflict HOW] [--ui PATTERN] [--ue PATTERN] "
+	    "[--no-registry] [--dry-run] [--json] [--progress | --no-progress] "
 	    "STORE VOLUME",
 	.summary = "put a migration store back on a (reinstalled) volume",
 	.help =
@@ -239,8 +239,9 @@ const struct offmig_cmd cmd_store_restore_entry = {
 	    "name.offmig-old\n"
 	    "  --conflict skip       keep the volume's file, do not restore "
 	    "that object\n"
-	    "  --ui P, --ue P        restore only these users / not these "
-	    "(name or SID)\n"
+	    "  --ui PATTERN          restore only these users (name or SID, '*' "
+	    "wildcards)\n"
+	    "  --ue PATTERN          leave these users in the store\n"
 	    "  --no-registry         leave the users' registry settings in the "
 	    "store\n"
 	    "  --dry-run             say where everything would go; write "

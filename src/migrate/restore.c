@@ -64,7 +64,8 @@
 #define MAX_USERS		4096
 #define MAX_PROBLEMS		1000	/* listed in the report; all are counted */
 #define MAX_REG_SIZE		(256u * 1024 * 1024)
-#define RECORD_SYNC_EVERY	1000	/* restored is synced this often */
+#define RECORD_SYNC_EVERY	8192	/* restored is synced this often */
+#define RECORD_BUFFER		(32 * 1024)	/* and written at least this often */
 #define RESTORED_MAX_LINE	(MANIFEST_MAX_LINE + 256)
 
 /*
@@ -256,6 +257,7 @@ struct restore {
 	size_t		 nusers;
 	/* restored: which seqs are recorded, its running checksum. */
 	unsigned char	*done;
+	struct mbuf	 rbuf;		/* R records not yet written */
 	uint64_t	 nobj, nbytes, recorded, unsynced;
 	int		 rsealed;
 	struct sha256	 sha;
@@ -438,8 +440,26 @@ write_all(int fd, const char *p, size_t len)
  * cut that the placement it describes did not.
  */
 static int
+records_flush(struct restore *r)
+{
+	int ret = OFFMIG_OK;
+
+	if (r->rfd < 0 || r->rbuf.len == 0)
+		return OFFMIG_OK;
+	if (write_all(r->rfd, r->rbuf.p, r->rbuf.len) != 0)
+		ret = ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s: write",
+		    r->storepath, STORE_RESTORED);
+	r->rbuf.len = 0;
+	return ret;
+}
+
+static int
 records_sync(struct restore *r)
 {
+	int ret;
+
+	if ((ret = records_flush(r)) != OFFMIG_OK)
+		return ret;
 	if (r->rfd < 0 || r->unsynced == 0)
 		return OFFMIG_OK;
 	if (store_fault("fsync"))
@@ -451,13 +471,18 @@ records_sync(struct restore *r)
 	return OFFMIG_OK;
 }
 
-/* Appends an R record (one write: a kill leaves it whole or torn, never mixed). */
+/*
+ * Appends an R record.  Records are buffered (at most RECORD_BUFFER bytes)
+ * and written in whole lines: a kill loses the last few, whose objects
+ * the rerun finds in place and records then, or leaves a torn last line,
+ * which the rerun cuts off.
+ */
 static int
 record(struct restore *r, const struct manifest_record *rec, const char *dest,
     uint64_t ino, const char *how)
 {
-	struct mbuf b = { 0 };
 	char num[48];
+	size_t start = r->rbuf.len;
 	int ret = OFFMIG_OK;
 
 	if (r->dry)
@@ -465,28 +490,22 @@ record(struct restore *r, const struct manifest_record *rec, const char *dest,
 	if (store_fault("record"))
 		return fatal_fault(r, "restored: write");
 	snprintf(num, sizeof(num), "R\t%" PRIu64 "\t", rec->seq);
-	mbuf_add(&b, num, strlen(num));
-	mbuf_add_escaped(&b, dest, strlen(dest));
+	mbuf_add(&r->rbuf, num, strlen(num));
+	mbuf_add_escaped(&r->rbuf, dest, strlen(dest));
 	snprintf(num, sizeof(num), "\t%" PRIu64 "\t", ino);
-	mbuf_add(&b, num, strlen(num));
-	mbuf_add(&b, how, strlen(how));
-	mbuf_add(&b, "\n", 1);
-	if (b.oom) {
-		mbuf_free(&b);
+	mbuf_add(&r->rbuf, num, strlen(num));
+	mbuf_add(&r->rbuf, how, strlen(how));
+	mbuf_add(&r->rbuf, "\n", 1);
+	if (r->rbuf.oom)
 		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "restored");
-	}
-	if (write_all(r->rfd, b.p, b.len) != 0)
-		ret = ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s: write",
-		    r->storepath, STORE_RESTORED);
-	else {
-		sha256_update(&r->sha, b.p, b.len);
-		r->done[(rec->seq - 1) / 8] |= (unsigned char)(1u <<
-		    ((rec->seq - 1) % 8));
-		r->recorded++;
-		if (++r->unsynced >= RECORD_SYNC_EVERY)
-			ret = records_sync(r);
-	}
-	mbuf_free(&b);
+	sha256_update(&r->sha, r->rbuf.p + start, r->rbuf.len - start);
+	r->done[(rec->seq - 1) / 8] |= (unsigned char)(1u <<
+	    ((rec->seq - 1) % 8));
+	r->recorded++;
+	if (++r->unsynced >= RECORD_SYNC_EVERY)
+		ret = records_sync(r);
+	else if (r->rbuf.len >= RECORD_BUFFER)
+		ret = records_flush(r);
 	return ret;
 }
 
@@ -560,6 +579,7 @@ static int
 restored_open(struct restore *r)
 {
 	struct mbuf line = { 0 };
+	struct stat st;
 	char buf[65536];
 	off_t off = 0, good = 0;
 	unsigned lineno = 0;
@@ -569,8 +589,18 @@ restored_open(struct restore *r)
 	sha256_init(&r->sha);
 	fd = openat(r->storefd, STORE_RESTORED, (r->dry ? O_RDONLY : O_RDWR) |
 	    O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && !r->dry && fstat(fd, &st) == 0 && st.st_size == 0) {
+		/* Made by a run killed before its first line: start it again. */
+		close(fd);
+		if (unlinkat(r->storefd, STORE_RESTORED, 0) != 0)
+			return ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s",
+			    r->storepath, STORE_RESTORED);
+		fd = -1;
+		errno = ENOENT;
+	}
 	if (fd < 0 && errno == ENOENT) {
 		struct mbuf b = { 0 };
+		char *abs;
 
 		if (r->dry)
 			return OFFMIG_OK;
@@ -579,11 +609,14 @@ restored_open(struct restore *r)
 		if (fd < 0)
 			return ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s",
 			    r->storepath, STORE_RESTORED);
+		abs = realpath(r->volroot, NULL);
 		mbuf_add(&b, "offmig-restored\t1\tid=", 21);
 		mbuf_add(&b, r->id, 32);
 		mbuf_add(&b, "\tvolume=", 8);
-		mbuf_add_escaped(&b, r->volroot, strlen(r->volroot));
+		mbuf_add_escaped(&b, abs != NULL ? abs : r->volroot,
+		    strlen(abs != NULL ? abs : r->volroot));
 		mbuf_add(&b, "\n", 1);
+		free(abs);
 		if (b.oom)
 			ret = ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM,
 			    "restored");
@@ -647,12 +680,23 @@ restored_open(struct restore *r)
 		}
 		off += n;
 	}
-	if (ret == OFFMIG_OK && lineno == 0 && line.len == 0 && off == 0)
-		ret = ctx_set_error(r->ctx, OFFMIG_ECORRUPT, 0, "%s/%s: empty",
-		    r->storepath, STORE_RESTORED);
-	else if (ret == OFFMIG_OK && lineno == 0)
-		ret = ctx_set_error(r->ctx, OFFMIG_ECORRUPT, 0, "%s/%s:1: "
-		    "truncated first line", r->storepath, STORE_RESTORED);
+	if (ret == OFFMIG_OK && off == 0) {
+		/* Empty (a dry run sees what a killed first run left): nothing recorded. */
+		mbuf_free(&line);
+		close(fd);
+		return OFFMIG_OK;
+	}
+	if (ret == OFFMIG_OK && lineno == 0) {
+		/* Only a torn first line: nothing was recorded; start again. */
+		mbuf_free(&line);
+		close(fd);
+		if (r->dry)
+			return OFFMIG_OK;
+		if (unlinkat(r->storefd, STORE_RESTORED, 0) != 0)
+			return ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s",
+			    r->storepath, STORE_RESTORED);
+		return restored_open(r);
+	}
 	if (ret == OFFMIG_OK && good < off) {
 		/* A torn last record: cut it off (its object is placed again or adopted). */
 		if (r->rsealed)
@@ -986,8 +1030,10 @@ dest_dir(struct restore *r, const char *path, int *createdp, char *msg,
 	if (r->dpath != NULL && strcmp(r->dpath, path) == 0)
 		return OFFMIG_OK;
 	dcache_drop(r);
-	if ((copy = strdup(path)) == NULL)
+	if ((copy = strdup(path)) == NULL) {
+		*errp = -1;
 		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "restore");
+	}
 	memset(&quiet, 0, sizeof(quiet));
 	fd = fcntl(r->volfd, F_DUPFD_CLOEXEC, 0);
 	for (p = copy; fd >= 0 && p != NULL && *p != '\0'; p = q) {
@@ -1246,6 +1292,10 @@ set_attrs(struct restore *r, int fd, const char *attrs)
 		r->attrs_ok = 0;
 }
 
+/* What copy_in() and place() return besides OFFMIG_OK and fatal errors (< 0). */
+#define PLACE_EXISTS	1	/* the name is taken (msg set) */
+#define PLACE_FAILED	2	/* this object failed (msg set) */
+
 /*
  * Copies the store file into dfd/name: through RESTORE_TMP, data by
  * FICLONE, copy_file_range or read/write, mode, NTFS attributes and times
@@ -1358,7 +1408,7 @@ copy_in(struct restore *r, const struct manifest_record *rec, int sfd,
 		snprintf(msg, msgsize, "renaming the copy into place: %s",
 		    strerror(errno));
 		unlinkat(dfd, RESTORE_TMP, 0);
-		return OFFMIG_EIO;
+		return PLACE_FAILED;
 	}
 	return OFFMIG_OK;
 fail:
@@ -1368,14 +1418,16 @@ fail:
 		close(out);
 		unlinkat(dfd, RESTORE_TMP, 0);
 	}
-	return OFFMIG_EIO;
+	return PLACE_FAILED;
 }
 
 /*
  * Places the store file at dfd/name (replacing what is there when
  * replace is set): a hard link when possible, else a copy.  *howp is
- * "link" or "copy"; *inop the destination's inode.
+ * "link" or "copy"; *inop the destination's inode.  PLACE_EXISTS (with
+ * msg set) when a link finds the name taken.
  */
+
 static int
 place(struct restore *r, const struct manifest_record *rec, int sfd,
     const char *sname, const struct stat *sst, int dfd, const char *name,
@@ -1393,17 +1445,15 @@ place(struct restore *r, const struct manifest_record *rec, int sfd,
 		    errno != ENOENT) {
 			snprintf(msg, msgsize, "removing a link left by an "
 			    "interrupted run: %s", strerror(errno));
-			return OFFMIG_EIO;
+			return PLACE_FAILED;
 		}
+		/*
+		 * linkat without AT_SYMLINK_FOLLOW links the name itself,
+		 * never what a link points at; the name was checked (inode,
+		 * size, mtime) just before.  Nothing is stat'ed afterwards:
+		 * restore must stay near "cp -al" (docs/STORE-FORMAT.md).
+		 */
 		if (linkat(sfd, sname, dfd, at, 0) == 0) {
-			if (fstatat(dfd, at, &after, AT_SYMLINK_NOFOLLOW) != 0 ||
-			    after.st_ino != sst->st_ino ||
-			    after.st_dev != sst->st_dev) {
-				unlinkat(dfd, at, 0);
-				snprintf(msg, msgsize, "the store file was "
-				    "replaced while being linked");
-				return OFFMIG_EIO;
-			}
 			if (replace) {
 				if (store_fault("rename"))
 					return fatal_fault(r, "rename");
@@ -1411,7 +1461,7 @@ place(struct restore *r, const struct manifest_record *rec, int sfd,
 					snprintf(msg, msgsize, "replacing: %s",
 					    strerror(errno));
 					unlinkat(dfd, RESTORE_TMP, 0);
-					return OFFMIG_EIO;
+					return PLACE_FAILED;
 				}
 			}
 			*howp = "link";
@@ -1421,11 +1471,11 @@ place(struct restore *r, const struct manifest_record *rec, int sfd,
 		if (errno == EEXIST) {
 			snprintf(msg, msgsize, "'%s' appeared while restoring",
 			    name);
-			return OFFMIG_EIO;
+			return PLACE_EXISTS;
 		}
 		if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
 			snprintf(msg, msgsize, "linking: %s", strerror(errno));
-			return OFFMIG_EIO;
+			return PLACE_FAILED;
 		}
 		/* Not on the same filesystem after all (or no links): copy. */
 		if (errno == EXDEV)
@@ -1437,7 +1487,7 @@ place(struct restore *r, const struct manifest_record *rec, int sfd,
 		return ret;
 	if (fstatat(dfd, name, &after, AT_SYMLINK_NOFOLLOW) != 0) {
 		snprintf(msg, msgsize, "the copy vanished: %s", strerror(errno));
-		return OFFMIG_EIO;
+		return PLACE_FAILED;
 	}
 	*howp = "copy";
 	*inop = (uint64_t)after.st_ino;
@@ -1561,6 +1611,22 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 	}
 	if (ret != OFFMIG_OK)
 		return ret;
+	if (!r->dry && r->link) {
+		/* The usual case, a free name: one linkat, no stat. */
+		ret = place(r, rec, sfd, sname, &sst, r->dfd, name, 0, &how,
+		    &ino, msg, sizeof(msg));
+		if (ret == OFFMIG_OK) {
+			where = full(r, name);
+			goto placed;
+		}
+		if (ret != PLACE_EXISTS) {
+			if (ret < 0)
+				return ret;
+			item_fail(r, rec, u, 0, "%s: %s", dest, msg);
+			return OFFMIG_OK;
+		}
+		how = NULL;
+	}
 	if (fstatat(r->dfd, name, &dst, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno != ENOENT) {
 			item_fail(r, rec, u, 0, "%s: %s", dest, strerror(errno));
@@ -1570,7 +1636,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 			how = r->link ? "link" : "copy";
 		else if ((ret = place(r, rec, sfd, sname, &sst, r->dfd, name, 0,
 		    &how, &ino, msg, sizeof(msg))) != OFFMIG_OK) {
-			if (ret != OFFMIG_EIO || msg[0] == '\0')
+			if (ret < 0)
 				return ret;
 			item_fail(r, rec, u, 0, "%s: %s", dest, msg);
 			return OFFMIG_OK;
@@ -1603,7 +1669,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 				    &sst, r->dfd, cand, 0, &how, &ino, msg,
 				    sizeof(msg))) != OFFMIG_OK) {
 					free(cand);
-					if (ret != OFFMIG_EIO || msg[0] == '\0')
+					if (ret < 0)
 						return ret;
 					item_fail(r, rec, u, 0, "%s: %s", dest,
 					    msg);
@@ -1672,7 +1738,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 		if (!r->dry && (ret = place(r, rec, sfd, sname, &sst, r->dfd,
 		    name, 1, &how, &ino, msg, sizeof(msg))) != OFFMIG_OK) {
 			free(bak);
-			if (ret != OFFMIG_EIO || msg[0] == '\0')
+			if (ret < 0)
 				return ret;
 			item_fail(r, rec, u, 0, "%s: %s", dest, msg);
 			return OFFMIG_OK;
@@ -1684,6 +1750,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 		how = "overwritten";
 		where = full(r, name);
 	}
+placed:
 	if (where == NULL)
 		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "restore");
 	dry_note(r, rec, u, where, how);
@@ -2111,8 +2178,13 @@ offmig_store_restore(struct offmig_ctx *ctx, const char *store,
 		    offmig_errmsg(r.vctx));
 		goto out;
 	}
-	if (ret != OFFMIG_OK)
+	if (ret != OFFMIG_OK) {
 		r.vol = NULL;
+		ctx_log(ctx, ret == OFFMIG_ENOWINDOWS ? OFFMIG_LOG_INFO :
+		    OFFMIG_LOG_WARN, "%s: %s; users go to Windows' default "
+		    "layout (Users\\NAME) and registry settings stay pending",
+		    volroot, offmig_errmsg(r.vctx));
+	}
 	if (!r.dry && (r.vol != NULL ? r.vol->hibernated :
 	    hibernated(r.volfd))) {
 		ret = ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "%s: Windows was "
@@ -2190,10 +2262,14 @@ out:
 		close(r.sfd);
 	free(r.spath);
 	users_free(&r);
+	mbuf_free(&r.rbuf);
 	free(r.done);
 	free(r.store_rel);
-	if (r.rfd >= 0)
+	if (r.rfd >= 0) {
+		/* Stopped by an error: what was placed is still recorded. */
+		records_flush(&r);
 		close(r.rfd);
+	}
 	if (r.jfd >= 0)
 		close(r.jfd);
 	if (r.storefd >= 0)

@@ -21,3 +21,6 @@ tests_restore_mkstore_LDADD = liboffmig-core.la
 TESTS += tests/cli-store-restore.sh
 EXTRA_DIST += tests/cli-store-restore.sh
 offmig_SOURCES += src/cli/cmd-store-restore.c
+
+# Its page (the lead may fold it into offmig-store(1)).
+dist_man_MANS += man/offmig-store-restore.1
