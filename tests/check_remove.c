@@ -568,6 +568,27 @@ START_TEST(test_readonly_odd_names_links)
 }
 END_TEST
 
+START_TEST(test_swapped_store_file)
+{
+	char path[1024], other[1024], tmp[1100];
+
+	make_store(0);
+	/* The original has a second name, so its link count stays >= 2... */
+	snprintf(path, sizeof(path), "%s/%s", vol, files[0]);
+	snprintf(other, sizeof(other), "%s/Users/alice/other-name.txt", vol);
+	ck_assert_int_eq(link(path, other), 0);
+	/* ...while the store's file is swapped for another of the same size. */
+	snprintf(path, sizeof(path), "%s/files/C/%s", storep, files[0]);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	write_file(tmp, "Users/alice/Documents/a.txX");
+	ck_assert_int_eq(rename(tmp, path), 0);
+	ck_assert_int_eq(run_remove(0, NULL), OFFMIG_EUNSAFE);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "a.txt"));
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "content differs"));
+	ck_assert(exists(path));
+}
+END_TEST
+
 START_TEST(test_restored_runs)
 {
 	size_t i;
@@ -741,6 +762,15 @@ START_TEST(test_wipe_refusals)
 	    OFFMIG_STORE_WIPE_YES, &(struct offmig_doc *){ NULL }),
 	    OFFMIG_EUNSAFE);
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "not inside"));
+	/* A hibernated Windows: nothing written, neither wipe nor remove. */
+	snprintf(other, sizeof(other), "%s/vol/hiberfil.sys", tmpdir);
+	write_file(other, "HIBR and the rest");
+	ck_assert_int_eq(run_wipe(OFFMIG_STORE_WIPE_YES, NULL),
+	    OFFMIG_EUNSAFE);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "hibernated"));
+	ck_assert_int_eq(run_remove(0, NULL), OFFMIG_EUNSAFE);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "hibernated"));
+	ck_assert(exists(storep));
 	assert_user_files(2);
 }
 END_TEST
@@ -992,6 +1022,7 @@ main(void)
 	tcase_add_test(tr, test_damaged_store);
 	tcase_add_test(tr, test_stray_file_refused);
 	tcase_add_test(tr, test_readonly_odd_names_links);
+	tcase_add_test(tr, test_swapped_store_file);
 	tcase_add_test(tr, test_restored_runs);
 	tcase_add_test(tr, test_restored_bad);
 	tcase_add_test(tr, test_faults_and_kills);

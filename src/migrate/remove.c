@@ -183,26 +183,61 @@ open_below(int dirfd, const char *path, int flags)
 }
 
 /*
- * Opens the folder of rel below dirfd (O_PATH) and sets *namep to rel's
- * last component.  -1 with errno.
+ * The folder of the last path looked up below a root, kept open: the
+ * manifest lists a folder's objects together, so most lookups reuse it.
+ */
+struct pcache {
+	struct mbuf	 dir;
+	int		 fd;
+};
+
+static void
+pc_release(struct pcache *pc)
+{
+	if (pc->fd >= 0)
+		close(pc->fd);
+	pc->fd = -1;
+	mbuf_free(&pc->dir);
+}
+
+/*
+ * The folder of rel below rootfd (owned by the cache: not to be closed)
+ * and, in *namep, rel's last component.  -1 with errno (ELOOP: a link on
+ * the way).
  */
 static int
-open_parent(int dirfd, const char *rel, const char **namep)
+pc_parent(struct pcache *pc, int rootfd, const char *rel, const char **namep)
 {
 	const char *slash = strrchr(rel, '/');
+	size_t dlen = slash != NULL ? (size_t)(slash - rel) : 0;
 	char *parent;
-	int fd;
 
-	if (slash == NULL) {
-		*namep = rel;
-		return fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-	}
-	*namep = slash + 1;
-	if ((parent = strndup(rel, (size_t)(slash - rel))) == NULL)
+	*namep = slash != NULL ? slash + 1 : rel;
+	if (pc->fd >= 0 && pc->dir.len == dlen && (dlen == 0 ||
+	    memcmp(pc->dir.p, rel, dlen) == 0))
+		return pc->fd;
+	if (pc->fd >= 0)
+		close(pc->fd);
+	pc->fd = -1;
+	pc->dir.len = 0;
+	if (dlen == 0)
+		pc->fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	else if ((parent = strndup(rel, dlen)) == NULL)
 		return -1;
-	fd = open_below(dirfd, parent, O_PATH | O_DIRECTORY);
-	free(parent);
-	return fd;
+	else {
+		pc->fd = open_below(rootfd, parent, O_PATH | O_DIRECTORY);
+		free(parent);
+	}
+	if (pc->fd < 0)
+		return -1;
+	mbuf_add(&pc->dir, rel, dlen);
+	if (pc->dir.oom) {
+		close(pc->fd);
+		pc->fd = -1;
+		errno = ENOMEM;
+		return -1;
+	}
+	return pc->fd;
 }
 
 /* Removing a tree. */
@@ -225,44 +260,51 @@ rm_failed(struct offmig_ctx *ctx, struct rm_counts *c, const char *path,
 }
 
 /*
- * Clears the NTFS read-only attribute of dirfd/name (ntfs-3g refuses to
- * unlink a read-only file).  Returns 1 when it was set and is now clear.
+ * ntfs-3g's attribute of the inode fd is open on (O_PATH is enough: the
+ * xattr is read through /proc/self/fd).  Returns 0, or -1 where the
+ * filesystem does not give it.
  */
 static int
-clear_ntfs_readonly(int dirfd, const char *name)
+ntfs_attr_get(int fd, uint32_t *ap)
 {
 	unsigned char v[4];
-	char proc[64 + NAME_MAX];
-	uint32_t a;
-	int fd, ret = 0;
+	char proc[64];
 
-	/* An O_PATH descriptor of the entry itself, never following a link. */
-	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (getxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v)) == 4) {
-		a = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
-		    (uint32_t)v[2] << 8 | v[3];
-		if (a & NTFS_ATTR_READONLY) {
-			a &= ~NTFS_ATTR_READONLY;
-			v[0] = (unsigned char)(a >> 24);
-			v[1] = (unsigned char)(a >> 16);
-			v[2] = (unsigned char)(a >> 8);
-			v[3] = (unsigned char)a;
-			ret = setxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v),
-			    0) == 0;
-		}
-	}
-	close(fd);
-	return ret;
+	if (getxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v)) != 4)
+		return -1;
+	*ap = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
+	    (uint32_t)v[2] << 8 | v[3];
+	return 0;
 }
 
-/* unlinkat, making a read-only entry or folder writable when refused. */
+static int
+ntfs_attr_set(int fd, uint32_t a)
+{
+	unsigned char v[4];
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	v[0] = (unsigned char)(a >> 24);
+	v[1] = (unsigned char)(a >> 16);
+	v[2] = (unsigned char)(a >> 8);
+	v[3] = (unsigned char)a;
+	return setxattr(proc, NTFS_ATTRIB_XATTR, v, sizeof(v), 0);
+}
+
+/*
+ * unlinkat, making a read-only entry or folder writable when refused: the
+ * folder's mode (0555), or the entry's NTFS read-only attribute (ntfs-3g
+ * refuses to unlink a read-only file).  Attributes belong to the inode,
+ * which a restored file shares: the attribute is given back after the
+ * unlink when other names keep the inode.
+ */
 static int
 unlink_entry(int dirfd, const char *name, int flags)
 {
 	struct stat dst;
+	uint32_t a;
+	int fd, e;
 
 	if (store_fault(flags & AT_REMOVEDIR ? "rmdir" : "unlink")) {
 		errno = EIO;
@@ -272,21 +314,49 @@ unlink_entry(int dirfd, const char *name, int flags)
 		return 0;
 	if (errno != EACCES && errno != EPERM)
 		return -1;
-	/* The folder may be read-only (0555)... */
+	e = errno;
 	if (fstat(dirfd, &dst) == 0 && (dst.st_mode & 0300) != 0300 &&
 	    fchmod(dirfd, (dst.st_mode & 07777) | 0700) == 0 &&
 	    unlinkat(dirfd, name, flags) == 0)
 		return 0;
-	/* ...or the entry carry NTFS's read-only attribute (ntfs-3g). */
-	if (clear_ntfs_readonly(dirfd, name) && unlinkat(dirfd, name, flags) ==
-	    0)
-		return 0;
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && ntfs_attr_get(fd, &a) == 0 && (a & NTFS_ATTR_READONLY) &&
+	    ntfs_attr_set(fd, a & ~NTFS_ATTR_READONLY) == 0) {
+		struct stat st;
+
+		if (unlinkat(dirfd, name, flags) == 0) {
+			if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+				(void)ntfs_attr_set(fd, a);
+			close(fd);
+			return 0;
+		}
+		e = errno;
+		(void)ntfs_attr_set(fd, a);
+	}
+	if (fd >= 0)
+		close(fd);
+	errno = e;
 	return -1;
 }
 
+int
+volume_hibernated(int rootfd)
+{
+	char sig[4];
+	int fd, hib = 0;
+
+	if (vpath_resolve(NULL, rootfd, "hiberfil.sys", VPATH_FILE, &fd, NULL,
+	    NULL) != OFFMIG_OK)
+		return 0;
+	if (pread(fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig))
+		hib = strncasecmp(sig, "hibr", 4) == 0;
+	close(fd);
+	return hib;
+}
+
 static int
-rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name, struct mbuf *path,
-    struct rm_counts *c, int depth);
+rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,
+    unsigned char dtype, struct mbuf *path, struct rm_counts *c, int depth);
 
 /* Removes what the open directory fd holds; path names it. */
 static int
@@ -331,7 +401,8 @@ rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
 				return ctx_set_error(ctx, OFFMIG_ENOMEM,
 				    ENOMEM, "remove");
 			}
-			ret = rm_tree(ctx, fd, de->d_name, path, c, depth + 1);
+			ret = rm_tree(ctx, fd, de->d_name, de->d_type, path, c,
+			    depth + 1);
 			path->len = keep;
 			path->p[keep] = '\0';
 			if (ret != OFFMIG_OK) {
@@ -346,12 +417,29 @@ rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
 }
 
 static int
-rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name, struct mbuf *path,
-    struct rm_counts *c, int depth)
+rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,
+    unsigned char dtype, struct mbuf *path, struct rm_counts *c, int depth)
 {
 	struct stat st;
 	int fd, ret;
 
+	/*
+	 * What readdir says is not a folder is unlinked at once (no stat: a
+	 * third of the system calls of a store's removal).  A file cannot
+	 * lead to another filesystem; one mounted over fails with EBUSY.
+	 */
+	if (dtype != DT_UNKNOWN && dtype != DT_DIR && !c->want_bytes) {
+		if (unlink_entry(dirfd, name, 0) == 0) {
+			c->files++;
+			return OFFMIG_OK;
+		}
+		if (errno == ENOENT)
+			return OFFMIG_OK;
+		if (errno != EISDIR) {
+			rm_failed(ctx, c, path->p, errno, NULL);
+			return OFFMIG_OK;
+		}
+	}
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno != ENOENT)
 			rm_failed(ctx, c, path->p, errno, NULL);
@@ -420,7 +508,7 @@ rm_entry(struct offmig_ctx *ctx, int dirfd, const char *name,
 	if (p.oom)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
 	p.len--;
-	ret = rm_tree(ctx, dirfd, name, &p, c, 0);
+	ret = rm_tree(ctx, dirfd, name, DT_UNKNOWN, &p, c, 0);
 	mbuf_free(&p);
 	return ret;
 }
@@ -813,6 +901,21 @@ struct rmv {
 	uint64_t	 objects, reachable, nunreach, listed, links;
 	uint64_t	 store_files;	/* 'f' records whose store file is there */
 	uint64_t	 missing;	/* store files gone before the check */
+	uint64_t	 bytes;		/* of the stored files checked */
+	/*
+	 * The fast pass (hard-link stores): stored files are taken to be the
+	 * inodes the manifest records, without a stat each; the sum of a
+	 * hash of each (path, inode) of the manifest must then equal that of
+	 * the files a walk of files/ finds (readdir gives names and inodes).
+	 * Anything odd (a mismatch, a file not reachable, a link) makes the
+	 * check run again the slow way, which names what is wrong.
+	 */
+	int		 quiet, anomaly;
+	dev_t		 sdev;
+	char		*volume;	/* where places were looked up */
+	int		 restored;	/* STORE/restored was there */
+	uint64_t	 mset[4], wset[4];
+	struct pcache	 spc, vpc;	/* last folders in the store, on the volume */
 	/* The store file of the current record, hashed when needed. */
 	char		 shash[SHA256_HEX_LEN + 1];
 	int		 shash_state;	/* 0 not yet, 1 done, -1 failed */
@@ -829,6 +932,10 @@ unreachable(struct rmv *m, uint64_t seq, const char *store_path,
     const char *winpath, const char *why)
 {
 	m->nunreach++;
+	if (m->quiet) {
+		m->anomaly = 1;
+		return;
+	}
 	if (m->nunreach <= 20)
 		ctx_log(m->ctx, m->force ? OFFMIG_LOG_INFO : OFFMIG_LOG_WARN,
 		    "%s (%s): not reachable outside the store: %s", winpath,
@@ -880,23 +987,20 @@ reach_at(struct rmv *m, const char *rel, const struct stat *sst,
 		*why = "its place lies inside the store";
 		return 0;
 	}
-	if ((pfd = open_parent(m->volfd, rel, &name)) < 0) {
+	if ((pfd = pc_parent(&m->vpc, m->volfd, rel, &name)) < 0) {
 		*why = errno == ELOOP ? "a symbolic link on the way to its "
 		    "place" : "its folder is missing";
 		return 0;
 	}
 	if (fstatat(pfd, name, &dst, AT_SYMLINK_NOFOLLOW) != 0) {
-		close(pfd);
 		*why = "missing at its place";
 		return 0;
 	}
 	if (!S_ISREG(dst.st_mode)) {
-		close(pfd);
 		*why = "its place holds something else than a file";
 		return 0;
 	}
 	if (dst.st_dev == sst->st_dev && dst.st_ino == sst->st_ino) {
-		close(pfd);
 		if (dst.st_nlink < 2) {
 			*why = "link count 1";
 			return 0;
@@ -904,7 +1008,6 @@ reach_at(struct rmv *m, const char *rel, const struct stat *sst,
 		return 1;
 	}
 	if (dst.st_size != sst->st_size) {
-		close(pfd);
 		*why = "another file at its place (another inode and size)";
 		return 0;
 	}
@@ -918,7 +1021,6 @@ reach_at(struct rmv *m, const char *rel, const struct stat *sst,
 			close(sfd);
 	}
 	fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	close(pfd);
 	ok = m->shash_state == 1 && fd >= 0 && sha256_fd(fd, hex) == 0 &&
 	    strcmp(hex, m->shash) == 0;
 	if (fd >= 0)
@@ -928,6 +1030,30 @@ reach_at(struct rmv *m, const char *rel, const struct stat *sst,
 	return ok;
 }
 
+/* Adds (path, ino) to a set summed as four 64-bit words of SHA-256. */
+static void
+mset_add(uint64_t acc[4], const char *path, size_t len, uint64_t ino)
+{
+	unsigned char d[SHA256_DIGEST_LEN], b[9];
+	struct sha256 c;
+	size_t i, k;
+
+	sha256_init(&c);
+	sha256_update(&c, path, len);
+	b[0] = '\0';
+	for (i = 0; i < 8; i++)
+		b[1 + i] = (unsigned char)(ino >> (8 * i));
+	sha256_update(&c, b, sizeof(b));
+	sha256_final(&c, d);
+	for (k = 0; k < 4; k++) {
+		uint64_t w = 0;
+
+		for (i = 0; i < 8; i++)
+			w = w << 8 | d[8 * k + i];
+		acc[k] += w;
+	}
+}
+
 /* Checks one 'f' or 'r' record against its R records. */
 static int
 check_object(struct rmv *m, struct restored *rs, const char *rname,
@@ -935,7 +1061,7 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 {
 	struct stat sst;
 	const char *why = "never restored, and not at its original place";
-	const char *why2 = NULL;
+	const char *why2 = NULL, *sname;
 	int fd, reach = 0, restored = 0, ret;
 	size_t i;
 
@@ -949,12 +1075,26 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 			    OFFMIG_OK)
 				return ret;
 	}
-	fd = open_below(m->storefd, rec->store_path, O_PATH);
-	if (fd < 0 || fstat(fd, &sst) != 0 || S_ISLNK(sst.st_mode)) {
+	if (m->quiet && rec->kind == 'f') {
+		/* The walk of files/ confirms these afterwards. */
+		memset(&sst, 0, sizeof(sst));
+		sst.st_dev = m->sdev;
+		sst.st_ino = (ino_t)rec->ino;
+		sst.st_size = (off_t)rec->size;
+		sst.st_mode = S_IFREG;
+		mset_add(m->mset, rec->store_path + 6, strlen(rec->store_path +
+		    6), rec->ino);
+		goto stored;
+	}
+	fd = pc_parent(&m->spc, m->storefd, rec->store_path, &sname);
+	if (fd < 0 || fstatat(fd, sname, &sst, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    S_ISLNK(sst.st_mode)) {
 		int e = fd >= 0 && S_ISLNK(sst.st_mode) ? ELOOP : errno;
 
-		if (fd >= 0)
-			close(fd);
+		if (m->quiet) {
+			m->anomaly = 1;
+			goto skip;
+		}
 		if (e == ELOOP) {
 			/* A link planted in the store holds no data. */
 			ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s/%s: a symbolic "
@@ -974,15 +1114,20 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 		return ctx_set_error(m->ctx, OFFMIG_EIO, e, "%s/%s",
 		    m->storepath, rec->store_path);
 	}
-	close(fd);
 	if (!S_ISREG(sst.st_mode)) {
+		if (m->quiet) {
+			m->anomaly = 1;
+			goto skip;
+		}
 		unreachable(m, rec->seq, rec->store_path, rec->winpath,
 		    "not a file in the store (damaged store)");
 		m->missing++;
 		goto skip;
 	}
+stored:
 	if (rec->kind == 'f')
 		m->store_files++;
+	m->bytes += (uint64_t)sst.st_size;
 	for (i = 0; i < rs->nruns; i++) {
 		struct rrun *run = &rs->runs[i];
 
@@ -1084,9 +1229,14 @@ check_registry(struct rmv *m)
 	}
 }
 
-/* Counts the regular files below fd (not following links, not leaving dev). */
+/*
+ * Counts the regular files below fd (not following links, not leaving
+ * dev) and adds each (path below files/, inode) to set; path holds the
+ * folder's path ("" at the top).
+ */
 static int
-count_files(int fd, dev_t dev, uint64_t *np, int depth)
+count_files(int fd, dev_t dev, uint64_t *np, uint64_t set[4],
+    struct mbuf *path, int depth)
 {
 	struct dirent *de;
 	struct stat st;
@@ -1100,19 +1250,46 @@ count_files(int fd, dev_t dev, uint64_t *np, int depth)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
+		size_t keep = path->len, n = strlen(de->d_name);
+		uint64_t ino = (uint64_t)de->d_ino;
+		int isdir;
+
 		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 ||
-		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (S_ISREG(st.st_mode)) {
-			if (strcmp(de->d_name, COPY_TMP) != 0)
+		if (de->d_type == DT_REG)
+			isdir = 0;
+		else if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		else if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+		    0)
+			continue;
+		else if (S_ISREG(st.st_mode)) {
+			isdir = 0;
+			ino = (uint64_t)st.st_ino;
+		} else if (S_ISDIR(st.st_mode) && st.st_dev == dev)
+			isdir = 1;
+		else
+			continue;
+		if (keep > 0)
+			mbuf_add(path, "/", 1);
+		mbuf_add(path, de->d_name, n);
+		if (path->oom) {
+			closedir(d);
+			errno = ENOMEM;
+			return -1;
+		}
+		if (!isdir) {
+			if (strcmp(de->d_name, COPY_TMP) != 0) {
 				(*np)++;
-		} else if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+				mset_add(set, path->p, path->len, ino);
+			}
+		} else {
 			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
 
-			if (sub < 0 || count_files(sub, dev, np, depth + 1) !=
-			    0) {
+			if (sub < 0 || count_files(sub, dev, np, set, path,
+			    depth + 1) != 0) {
 				if (sub >= 0)
 					close(sub);
 				closedir(d);
@@ -1120,6 +1297,7 @@ count_files(int fd, dev_t dev, uint64_t *np, int depth)
 			}
 			close(sub);
 		}
+		path->len = keep;
 	}
 	closedir(d);
 	return 0;
@@ -1158,12 +1336,18 @@ check_strays(struct rmv *m, dev_t dev)
 	fd = openat(m->storefd, STORE_FILES_DIR, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
-		if (count_files(fd, dev, &n, 0) != 0) {
-			close(fd);
-			return ctx_set_error(m->ctx, OFFMIG_EIO, errno,
-			    "%s/files", m->storepath);
-		}
+		struct mbuf path = { 0 };
+		int r = count_files(fd, dev, &n, m->wset, &path, 0);
+
+		mbuf_free(&path);
 		close(fd);
+		if (r != 0)
+			return ctx_set_error(m->ctx, errno == ENOMEM ?
+			    OFFMIG_ENOMEM : OFFMIG_EIO, errno, "%s/files",
+			    m->storepath);
+		if (m->quiet && (n != m->store_files ||
+		    memcmp(m->wset, m->mset, sizeof(m->mset)) != 0))
+			m->anomaly = 1;
 		if (n > m->store_files) {
 			char what[128];
 
@@ -1207,8 +1391,9 @@ rel_below(const char *volroot, const char *storepath)
 	return rel;
 }
 
+/* Forgets what a pass found, for the next one. */
 static void
-rmv_release(struct rmv *m)
+rmv_reset(struct rmv *m)
 {
 	size_t i;
 
@@ -1220,7 +1405,38 @@ rmv_release(struct rmv *m)
 		free(m->regs[i].sid);
 		free(m->regs[i].profile);
 	}
+	m->nusers = m->nregs = 0;
 	free(m->store_rel);
+	m->store_rel = NULL;
+	pc_release(&m->spc);
+	pc_release(&m->vpc);
+	if (m->volfd >= 0)
+		close(m->volfd);
+	m->volfd = -1;
+	m->objects = m->reachable = m->nunreach = m->listed = m->links = 0;
+	m->store_files = m->missing = m->bytes = 0;
+	m->anomaly = 0;
+	memset(m->mset, 0, sizeof(m->mset));
+	memset(m->wset, 0, sizeof(m->wset));
+}
+
+static void
+rmv_release(struct rmv *m)
+{
+	size_t i;
+
+	free(m->volume);
+	for (i = 0; i < m->nusers; i++) {
+		free(m->users[i].sid);
+		free(m->users[i].profile);
+	}
+	for (i = 0; i < m->nregs; i++) {
+		free(m->regs[i].sid);
+		free(m->regs[i].profile);
+	}
+	free(m->store_rel);
+	pc_release(&m->spc);
+	pc_release(&m->vpc);
 	if (m->volfd >= 0)
 		close(m->volfd);
 }
@@ -1247,17 +1463,38 @@ check_store(struct rmv *m, const struct hdr *h, const char *volroot,
 		goto out;
 	vol = volroot != NULL ? volroot : rs.volume != NULL ? rs.volume :
 	    h->volume;
-	doc_add_str(m->doc, o, "volume", vol);
-	doc_add_bool(m->doc, o, "restored", rs.present);
-	if (vol == NULL)
-		ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: no volume named; nothing "
-		    "can be found outside the store", m->storepath);
-	else if ((m->volfd = open(vol, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: the volume cannot be "
-		    "opened (%s); nothing can be found outside the store", vol,
-		    strerror(errno));
+	m->restored = rs.present;
+	free(m->volume);
+	if (vol != NULL && (m->volume = strdup(vol)) == NULL) {
+		ret = ctx_set_error(m->ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
+		goto out;
+	}
+	if (vol == NULL) {
+		if (m->quiet)
+			m->anomaly = 1;
+		else
+			ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: no volume named; "
+			    "nothing can be found outside the store",
+			    m->storepath);
+	} else if ((m->volfd = open(vol, O_PATH | O_DIRECTORY | O_CLOEXEC)) <
+	    0) {
+		if (m->quiet)
+			m->anomaly = 1;
+		else
+			ctx_log(m->ctx, OFFMIG_LOG_WARN, "%s: the volume cannot "
+			    "be opened (%s); nothing can be found outside the "
+			    "store", vol, strerror(errno));
+	}
 	else
 		m->store_rel = rel_below(vol, m->storepath);
+	if (m->store_rel != NULL && volume_hibernated(m->volfd)) {
+		ret = ctx_set_error(m->ctx, OFFMIG_EUNSAFE, 0, "%s: Windows is "
+		    "hibernated or was shut down with Fast Startup (hiberfil.sys "
+		    "says so); nothing is written to the volume: start Windows "
+		    "and shut it down fully (shutdown /s /t 0), then run the "
+		    "same command again", vol);
+		goto out;
+	}
 	if ((mname = str_join_path(m->storepath, STORE_MANIFEST)) == NULL ||
 	    (rname = str_join_path(m->storepath, STORE_RESTORED)) == NULL) {
 		ret = ctx_set_error(m->ctx, OFFMIG_ENOMEM, ENOMEM, "remove");
@@ -1459,7 +1696,7 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 	memset(&m, 0, sizeof(m));
 	memset(&c, 0, sizeof(c));
 	m.ctx = ctx;
-	m.storefd = m.volfd = -1;
+	m.storefd = m.volfd = m.spc.fd = m.vpc.fd = -1;
 	m.force = force;
 	m.storepath = store;
 	if (store == NULL || *store == '\0' ||
@@ -1521,7 +1758,18 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 		if ((ret = store_journal_add(ctx, m.storefd, store, "remove",
 		    "begin", t, 1)) != OFFMIG_OK)
 			goto out;
+		m.sdev = sst.st_dev;
+		m.quiet = strcmp(h.mode, "hardlink") == 0;
 		ret = check_store(&m, &h, volroot, sst.st_dev, o, &sealed);
+		if (m.quiet && (ret != OFFMIG_OK || m.anomaly)) {
+			/* Again, the slow way, to name what is wrong. */
+			rmv_reset(&m);
+			m.quiet = 0;
+			ret = check_store(&m, &h, volroot, sst.st_dev, o,
+			    &sealed);
+		}
+		doc_add_str(m.doc, o, "volume", m.volume);
+		doc_add_bool(m.doc, o, "restored", m.restored);
 		if (ret != OFFMIG_OK && !(force && ret == OFFMIG_ECORRUPT))
 			goto out;
 		if (ret != OFFMIG_OK) {
@@ -1567,7 +1815,8 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 	rm = doc_add_object(m.doc, o, "removed");
 	doc_add_int(m.doc, rm, "files", (int64_t)c.files);
 	doc_add_int(m.doc, rm, "dirs", (int64_t)c.dirs);
-	doc_add_int(m.doc, rm, "bytes", (int64_t)c.bytes);
+	/* The stored files' bytes (the tree is removed without a stat a file). */
+	doc_add_int(m.doc, rm, "bytes", (int64_t)m.bytes);
 	doc_add_int(m.doc, rm, "failed", (int64_t)c.failed);
 	doc_add_bool(m.doc, o, "complete", c.failed == 0);
 	if (c.failed > 0)

@@ -20,6 +20,7 @@ struct rm_counts {
 	struct offmig_doc *doc;		/* where failures are listed, or NULL */
 	struct offmig_node *failures;	/* array {path, error} */
 	uint64_t	 listed;
+	int		 want_bytes;	/* stat each file to count bytes */
 	int		 xdev_dev_set;
 	dev_t		 dev;		/* never cross into another filesystem */
 };
@@ -49,5 +50,11 @@ int	store_journal_add(struct offmig_ctx *ctx, int storefd,
  * (arg NULL: any argument).
  */
 int	store_journal_has(int storefd, const char *command, const char *event);
+
+/*
+ * Non-zero when the volume at rootfd was left hibernated or with Fast
+ * Startup (hiberfil.sys begins with "hibr"): nothing may be written to it.
+ */
+int	volume_hibernated(int rootfd);
 
 #endif /* OFFMIG_REMOVE_H */

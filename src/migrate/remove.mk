@@ -18,3 +18,5 @@ tests_check_remove_LDADD = liboffmig-core.la $(CHECK_LIBS)
 offmig_SOURCES += src/cli/cmd-store-remove.c
 TESTS += tests/cli-store-remove.sh
 EXTRA_DIST += tests/cli-store-remove.sh
+# Its page (the lead may fold it into offmig-store(1)).
+dist_man_MANS += man/offmig-store-remove.1

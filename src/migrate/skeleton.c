@@ -728,6 +728,14 @@ offmig_store_wipe_except(struct offmig_ctx *ctx, const char *store,
 		    OFFMIG_EIO, errno, "%s", volroot);
 		goto out;
 	}
+	if (volume_hibernated(w.volfd)) {
+		ret = ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "%s: Windows is "
+		    "hibernated or was shut down with Fast Startup (hiberfil.sys "
+		    "says so); refused: start Windows and shut it down fully "
+		    "(shutdown /s /t 0), then run the same command again",
+		    volroot);
+		goto out;
+	}
 	storefd = open(store, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (storefd < 0) {
 		ret = ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
@@ -775,6 +783,7 @@ offmig_store_wipe_except(struct offmig_ctx *ctx, const char *store,
 	c.doc = w.doc;
 	c.failures = doc_add_array(w.doc, o, "not_removed");
 	c.xdev_dev_set = 1;
+	c.want_bytes = 1;
 	c.dev = vst.st_dev;
 	iso8601((int64_t)time(NULL), t, sizeof(t));
 	if ((ret = store_journal_add(ctx, storefd, store, "wipe", "begin", t,
