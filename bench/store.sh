@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/store.sh - the store benchmark of issue 5, in one command:
 #
-#   bench/store.sh [--files N] [--ntfs-files N] [--rounds N] [--no-ntfs] [BUILDDIR]
+#   bench/store.sh [--files N] [--ntfs-files N] [--rounds N] [--no-ntfs] [--report] [BUILDDIR]
 #
 # On a tmpfs (a plain folder under bench/out when not root) and on an
 # ntfs-3g mount of a fresh mkntfs image, in the same run: generates a
@@ -18,7 +18,8 @@
 #                                      same tree of links as the store's)
 #   offmig store remove VOL/MigStore
 # each under /usr/bin/time (wall, CPU, peak RSS), and writes its section of
-# docs/PERFORMANCE.md between the markers "<!-- store: ... -->".
+# docs/PERFORMANCE.md between the markers "<!-- store: ... -->" (--report
+# only rewrites that section from the last run's figures in bench/out/store).
 # Targets: create <= 1.3x cp -al, restore <= 1.3x cp -al, remove <= 1.5x
 # rm -rf, peak memory < 64 MiB.  Exit status: 0 when measured (whatever the
 # targets say), 2 usage, 4 a missing tool, a failed build or a command that
@@ -27,7 +28,7 @@ set -eu
 export LC_ALL=C
 
 usage() {
-	echo "usage: bench/store.sh [--files N] [--ntfs-files N] [--rounds N] [--no-ntfs] [BUILDDIR]" >&2
+	echo "usage: bench/store.sh [--files N] [--ntfs-files N] [--rounds N] [--no-ntfs] [--report] [BUILDDIR]" >&2
 	exit 2
 }
 die() { echo "bench: $*" >&2; exit 4; }
@@ -36,6 +37,7 @@ files=300000
 ntfs_files=100000
 rounds=2
 ntfs=1
+report=0
 build=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--ntfs-files) [ $# -ge 2 ] || usage; ntfs_files=$2; shift ;;
 	--rounds) [ $# -ge 2 ] || usage; rounds=$2; shift ;;
 	--no-ntfs) ntfs=0 ;;
+	--report) report=1 ;;
 	-*) usage ;;
 	*) [ -z "$build" ] || usage; build=$1 ;;
 	esac
@@ -66,12 +69,15 @@ grep -q -- '-fsanitize' "$build/Makefile" 2>/dev/null &&
 out=$top/bench/out/store
 rules=$top/bench/plan-rules.xml
 mkdir -p "$out"
-make -C "$build" -j"$(nproc)" offmig tests/fixtures/mkwinvol >"$out/make.log" 2>&1 ||
-    { tail -n 30 "$out/make.log" >&2; die "the build failed"; }
+if [ "$report" = 0 ]; then
+	make -C "$build" -j"$(nproc)" offmig tests/fixtures/mkwinvol >"$out/make.log" 2>&1 ||
+	    { tail -n 30 "$out/make.log" >&2; die "the build failed"; }
+fi
 off=$build/offmig
 [ -x "$build/.libs/offmig" ] && off=$build/.libs/offmig
 export LD_LIBRARY_PATH=$build/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-"$off" store create --help >/dev/null 2>&1 || die "$off has no 'store create'"
+[ "$report" = 1 ] || "$off" store create --help >/dev/null 2>&1 ||
+    die "$off has no 'store create'"
 mkwinvol=$build/tests/fixtures/mkwinvol
 
 mounts=
@@ -85,7 +91,7 @@ cleanup() {
 trap cleanup EXIT
 
 results=$out/results.tsv	# fs, round, what, wall, cpu, peak KiB
-: >"$results"
+[ "$report" = 1 ] || : >"$results"
 
 # timed FS ROUND WHAT CMD...: runs CMD under /usr/bin/time; exits on failure.
 timed() {
@@ -137,10 +143,19 @@ run() {
 	done
 }
 
-: >"$out/gen.tsv"
-: >"$out/objects.tsv"
+if [ "$report" = 1 ]; then
+	[ -s "$results" ] || die "no figures in $results to report"
+	rounds=$(cut -f2 "$results" | sort -n | tail -n 1)
+	ntfs=0
+	echo "bench: the section from the figures of $(date -u -r "$results" '+%Y-%m-%d %H:%M UTC')"
+else
+	: >"$out/gen.tsv"
+	: >"$out/objects.tsv"
+fi
 fsname=
-if [ "$(id -u)" = 0 ]; then
+if [ "$report" = 1 ]; then
+	:
+elif [ "$(id -u)" = 0 ]; then
 	mkdir -p "$out/tmpfs"
 	mountpoint -q "$out/tmpfs" && umount "$out/tmpfs"
 	mount -t tmpfs -o size=6g offmig-bench "$out/tmpfs" || die "cannot mount a tmpfs"
@@ -175,6 +190,17 @@ if [ "$ntfs" = 1 ]; then
 	rm -f "$img"
 fi
 
+# What the figures were measured with (kept for --report).
+if [ "$report" = 0 ]; then
+	{
+		echo "when=$(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "tree=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+		echo "build=$(grep -q -- '-fsanitize' "$build/Makefile" && echo 'a sanitizer build (figures inflated)' || echo 'built without sanitizers')"
+	} >"$out/meta.txt"
+fi
+meta() { sed -n "s/^$1=//p" "$out/meta.txt"; }
+
 # Means over the rounds; ratios.
 mean() { awk -F'\t' -v fs="$1" -v w="$2" -v c="$3" '$1 == fs && $3 == w { s += $c; n++ } END { printf "%.3f", n ? s / n : 0 }' "$results"; }
 peak() { awk -F'\t' -v fs="$1" -v w="$2" '$1 == fs && $3 == w && $6 > m { m = $6 } END { print m + 0 }' "$results"; }
@@ -189,11 +215,11 @@ section=$out/section.md
 	echo
 	echo "## Store benchmark (issue 5)"
 	echo
-	echo "Produced by \`bench/store.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $rounds rounds, each command under \`/usr/bin/time\`; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; offmig tree $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown), $(grep -q -- '-fsanitize' "$build/Makefile" && echo 'a sanitizer build (figures inflated)' || echo 'built without sanitizers')."
+	echo "Produced by \`bench/store.sh\` on $(meta when), $rounds rounds, each command under \`/usr/bin/time\`; $(nproc) CPUs, load average $(meta load) at the end; offmig tree $(meta tree), $(meta build)."
 	echo
 	while IFS='	' read -r fs _ secs nf; do
 		objs=$(awk -F'\t' -v fs="$fs" '$1 == fs { print $2 }' "$out/objects.tsv")
-		echo "- $fs: \`mkwinvol --scale users=100,apps=20,pad-mb=0,files=N\`, $nf files in all (made in $secs s); the store holds $objs (the rules: \`bench/plan-rules.xml\`, every user file)."
+		echo "- $fs: \`mkwinvol --scale users=100,apps=20,pad-mb=0,files=N\`, $nf files in all (made in $secs s); the store holds ${objs#objects=} objects (the rules: \`bench/plan-rules.xml\`, every user file)."
 	done <"$out/gen.tsv"
 	echo
 	echo "| filesystem | command | wall mean (s) | CPU mean (s) | peak RSS (KiB) |"
@@ -209,8 +235,8 @@ section=$out/section.md
 	for fs in $fss; do
 		for pair in "store create|cp -al (create)|1.3" "store restore|cp -al (restore)|1.3" "store remove|rm -rf (remove)|1.5"; do
 			a=${pair%%|*}; rest=${pair#*|}; b=${rest%%|*}; lim=${rest#*|}
-			r=$(awk -v x="$(mean "$fs" "$a" 4)" -v y="$(mean "$fs" "$b" 4)" 'BEGIN { printf "%.2f", y > 0 ? x / y : 0 }')
-			rc=$(awk -v x="$(mean "$fs" "$a" 5)" -v y="$(mean "$fs" "$b" 5)" 'BEGIN { printf "%.2f", y > 0 ? x / y : 0 }')
+			r=$(awk -v x="$(mean "$fs" "$a" 4)" -v y="$(mean "$fs" "$b" 4)" 'BEGIN { printf "%.2f", (y > 0 ? x / y : 0) }')
+			rc=$(awk -v x="$(mean "$fs" "$a" 5)" -v y="$(mean "$fs" "$b" 5)" 'BEGIN { printf "%.2f", (y > 0 ? x / y : 0) }')
 			v=$(awk -v r="$r" -v l="$lim" 'BEGIN { print (r + 0 <= l + 0) ? "PASS" : "FAIL" }')
 			echo "| $fs | $a / $b ≤ ${lim}× | ${r}× | ${rc}× | **$v** |"
 		done
