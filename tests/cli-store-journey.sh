@@ -7,7 +7,7 @@
 # verified and removed; then an XP volume is restored onto Windows 10
 # (known folders remapped); then hostile input: a manifest pointing outside
 # the volume, a symbolic link planted in the volume, a stored file truncated
-# or swapped, a store on another filesystem.  tests/ntfs-store.sh does the
+# or swapped, a hibernated volume, a store on another filesystem.  tests/ntfs-store.sh does the
 # journey on a real NTFS volume.
 . "${OFFMIG_SRCDIR:?}/lib.sh"
 . "$OFFMIG_SRCDIR/journey.sh"
@@ -135,6 +135,25 @@ if [ -e "$J/mnt/h4/Users/bob/Documents/sub/b.txt" ] &&
     grep -q '^X' "$J/mnt/h4/Users/bob/Documents/sub/b.txt"; then
 	t_bad "the swapped file was restored"
 fi
+t_end
+
+t_begin "hostile: a hibernated volume is refused for writing"
+rm -rf "$J/mnt/h6"
+"$OFFMIG_MKWINVOL" "$OFFMIG_SRCDIR/fixtures/dirty-hiber.vol" "$J/mnt/h6" >mk.out 2>&1 ||
+    t_bad "mkwinvol failed: $(head -c 300 mk.out)"
+t_run "$OFFMIG" store create "$J/mnt/h6" "$J/mnt/h6/MigStore" >out 2>err
+t_expect_status 5
+t_expect_output err '[Hh]ibernat'
+[ ! -e "$J/mnt/h6/MigStore" ] || t_bad "a store was made on the hibernated volume"
+# A store made before Windows was hibernated is not restored onto it either.
+small h7
+"$OFFMIG" store wipe-except --yes "$J/mnt/h7/MigStore" "$J/mnt/h7" >out 2>err ||
+    t_bad "wipe-except failed: $(head -c 300 err)"
+cp "$J/mnt/h6/hiberfil.sys" "$J/mnt/h7/hiberfil.sys"
+t_run "$OFFMIG" store restore "$J/mnt/h7/MigStore" "$J/mnt/h7" >out 2>err
+t_expect_status 5
+t_expect_output err '[Hh]ibernat'
+[ ! -e "$J/mnt/h7/Users/bob/Documents/a.txt" ] || t_bad "restored onto a hibernated volume"
 t_end
 
 t_begin "hostile: a store on another filesystem is refused"

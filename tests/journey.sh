@@ -328,6 +328,18 @@ $(j_manifest_dirs "$js")
 EOD
 	t_end
 
+	t_begin "$jmode: restore merged alice's and bob's settings into their new hives"
+	grep -q -E '^alice .* merged *$' "$J/restore.out" ||
+	    t_bad "alice's registry not merged: $(grep -a '^alice' "$J/restore.out")"
+	t_run "$OFFMIG" hive get "$jv/Users/alice/NTUSER.DAT" 'Software\7-Zip\FM' >out 2>err
+	t_expect_status 0
+	t_expect_output out '"ShowDots" REG_DWORD 1'
+	t_expect_output out '"FolderHistory" REG_BINARY hex:43003a005c000000'
+	t_run "$OFFMIG" hive get "$jv/Users/bob/NTUSER.DAT" 'Software\7-Zip' Lang >out 2>err
+	t_expect_status 0
+	t_expect_output out 'de'
+	t_end
+
 	t_begin "$jmode: store verify after the restore"
 	t_run "$OFFMIG" store verify "$js" >out 2>err
 	t_expect_status 0
