@@ -774,6 +774,32 @@ START_TEST(test_copy_store_onto_other_directory)
 }
 END_TEST
 
+START_TEST(test_hardlink_store_onto_other_filesystem_copies)
+{
+	struct offmig_doc *doc = NULL;
+	char other[] = "/dev/shm/check_restore.XXXXXX", cmd[600];
+	struct stat a, b;
+
+	if (stat("/dev/shm", &b) != 0 || stat(tmpdir, &a) != 0 ||
+	    a.st_dev == b.st_dev || mkdtemp(other) == NULL) {
+		T_SKIP("no second filesystem (/dev/shm) to restore onto");
+	}
+	make_win10();
+	create_store(storep, 0);
+	ck_assert_msg(restore(storep, other, 0, OFFMIG_CONFLICT_RENAME, &doc) ==
+	    OFFMIG_OK, "%s", offmig_errmsg(ctx));
+	ck_assert_str_eq(offmig_node_get_str(offmig_doc_root(doc),
+	    "store_restore.mode"), "hardlink");
+	ck_assert_str_eq(offmig_node_get_str(offmig_doc_root(doc),
+	    "store_restore.placement"), "copy");
+	ck_assert_int_eq(num(doc, "store_restore.failed"), 0);
+	offmig_doc_free(doc);
+	check_restored(other, 1);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", other);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* Faults and kills at every step, then a rerun: each object exactly once. */
 static void
 fault_then_rerun(const char *step, int n, int kill, int copy, int *triggered)
@@ -1223,6 +1249,7 @@ restore_suite(void)
 	tcase_add_test(tc, test_conflict_overwrite_keeps_old);
 	tcase_add_test(tc, test_conflict_skip);
 	tcase_add_test(tc, test_copy_store_onto_other_directory);
+	tcase_add_test(tc, test_hardlink_store_onto_other_filesystem_copies);
 	tcase_add_test(tc, test_user_filter);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("faults");

@@ -16,7 +16,10 @@
  * with the number of objects: the manifest and the restore record are
  * streamed side by side (the record is read as the few sorted runs its
  * restores appended), the store's tree is walked with one descriptor a
- * level.
+ * level.  In a hard-link store the check takes each stored file to be the
+ * inode the manifest records and confirms all of them at once with one
+ * walk of files/ (a sum of hashes of (path, inode) pairs); anything odd
+ * runs the full check, a stat a file, which names the culprits.
  */
 #include "config.h"
 
@@ -1448,7 +1451,7 @@ rmv_release(struct rmv *m)
  */
 static int
 check_store(struct rmv *m, const struct hdr *h, const char *volroot,
-    dev_t dev, struct offmig_node *o, int *sealedp)
+    dev_t dev, int *sealedp)
 {
 	struct manifest_reader *r = NULL;
 	struct manifest_record rec;
@@ -1760,12 +1763,12 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 			goto out;
 		m.sdev = sst.st_dev;
 		m.quiet = strcmp(h.mode, "hardlink") == 0;
-		ret = check_store(&m, &h, volroot, sst.st_dev, o, &sealed);
+		ret = check_store(&m, &h, volroot, sst.st_dev, &sealed);
 		if (m.quiet && (ret != OFFMIG_OK || m.anomaly)) {
 			/* Again, the slow way, to name what is wrong. */
 			rmv_reset(&m);
 			m.quiet = 0;
-			ret = check_store(&m, &h, volroot, sst.st_dev, o,
+			ret = check_store(&m, &h, volroot, sst.st_dev,
 			    &sealed);
 		}
 		doc_add_str(m.doc, o, "volume", m.volume);
