@@ -6,7 +6,7 @@
 # On a tmpfs (a plain folder under bench/out when not root) and on an
 # ntfs-3g mount of a fresh mkntfs image, in the same run: generates a
 # volume with `mkwinvol --scale users=100,apps=20,pad-mb=0,files=N`
-# (300,000 files on tmpfs; 100,000 on ntfs-3g by default, where making the
+# (300,000 files on tmpfs; 50,000 on ntfs-3g by default, where making the
 # volume alone takes minutes), then, ROUNDS times (default 2):
 #   cp -al VOL/Users VOL/cp-1          the baseline of create
 #   rm -rf VOL/cp-1                    a baseline of remove
@@ -34,7 +34,7 @@ usage() {
 die() { echo "bench: $*" >&2; exit 4; }
 
 files=300000
-ntfs_files=100000
+ntfs_files=50000
 rounds=2
 ntfs=1
 report=0
@@ -79,6 +79,7 @@ export LD_LIBRARY_PATH=$build/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 [ "$report" = 1 ] || "$off" store create --help >/dev/null 2>&1 ||
     die "$off has no 'store create'"
 mkwinvol=$build/tests/fixtures/mkwinvol
+tree=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 
 mounts=
 cleanup() {
@@ -195,7 +196,7 @@ if [ "$report" = 0 ]; then
 	{
 		echo "when=$(date -u '+%Y-%m-%d %H:%M UTC')"
 		echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
-		echo "tree=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+		echo "tree=$tree (the source tree when the run began; BUILDDIR as built then)"
 		echo "build=$(grep -q -- '-fsanitize' "$build/Makefile" && echo 'a sanitizer build (figures inflated)' || echo 'built without sanitizers')"
 	} >"$out/meta.txt"
 fi
