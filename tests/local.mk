@@ -114,3 +114,10 @@ SH_LOG_COMPILER = $(SHELL)
 tests_check_writer_SOURCES = tests/check_writer.c tests/testutil.h
 tests_check_writer_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_writer_LDADD = liboffmig-core.la $(CHECK_LIBS)
+
+# The store journey (issue 5), on a plain directory or tmpfs and on a real
+# NTFS image; both source tests/journey.sh and build their volumes from
+# store10.vol and storexp.vol themselves.
+TESTS += tests/cli-store-journey.sh tests/ntfs-store.sh
+EXTRA_DIST += tests/cli-store-journey.sh tests/ntfs-store.sh tests/journey.sh \
+	tests/fixtures/store10.vol tests/fixtures/storexp.vol

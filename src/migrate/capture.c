@@ -600,7 +600,9 @@ users_select(struct cap *c, const struct offmig_filter *filter)
 		free(u->user);
 		free(u->profile_path);
 		u->user = p->user != NULL ? strdup(p->user) : NULL;
-		u->profile_path = p->path != NULL ? strdup(p->path) : NULL;
+		/* Expanded (%SystemDrive%\...): restore maps from it. */
+		u->profile_path = p->path != NULL ? volume_expand(c->vol,
+		    p->path) : NULL;
 		if (p->is_bak)
 			add_problem(u, "captured from the backup entry %s (the "
 			    "live entry is damaged or temporary)", p->key);
@@ -1240,6 +1242,17 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	if ((ret = reopen(ctx, vol, &c.vol)) != OFFMIG_OK)
 		return ret;
 	vol = c.vol;
+	/* A hard-link store writes to the volume: never a hibernated one. */
+	if (vol->hibernated && !(flags & OFFMIG_STORE_COPY)) {
+		ret = ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "%s: Windows was "
+		    "hibernated or shut down with Fast Startup (hiberfil.sys "
+		    "is in use), so it would restore its cached view of the "
+		    "disk over the store: nothing was written.  Boot Windows "
+		    "and shut it down fully (Shift+Shut down, or shutdown /s "
+		    "/t 0), or make a copy store on other media (--copy)",
+		    vol->root);
+		goto out;
+	}
 	/* The rules: those of an interrupted create, else given or tailored. */
 	ret = rules_from_store(ctx, store, &r, &nr);
 	if (ret == OFFMIG_OK) {
