@@ -342,20 +342,6 @@ unlink_entry(int dirfd, const char *name, int flags)
 	return -1;
 }
 
-int
-volume_hibernated(int rootfd)
-{
-	char sig[4];
-	int fd, hib = 0;
-
-	if (vpath_resolve(NULL, rootfd, "hiberfil.sys", VPATH_FILE, &fd, NULL,
-	    NULL) != OFFMIG_OK)
-		return 0;
-	if (pread(fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig))
-		hib = strncasecmp(sig, "hibr", 4) == 0;
-	close(fd);
-	return hib;
-}
 
 static int
 rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "offmig.h"
+#include "profiles/profiles.h"
 
 /* The restore record written by restore, read by remove. */
 #define STORE_RESTORED		"restored"
@@ -50,11 +51,5 @@ int	store_journal_add(struct offmig_ctx *ctx, int storefd,
  * (arg NULL: any argument).
  */
 int	store_journal_has(int storefd, const char *command, const char *event);
-
-/*
- * Non-zero when the volume at rootfd was left hibernated or with Fast
- * Startup (hiberfil.sys begins with "hibr"): nothing may be written to it.
- */
-int	volume_hibernated(int rootfd);
 
 #endif /* OFFMIG_REMOVE_H */

@@ -860,24 +860,6 @@ out:
 	return ret;
 }
 
-/* Reads hiberfil.sys's first four bytes: "hibr" (any case) means hibernated. */
-static int
-hibernated(int rootfd)
-{
-	struct offmig_ctx quiet;
-	char sig[4];
-	int fd, hib = 0;
-
-	memset(&quiet, 0, sizeof(quiet));
-	if (vpath_resolve(&quiet, rootfd, "hiberfil.sys", VPATH_FILE, &fd, NULL,
-	    NULL) != OFFMIG_OK)
-		return 0;
-	if (pread(fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig))
-		hib = strncasecmp(sig, "hibr", 4) == 0;
-	close(fd);
-	return hib;
-}
-
 /* The folder "name" of the new profile sid in the folders report, as a host path. */
 static char *
 new_folder(struct restore *r, const char *sid, const char *name)
@@ -2244,7 +2226,7 @@ offmig_store_restore(struct offmig_ctx *ctx, const char *store,
 		    volroot, offmig_errmsg(r.vctx));
 	}
 	if (!r.dry && (r.vol != NULL ? r.vol->hibernated :
-	    hibernated(r.volfd))) {
+	    volume_hibernated(r.volfd))) {
 		ret = ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "%s: Windows was "
 		    "hibernated or shut down with Fast Startup (hiberfil.sys "
 		    "is in use), so it would restore its cached view of the "

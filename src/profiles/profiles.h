@@ -105,6 +105,12 @@ int		volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
 int		volume_open_hive(struct offmig_volume *vol, const char *winpath,
 		    struct hive **hp, char **hostp);
 /*
+ * Whether the volume whose root is open on rootfd was left hibernated or
+ * shut down with Fast Startup: hiberfil.sys starts with "hibr" (any case).
+ * Commands that write to a volume refuse it (DESIGN.md §3 rule 6).
+ */
+int		volume_hibernated(int rootfd);
+/*
  * Converts a Windows path from the disk to a host path relative to the
  * volume root, resolving it with vpath_resolve().  OFFMIG_EUNSAFE for paths
  * that leave the volume (other drives, UNC, "..", symlinks); ENOTFOUND when

@@ -209,9 +209,9 @@ open_root(struct offmig_ctx *ctx, const char *root, int *fdp)
 	return OFFMIG_OK;
 }
 
-/* Reads hiberfil.sys's signature: "hibr" means Windows is hibernated. */
-static int
-is_hibernated(int rootfd)
+/* Reads hiberfil.sys's signature: "hibr" (any case) means hibernated. */
+int
+volume_hibernated(int rootfd)
 {
 	struct offmig_ctx quiet;
 	char sig[4];
@@ -319,7 +319,7 @@ offmig_volume_open(struct offmig_ctx *ctx, const char *root,
 		free(vol->configdir_host);
 		vol->configdir_host = full;
 	}
-	vol->hibernated = is_hibernated(vol->rootfd);
+	vol->hibernated = volume_hibernated(vol->rootfd);
 	candidates_free(c, n);
 	*volp = vol;
 	return OFFMIG_OK;
