@@ -502,83 +502,6 @@ rm_entry(struct offmig_ctx *ctx, int dirfd, const char *name,
 	return ret;
 }
 
-/* The header (our own small reader: id, mode and volume only). */
-
-struct hdr {
-	char	*id, *mode, *volume;
-};
-
-static void
-hdr_release(struct hdr *h)
-{
-	free(h->id);
-	free(h->mode);
-	free(h->volume);
-	memset(h, 0, sizeof(*h));
-}
-
-static int
-hdr_read(struct offmig_ctx *ctx, int storefd, const char *storepath,
-    struct hdr *h)
-{
-	char *buf, *line, *next, *eq;
-	size_t len = 0;
-	ssize_t n;
-	int fd, ret = OFFMIG_OK;
-
-	memset(h, 0, sizeof(*h));
-	fd = openat(storefd, STORE_HEADER, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK);
-	if (fd < 0)
-		return ctx_set_error(ctx, errno == ENOENT ? OFFMIG_ENOTFOUND :
-		    OFFMIG_EIO, errno, "%s/%s", storepath, STORE_HEADER);
-	if ((buf = malloc(65537)) == NULL) {
-		close(fd);
-		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "header");
-	}
-	while (len < 65537 && (n = read(fd, buf + len, 65537 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	if (len > 65536) {
-		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s/%s: larger "
-		    "than 64 KiB", storepath, STORE_HEADER);
-		goto out;
-	}
-	buf[len] = '\0';
-	for (line = buf; line < buf + len; line = next) {
-		char **dst = NULL, *val;
-
-		if ((next = memchr(line, '\n', (size_t)(buf + len - line))) ==
-		    NULL)
-			break;
-		*next++ = '\0';
-		if (line[0] == '#' || (eq = strchr(line, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		if (strcmp(line, "id") == 0)
-			dst = &h->id;
-		else if (strcmp(line, "mode") == 0)
-			dst = &h->mode;
-		else if (strcmp(line, "volume") == 0)
-			dst = &h->volume;
-		if (dst == NULL || *dst != NULL)
-			continue;
-		if (manifest_unescape(eq + 1, strlen(eq + 1), &val, NULL) != 0)
-			continue;
-		*dst = val;
-	}
-	if (h->id == NULL || strlen(h->id) != 32 || h->mode == NULL ||
-	    (strcmp(h->mode, "hardlink") != 0 && strcmp(h->mode, "copy") !=
-	    0))
-		ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s/%s: no valid "
-		    "id and mode", storepath, STORE_HEADER);
-out:
-	free(buf);
-	if (ret != OFFMIG_OK)
-		hdr_release(h);
-	return ret;
-}
-
 /* The restore record, STORE/restored. */
 
 struct rrec {
@@ -1436,7 +1359,7 @@ rmv_release(struct rmv *m)
  * damaged manifest or record, OFFMIG_EIO.
  */
 static int
-check_store(struct rmv *m, const struct hdr *h, const char *volroot,
+check_store(struct rmv *m, const struct store_header *h, const char *volroot,
     dev_t dev, int *sealedp)
 {
 	struct manifest_reader *r = NULL;
@@ -1673,7 +1596,7 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
     const char *volroot, unsigned flags, struct offmig_doc **docp)
 {
 	struct rmv m;
-	struct hdr h = { 0 };
+	struct store_header h = { 0 };
 	struct rm_counts c;
 	struct offmig_node *o, *ck, *rm;
 	struct stat sst;
@@ -1722,7 +1645,7 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 	c.failures = doc_add_array(m.doc, o, "not_removed");
 	checked = store_journal_has(m.storefd, "remove", "checked");
 	doc_add_bool(m.doc, o, "resumed", checked);
-	ret = hdr_read(ctx, m.storefd, store, &h);
+	ret = store_header_read(ctx, m.storefd, store, &h);
 	if (ret == OFFMIG_ENOTFOUND && !checked) {
 		if (!dir_empty(m.storefd)) {
 			ret = ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "%s: not an "
@@ -1827,7 +1750,7 @@ refused:
 	}
 out:
 	offmig_doc_free(m.doc);
-	hdr_release(&h);
+	store_header_release(&h);
 	rmv_release(&m);
 	if (m.storefd >= 0)
 		close(m.storefd);

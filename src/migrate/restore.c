@@ -751,50 +751,22 @@ restored_seal(struct restore *r)
 	return journal(r, "done", line);
 }
 
-/* Reads the header's id and mode (key=value lines, at most 64 KiB). */
+/* Reads the header's id and mode (store_header_read() checks it whole). */
 static int
 header_read(struct restore *r)
 {
-	char *buf, *line, *next;
-	ssize_t n;
-	size_t len = 0;
-	int fd, ret = OFFMIG_OK, have_id = 0, have_mode = 0;
+	struct store_header h;
+	int ret;
 
-	fd = openat(r->storefd, STORE_HEADER, O_RDONLY | O_CLOEXEC |
-	    O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return ctx_set_error(r->ctx, errno == ENOENT ? OFFMIG_ECORRUPT :
-		    OFFMIG_EIO, errno, "%s/%s%s", r->storepath, STORE_HEADER,
-		    errno == ENOENT ? " (not an offmig store)" : "");
-	if ((buf = malloc(65537)) == NULL) {
-		close(fd);
-		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "header");
+	ret = store_header_read(r->ctx, r->storefd, r->storepath, &h);
+	if (ret == OFFMIG_ENOTFOUND)
+		ret = ctx_set_error(r->ctx, OFFMIG_ECORRUPT, ENOENT, "%s/%s "
+		    "(not an offmig store)", r->storepath, STORE_HEADER);
+	if (ret == OFFMIG_OK) {
+		memcpy(r->id, h.id, 33);
+		r->copystore = strcmp(h.mode, "copy") == 0;
 	}
-	while (len < 65537 && (n = read(fd, buf + len, 65537 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	buf[len > 65536 ? 65536 : len] = '\0';
-	for (line = buf; *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) == NULL)
-			next = line + strlen(line);
-		else
-			*next++ = '\0';
-		if (strncmp(line, "id=", 3) == 0 && strlen(line + 3) == 32 &&
-		    strspn(line + 3, "0123456789abcdef") == 32) {
-			memcpy(r->id, line + 3, 33);
-			have_id = 1;
-		} else if (strcmp(line, "mode=hardlink") == 0) {
-			r->copystore = 0;
-			have_mode = 1;
-		} else if (strcmp(line, "mode=copy") == 0) {
-			r->copystore = 1;
-			have_mode = 1;
-		}
-	}
-	if (len > 65536 || !have_id || !have_mode)
-		ret = ctx_set_error(r->ctx, OFFMIG_ECORRUPT, 0, "%s/%s: no valid "
-		    "id and mode", r->storepath, STORE_HEADER);
-	free(buf);
+	store_header_release(&h);
 	return ret;
 }
 

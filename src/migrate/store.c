@@ -577,12 +577,8 @@ header_write(struct store *s, const char *computer, const char *windows)
 }
 
 /* Header fields a store needs back (values unescaped; caller frees). */
-struct header {
-	char	*id, *mode, *volume, *volume_dev, *format;
-};
-
-static void
-header_release(struct header *h)
+void
+store_header_release(struct store_header *h)
 {
 	free(h->id);
 	free(h->mode);
@@ -592,10 +588,9 @@ header_release(struct header *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* Reads STORE/offmig-store.ini (at most 64 KiB); OFFMIG_ENOTFOUND when absent. */
-static int
+int
 store_header_read(struct offmig_ctx *ctx, int storefd, const char *storepath,
-    struct header *h)
+    struct store_header *h)
 {
 	char *buf, *line, *next, *eq;
 	ssize_t n;
@@ -681,7 +676,7 @@ store_header_read(struct offmig_ctx *ctx, int storefd, const char *storepath,
 out:
 	free(buf);
 	if (ret != OFFMIG_OK)
-		header_release(h);
+		store_header_release(h);
 	return ret;
 }
 
@@ -863,7 +858,7 @@ store_create_begin(struct offmig_ctx *ctx, int vol_rootfd, const char *volroot,
 {
 	struct store *s;
 	struct stat vst, pst, sst;
-	struct header h;
+	struct store_header h;
 	char *parent = NULL, *slash;
 	unsigned char rnd[16];
 	int ret, i, existed;
@@ -964,7 +959,7 @@ store_create_begin(struct offmig_ctx *ctx, int vol_rootfd, const char *volroot,
 		    (uintmax_t)vst.st_dev;
 
 		snprintf(s->id, sizeof(s->id), "%s", h.id);
-		header_release(&h);
+		store_header_release(&h);
 		if (!same_mode) {
 			ret = ctx_set_error(ctx, OFFMIG_EINVAL, 0, "%s: an "
 			    "interrupted %s store; continue it in the same mode",
@@ -1811,7 +1806,7 @@ open_below(int dirfd, const char *path, int flags)
 
 static int
 open_store(struct offmig_ctx *ctx, const char *storepath, int *fdp,
-    struct header *h)
+    struct store_header *h)
 {
 	int fd, ret;
 
@@ -1836,7 +1831,7 @@ store_list(struct offmig_ctx *ctx, const char *storepath, store_list_fn *fn,
 {
 	struct manifest_reader *r = NULL;
 	struct manifest_record rec;
-	struct header h;
+	struct store_header h;
 	char *name = NULL;
 	int fd, ret;
 
@@ -1863,7 +1858,7 @@ store_list(struct offmig_ctx *ctx, const char *storepath, store_list_fn *fn,
 out:
 	manifest_close(r);
 	free(name);
-	header_release(&h);
+	store_header_release(&h);
 	close(fd);
 	return ret;
 }
@@ -1990,7 +1985,7 @@ store_verify(struct offmig_ctx *ctx, const char *storepath, unsigned flags,
 	struct manifest_record rec;
 	struct offmig_node *root, *o;
 	struct verify v;
-	struct header h;
+	struct store_header h;
 	char *name = NULL;
 	int fd, volfd = -1, ret, copy;
 	uint64_t users = 0;
@@ -2067,7 +2062,7 @@ out:
 	offmig_doc_free(v.doc);
 	manifest_close(r);
 	free(name);
-	header_release(&h);
+	store_header_release(&h);
 	if (volfd >= 0)
 		close(volfd);
 	close(fd);

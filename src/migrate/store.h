@@ -93,6 +93,20 @@ int  manifest_unescape(const char *s, size_t len, char **outp, size_t *outlen);
  */
 void store_fault_reset(void);
 
+/*
+ * The header, STORE/offmig-store.ini (at most 64 KiB), read and checked:
+ * format 1, a 32-hex-digit id, mode hardlink or copy, volume and
+ * volume_dev present; fields unescaped.  OFFMIG_ENOTFOUND when there is no
+ * header, OFFMIG_ECORRUPT naming the file and line otherwise.  Release
+ * with store_header_release() (also after a failure: it is then empty).
+ */
+struct store_header {
+	char	*id, *mode, *volume, *volume_dev, *format;
+};
+int  store_header_read(struct offmig_ctx *ctx, int storefd,
+         const char *storepath, struct store_header *h);
+void store_header_release(struct store_header *h);
+
 /* Flags of store_verify(). */
 #define STORE_VERIFY_HASH	(1u << 0)	/* compare contents with the volume's */
 
