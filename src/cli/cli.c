@@ -464,3 +464,22 @@ out:
 	cli_common_release(&c);
 	return ret;
 }
+
+/* One CSV field on stdout, quoted (RFC 4180) when it needs to be; NULL: empty. */
+void
+cli_csv_field(const char *s)
+{
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}

@@ -192,4 +192,7 @@ const char *cli_strv(const struct offmig_node *o, const char *key);
 /* Prints "== title ==" section headers of the readable report. */
 void	cli_section(FILE *fp, const char *title);
 
+/* Writes one CSV field to stdout, quoted when needed; NULL is empty. */
+void	cli_csv_field(const char *s);
+
 #endif /* OFFMIG_CLI_H */

@@ -38,24 +38,6 @@ nz(const char *s)
 	return s != NULL ? s : "-";
 }
 
-static void
-csv_field(const char *s)
-{
-	if (s == NULL)
-		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static int
 on_item(void *arg, const struct offmig_plan_item *it)
 {
@@ -70,23 +52,23 @@ on_item(void *arg, const struct offmig_plan_item *it)
 			return STOP_WRITE;
 		break;
 	case OFFMIG_FMT_CSV:
-		csv_field(it->type);
+		cli_csv_field(it->type);
 		putchar(',');
-		csv_field(it->path);
+		cli_csv_field(it->path);
 		putchar(',');
-		csv_field(it->host_path);
+		cli_csv_field(it->host_path);
 		printf(",%" PRIu64 ",", it->size);
-		csv_field(it->user);
+		cli_csv_field(it->user);
 		putchar(',');
-		csv_field(it->sid);
+		cli_csv_field(it->sid);
 		putchar(',');
-		csv_field(it->component);
+		cli_csv_field(it->component);
 		putchar(',');
-		csv_field(it->known_folder);
+		cli_csv_field(it->known_folder);
 		putchar(',');
-		csv_field(it->rule_file);
+		cli_csv_field(it->rule_file);
 		printf(",%ld,", it->rule_line);
-		csv_field(it->rule_pattern);
+		cli_csv_field(it->rule_pattern);
 		printf(",%s\r\n", it->tie ? "true" : "false");
 		break;
 	default:

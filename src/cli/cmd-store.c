@@ -427,24 +427,6 @@ struct lister {
 	unsigned	 width;
 };
 
-static void
-csv_field(const char *s)
-{
-	if (s == NULL)
-		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static int
 list_one(void *arg, const struct offmig_store_record *r)
 {
@@ -466,38 +448,38 @@ list_one(void *arg, const struct offmig_store_record *r)
 	}
 	l->n++;
 	if (l->fmt == 2) {
-		csv_field(kind);
+		cli_csv_field(kind);
 		putchar(',');
 		if (r->kind == 'U') {
-			csv_field(r->sid);
+			cli_csv_field(r->sid);
 			putchar(',');
-			csv_field(r->winpath);
+			cli_csv_field(r->winpath);
 			putchar(',');
-			csv_field(r->host_path);
+			cli_csv_field(r->host_path);
 			putchar(',');
-			csv_field(r->folder);
+			cli_csv_field(r->folder);
 			printf(",%" PRIu64 ",%" PRIu64 ",", r->seq, r->size);
-			csv_field(r->component);
+			cli_csv_field(r->component);
 			fputs("\r\n", stdout);
 		} else {
 			printf("%" PRIu64 ",", r->seq);
-			csv_field(r->winpath);
+			cli_csv_field(r->winpath);
 			putchar(',');
-			csv_field(r->host_path);
+			cli_csv_field(r->host_path);
 			putchar(',');
-			csv_field(r->store_path);
+			cli_csv_field(r->store_path);
 			putchar(',');
-			csv_field(r->sid);
+			cli_csv_field(r->sid);
 			putchar(',');
-			csv_field(r->folder);
+			cli_csv_field(r->folder);
 			putchar(',');
-			csv_field(r->component);
+			cli_csv_field(r->component);
 			putchar(',');
-			csv_field(r->rule);
+			cli_csv_field(r->rule);
 			printf(",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%" PRIu64
 			    ",%o,", r->size, r->mtime_ns, r->ino, r->nlink,
 			    (unsigned)r->mode);
-			csv_field(r->attrs);
+			cli_csv_field(r->attrs);
 			fputs("\r\n", stdout);
 		}
 	} else if (r->kind == 'U') {
