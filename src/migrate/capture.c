@@ -1175,24 +1175,6 @@ report(struct cap *c, const struct offmig_doc *sdoc, const struct rfile *r,
 	return OFFMIG_OK;
 }
 
-/*
- * The volume opened again for a plan run of its own: a second plan run on
- * one opened volume finds no files (the walk seems to leave state in the
- * volume, the root's directory offset shared through dup()), so a capture
- * never reuses the caller's volume for its plan.
- */
-static int
-reopen(struct offmig_ctx *ctx, const struct offmig_volume *vol,
-    struct offmig_volume **vp)
-{
-	struct offmig_volume_opts vo;
-
-	memset(&vo, 0, sizeof(vo));
-	vo.windows_dir = vol->windir_host;
-	vo.flags = vol->flags;
-	return offmig_volume_open(ctx, vol->root, &vo, vp);
-}
-
 /* The rule files, loaded from memory under their names in the store. */
 static int
 load_rules(struct offmig_ctx *ctx, const struct rfile *r, size_t nr,
@@ -1239,9 +1221,7 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
 	c.storepath = store;
-	if ((ret = reopen(ctx, vol, &c.vol)) != OFFMIG_OK)
-		return ret;
-	vol = c.vol;
+	c.vol = vol;
 	/* A hard-link store writes to the volume: never a hibernated one. */
 	if (vol->hibernated && !(flags & OFFMIG_STORE_COPY)) {
 		ret = ctx_set_error(ctx, OFFMIG_EUNSAFE, 0, "%s: Windows was "
@@ -1334,16 +1314,9 @@ offmig_store_capture(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	}
 	/* The totals, once the store is known to be possible. */
 	if (progress_fn != NULL) {
-		/* The count runs on a volume and rules of its own (reopen()). */
-		struct offmig_rules *once = NULL;
-		struct offmig_volume *v2 = NULL;
-
-		if ((ret = load_rules(ctx, r, nr, &once)) == OFFMIG_OK &&
-		    (ret = reopen(ctx, vol, &v2)) == OFFMIG_OK)
-			ret = offmig_plan_run(ctx, v2, once, filter,
-			    OFFMIG_PLAN_NO_REGISTRY, count_item, &c, &pdoc);
-		offmig_volume_close(v2);
-		offmig_rules_free(once);
+		/* A first plan run, files only, counts what will come. */
+		ret = offmig_plan_run(ctx, vol, rules, filter,
+		    OFFMIG_PLAN_NO_REGISTRY, count_item, &c, &pdoc);
 		offmig_doc_free(pdoc);
 		pdoc = NULL;
 		if (ret != OFFMIG_OK) {
@@ -1397,7 +1370,6 @@ out:
 	rfiles_free(r, nr);
 	free(computer);
 	cap_release(&c);
-	offmig_volume_close(c.vol);
 	return ret;
 }
 
