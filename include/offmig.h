@@ -69,6 +69,13 @@ void		 offmig_ctx_free(struct offmig_ctx *ctx);
  */
 void		 offmig_ctx_set_log(struct offmig_ctx *ctx, offmig_log_fn *fn,
 		    void *arg);
+/*
+ * How many threads a report may use for its per-profile work (user hives,
+ * known folders, browser profiles): 1 for none, 0 (the default) for one
+ * per online CPU, at most 8.  The report and its messages are the same
+ * whatever the number.
+ */
+void		 offmig_ctx_set_jobs(struct offmig_ctx *ctx, unsigned jobs);
 /* Number of warnings and errors reported through the log since creation. */
 unsigned long	 offmig_ctx_warnings(const struct offmig_ctx *ctx);
 unsigned long	 offmig_ctx_failures(const struct offmig_ctx *ctx);

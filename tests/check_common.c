@@ -16,6 +16,7 @@
 
 #include "common/common.h"
 #include "common/doc.h"
+#include "common/par.h"
 #include "common/vpath.h"
 
 static struct offmig_ctx *ctx;
@@ -208,6 +209,165 @@ START_TEST(test_log_counts_warnings_and_failures)
 	ck_assert_uint_eq(offmig_ctx_failures(ctx), 1);
 	/* Logging leaves the last error alone. */
 	ck_assert_str_eq(offmig_errmsg(ctx), "success");
+}
+END_TEST
+
+/*
+ * par_run: items on threads, the result as if one after the other
+ */
+
+#define PAR_ITEMS	300
+
+struct par_job {
+	struct offmig_ctx	*ctx;
+	struct offmig_node	*out[PAR_ITEMS];
+};
+
+static void
+par_item(void *arg, size_t i, struct offmig_doc *doc)
+{
+	struct par_job *job = arg;
+	struct offmig_node *o = doc_new_object(doc), *a;
+	struct offmig_ctx quiet;
+	size_t k;
+
+	job->out[i] = o;
+	doc_add_int(doc, o, "i", (int64_t)i);
+	a = doc_add_array(doc, o, "squares");
+	for (k = 0; k < i % 17; k++)
+		doc_push_int(doc, a, (int64_t)(k * k));
+	/* An error recorded in the shared context is the item's own. */
+	ctx_set_error(job->ctx, OFFMIG_ENOTFOUND, 0, "item %zu", i);
+	doc_add_str(doc, o, "error", offmig_errmsg(job->ctx));
+	if (i % 7 == 0)
+		ctx_log(job->ctx, OFFMIG_LOG_WARN, "warning of item %zu", i);
+	if (i % 11 == 0)
+		ctx_log(job->ctx, OFFMIG_LOG_ERROR, "failure of item %zu", i);
+	/* Another context is left alone, and its log stays quiet. */
+	memset(&quiet, 0, sizeof(quiet));
+	ctx_set_error(&quiet, OFFMIG_EIO, 0, "quiet %zu", i);
+	ctx_log(&quiet, OFFMIG_LOG_WARN, "never seen");
+	{
+		char want[32];
+
+		snprintf(want, sizeof(want), "quiet %zu", i);
+		ck_assert_str_eq(offmig_errmsg(&quiet), want);
+	}
+	/* ... while the shared one still holds the item's error. */
+	ck_assert_str_eq(offmig_errmsg(job->ctx), offmig_node_get_str(o, "error"));
+}
+
+static void
+append_log(void *arg, enum offmig_level level, const char *msg)
+{
+	FILE *fp = arg;
+
+	fprintf(fp, "%d %s\n", (int)level, msg);
+}
+
+/* Runs the items with jobs threads; returns the JSON and the log. */
+static void
+par_once(unsigned jobs, char **jsonp, char **logp)
+{
+	struct offmig_ctx *c = offmig_ctx_new();
+	struct offmig_doc *doc = doc_new();
+	struct offmig_node *arr;
+	struct par_job *job = calloc(1, sizeof(*job));
+	size_t len = 0, i;
+	FILE *fp = open_memstream(logp, &len);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_ptr_nonnull(job);
+	ck_assert_ptr_nonnull(fp);
+	offmig_ctx_set_log(c, append_log, fp);
+	offmig_ctx_set_jobs(c, jobs);
+	ctx_set_error(c, OFFMIG_EIO, 0, "before");
+	job->ctx = c;
+	arr = doc_add_array(doc, doc_root_mut(doc), "items");
+	ck_assert_int_eq(par_run(c, PAR_ITEMS, par_item, job, doc), OFFMIG_OK);
+	for (i = 0; i < PAR_ITEMS; i++)
+		doc_push_node(doc, arr, job->out[i]);
+	ck_assert_int_eq(doc_status(doc), OFFMIG_OK);
+	ck_assert_int_eq(fclose(fp), 0);
+	/* 43 items log a warning, 28 a failure. */
+	ck_assert_uint_eq(offmig_ctx_warnings(c), 43);
+	ck_assert_uint_eq(offmig_ctx_failures(c), 28);
+	if (jobs > 1)
+		/* The workers' errors did not reach the caller's context. */
+		ck_assert_str_eq(offmig_errmsg(c), "before");
+	*jsonp = capture(json_fn, offmig_doc_root(doc), NULL);
+	offmig_doc_free(doc);
+	offmig_ctx_free(c);
+	free(job);
+}
+
+START_TEST(test_par_same_result_any_jobs)
+{
+	char *json1, *log1, *json, *log;
+	unsigned jobs[] = { 2, 3, 8 };
+	size_t k;
+
+	par_once(1, &json1, &log1);
+	ck_assert_ptr_nonnull(strstr(json1, "\"error\": \"item 299\""));
+	ck_assert_ptr_nonnull(strstr(log1, "1 warning of item 294\n2 failure "
+	    "of item 297\n"));
+	ck_assert_ptr_null(strstr(log1, "never seen"));
+	for (k = 0; k < sizeof(jobs) / sizeof(jobs[0]); k++) {
+		par_once(jobs[k], &json, &log);
+		ck_assert_str_eq(json, json1);
+		ck_assert_str_eq(log, log1);
+		free(json);
+		free(log);
+	}
+	free(json1);
+	free(log1);
+}
+END_TEST
+
+START_TEST(test_par_jobs_bounds)
+{
+	struct offmig_ctx *c = offmig_ctx_new();
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_ge(par_jobs(c, 100), 1);
+	ck_assert_uint_le(par_jobs(c, 100), PAR_MAX_JOBS);
+	ck_assert_uint_eq(par_jobs(c, 0), 1);
+	ck_assert_uint_eq(par_jobs(c, 1), 1);
+	offmig_ctx_set_jobs(c, 1);
+	ck_assert_uint_eq(par_jobs(c, 100), 1);
+	offmig_ctx_set_jobs(c, 64);
+	ck_assert_uint_eq(par_jobs(c, 100), PAR_MAX_JOBS);
+	ck_assert_uint_eq(par_jobs(c, 3), 3);
+	offmig_ctx_free(c);
+}
+END_TEST
+
+START_TEST(test_doc_adopt_moves_nodes)
+{
+	struct offmig_doc *doc = doc_new(), *child = doc_new();
+	struct offmig_node *o, *arr;
+	char *json;
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_ptr_nonnull(child);
+	arr = doc_add_array(doc, doc_root_mut(doc), "a");
+	o = doc_new_object(child);
+	doc_add_str(child, o, "name", "from the child");
+	doc_adopt(doc, child);
+	doc_push_node(doc, arr, o);
+	doc_push_str(doc, arr, "after");
+	json = capture(json_fn, offmig_doc_root(doc), NULL);
+	ck_assert_ptr_nonnull(strstr(json, "\"name\": \"from the child\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"after\""));
+	free(json);
+	/* A NULL child is nothing; a NULL parent frees the child. */
+	doc_adopt(doc, NULL);
+	doc_adopt(NULL, doc_new());
+	ck_assert_int_eq(doc_status(doc), OFFMIG_OK);
+	doc_fail(doc);
+	ck_assert_int_eq(doc_status(doc), OFFMIG_ENOMEM);
+	offmig_doc_free(doc);
 }
 END_TEST
 
@@ -1372,6 +1532,11 @@ main(void)
 	tcase_add_test(tc, test_vpath_links_seen_not_followed);
 	tcase_add_test(tc, test_vpath_missing_and_wrong_type);
 	tcase_add_test(tc, test_vpath_lookup_one_name);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("par");
+	tcase_add_test(tc, test_par_same_result_any_jobs);
+	tcase_add_test(tc, test_par_jobs_bounds);
+	tcase_add_test(tc, test_doc_adopt_moves_nodes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("winpath");
 	tcase_add_test(tc, test_winpath_classify);

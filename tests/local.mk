@@ -106,6 +106,7 @@ CLI_TESTS = \
 	tests/cli-errors.sh \
 	tests/cli-corpus.sh \
 	tests/cli-hive.sh \
+	tests/cli-jobs.sh \
 	tests/ntfs-inventory.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)

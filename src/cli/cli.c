@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,17 @@ cli_common_opt(const struct offmig_cmd *cmd, struct cli_common *c, int ch,
 	case OPT_NO_LOGS:
 		c->no_logs = 1;
 		return 1;
+	case OPT_JOBS:
+		errno = 0;
+		days = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || errno != 0 || days < 1 ||
+		    days > 64) {
+			cli_usage(cmd, "--jobs takes a number of threads from 1 "
+			    "to 64, not '%s'", arg);
+			return -1;
+		}
+		c->jobs = (unsigned)days;
+		return 1;
 	case OPT_ALL:
 		c->all = 1;
 		return 1;
@@ -317,6 +329,7 @@ cli_open_volume(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
 	memset(&opts, 0, sizeof(opts));
 	opts.windows_dir = c->windows_dir;
 	opts.flags = c->no_logs ? OFFMIG_VOLUME_NO_LOGS : 0;
+	offmig_ctx_set_jobs(ctx, c->jobs);
 	if ((ret = offmig_volume_open(ctx, root, &opts, volp)) != OFFMIG_OK)
 		return cli_fail(cmd, ctx, ret);
 	return 0;
@@ -380,7 +393,10 @@ cli_help(const struct offmig_cmd *cmd)
 	    strncmp(cmd->name, "store ", 6) != 0)
 		printf("  --no-logs      read dirty hives as they are, without "
 		    "replaying their\n"
-		    "                 transaction logs\n");
+		    "                 transaction logs\n"
+		    "  --jobs N       threads for the per-profile work (default: "
+		    "one per CPU,\n"
+		    "                 at most 8); the output is the same\n");
 }
 
 int
@@ -428,6 +444,13 @@ cli_parse(const struct offmig_cmd *cmd, struct cli_common *c, int argc,
 	return optind;
 }
 
+static void *
+close_volume(void *vol)
+{
+	offmig_volume_close(vol);
+	return NULL;
+}
+
 int
 cli_run_report(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
     int argc, char **argv, int maxpos, cli_check_fn *check,
@@ -436,7 +459,8 @@ cli_run_report(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
 	struct offmig_volume *vol = NULL;
 	struct offmig_doc *doc = NULL;
 	struct cli_common c;
-	int i, ret, err;
+	pthread_t closer;
+	int i, ret, err, closing = 0;
 
 	cli_common_init(&c);
 	if ((i = cli_parse(cmd, &c, argc, argv, 1, maxpos)) < 0) {
@@ -452,6 +476,14 @@ cli_run_report(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
 		ret = cli_fail(cmd, ctx, err);
 		goto out;
 	}
+	/*
+	 * The report holds copies of all it needs: the volume (hundreds of
+	 * hives to unmap) is closed by another thread while it is printed.
+	 */
+	if (pthread_create(&closer, NULL, close_volume, vol) == 0) {
+		vol = NULL;
+		closing = 1;
+	}
 	if (c.format == OFFMIG_FMT_JSON)
 		ret = cli_print(cmd, &c, offmig_doc_root(doc), NULL, NULL, 0);
 	else
@@ -459,6 +491,8 @@ cli_run_report(const struct offmig_cmd *cmd, struct offmig_ctx *ctx,
 	if (ret == 0)
 		ret = cli_finish(ctx);
 out:
+	if (closing)
+		pthread_join(closer, NULL);
 	offmig_doc_free(doc);
 	offmig_volume_close(vol);
 	cli_common_release(&c);

@@ -43,6 +43,7 @@ struct cli_common {
 	enum offmig_format	 format;	/* --json, --csv */
 	const char		*windows_dir;	/* --windows DIR */
 	int			 no_logs;	/* --no-logs */
+	unsigned		 jobs;		/* --jobs N, 0: automatic */
 	int			 all;		/* --all */
 	struct offmig_filter	*filter;	/* --ui, --ue, --uel */
 	unsigned		 width;		/* terminal columns, 0 = no limit */
@@ -55,13 +56,14 @@ struct cli_common {
  */
 enum {
 	OPT_JSON = 0x100, OPT_CSV, OPT_WINDOWS, OPT_NO_LOGS, OPT_ALL, OPT_UI,
-	OPT_UE, OPT_UEL, OPT_HELP
+	OPT_UE, OPT_UEL, OPT_HELP, OPT_JOBS
 };
 #define CLI_COMMON_LONGOPTS \
 	{ "json", no_argument, NULL, OPT_JSON }, \
 	{ "csv", no_argument, NULL, OPT_CSV }, \
 	{ "windows", required_argument, NULL, OPT_WINDOWS }, \
 	{ "no-logs", no_argument, NULL, OPT_NO_LOGS }, \
+	{ "jobs", required_argument, NULL, OPT_JOBS }, \
 	{ "all", no_argument, NULL, OPT_ALL }, \
 	{ "ui", required_argument, NULL, OPT_UI }, \
 	{ "ue", required_argument, NULL, OPT_UE }, \

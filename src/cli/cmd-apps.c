@@ -66,8 +66,8 @@ cmd_apps(struct offmig_ctx *ctx, int argc, char **argv)
 const struct offmig_cmd cmd_apps_entry = {
 	.name = "apps",
 	.run = cmd_apps,
-	.usage = "[--json | --csv] [--all] [--windows DIR] [--ui PATTERN] "
-	    "[--ue PATTERN] [--uel DAYS] VOLUME",
+	.usage = "[--json | --csv] [--all] [--windows DIR] [--jobs N] "
+	    "[--ui PATTERN] [--ue PATTERN] [--uel DAYS] VOLUME",
 	.summary = "list installed applications, machine-wide and per user",
 	.help =
 	    "  --json         print one JSON document\n"

@@ -193,8 +193,8 @@ cmd_folders(struct offmig_ctx *ctx, int argc, char **argv)
 const struct offmig_cmd cmd_folders_entry = {
 	.name = "folders",
 	.run = cmd_folders,
-	.usage = "[--json | --csv] [--windows DIR] [--ui PATTERN] "
-	    "[--ue PATTERN] [--uel DAYS] VOLUME [USER]",
+	.usage = "[--json | --csv] [--windows DIR] [--jobs N] "
+	    "[--ui PATTERN] [--ue PATTERN] [--uel DAYS] VOLUME [USER]",
 	.summary = "show each profile's known folders and browser profiles",
 	.help =
 	    "  --json         print one JSON document\n"

@@ -128,8 +128,8 @@ cmd_inspect(struct offmig_ctx *ctx, int argc, char **argv)
 const struct offmig_cmd cmd_inspect_entry = {
 	.name = "inspect",
 	.run = cmd_inspect,
-	.usage = "[--json] [--all] [--windows DIR] [--ui PATTERN] "
-	    "[--ue PATTERN] [--uel DAYS] VOLUME",
+	.usage = "[--json] [--all] [--windows DIR] [--jobs N] "
+	    "[--ui PATTERN] [--ue PATTERN] [--uel DAYS] VOLUME",
 	.summary = "report OS, profiles, applications, folders and what needs "
 	    "attention",
 	.help =

@@ -92,7 +92,7 @@ cmd_os(struct offmig_ctx *ctx, int argc, char **argv)
 const struct offmig_cmd cmd_os_entry = {
 	.name = "os",
 	.run = cmd_os,
-	.usage = "[--json | --csv] [--windows DIR] VOLUME",
+	.usage = "[--json | --csv] [--windows DIR] [--jobs N] VOLUME",
 	.summary = "show the Windows version, machine facts and hive states",
 	.help =
 	    "  --json         print one JSON document\n"

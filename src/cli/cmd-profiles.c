@@ -69,8 +69,8 @@ cmd_profiles(struct offmig_ctx *ctx, int argc, char **argv)
 const struct offmig_cmd cmd_profiles_entry = {
 	.name = "profiles",
 	.run = cmd_profiles,
-	.usage = "[--json | --csv] [--windows DIR] [--ui PATTERN] "
-	    "[--ue PATTERN] [--uel DAYS] VOLUME",
+	.usage = "[--json | --csv] [--windows DIR] [--jobs N] "
+	    "[--ui PATTERN] [--ue PATTERN] [--uel DAYS] VOLUME",
 	.summary = "list user profiles: SID, name, path, state, last use",
 	.help =
 	    "  --json         print one JSON document\n"

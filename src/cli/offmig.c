@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
 
@@ -96,7 +97,18 @@ main(int argc, char **argv)
 {
 	const struct offmig_cmd *cmd;
 	struct offmig_ctx *ctx;
+	struct rlimit rl;
 	int ret, used;
+
+	/*
+	 * A report keeps every user's hive open, and hivex holds a file
+	 * descriptor for each: a volume with a thousand profiles needs more
+	 * than the usual soft limit of 1024.  offmig never uses select().
+	 */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	if (argc < 2) {
 		usage(stderr);

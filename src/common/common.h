@@ -23,7 +23,17 @@ struct offmig_ctx {
 	void		*log_arg;
 	unsigned long	 warnings;
 	unsigned long	 failures;
+	unsigned	 jobs;		/* offmig_ctx_set_jobs(); 0: automatic */
 };
+
+/*
+ * Sends every ctx_* call this thread makes on from to to instead (to ==
+ * NULL ends it); other contexts (the quiet ones code makes on its stack)
+ * are left alone.  The worker threads of par_run() use it so that library
+ * code deep down, which records errors in vol->ctx, writes to a context
+ * of the thread's own.
+ */
+void	ctx_redirect(const struct offmig_ctx *from, struct offmig_ctx *to);
 
 /*
  * Records err with a printf-style message (and ": strerror(sys_errno)"

@@ -16,6 +16,25 @@
 
 #include "common/common.h"
 
+/* This thread's redirection (see ctx_redirect() in common.h). */
+static _Thread_local const struct offmig_ctx *redirect_from;
+static _Thread_local struct offmig_ctx *redirect_to;
+
+/* The context a call on ctx really works on. */
+static struct offmig_ctx *
+eff(const struct offmig_ctx *ctx)
+{
+	return ctx != NULL && ctx == redirect_from ? redirect_to :
+	    (struct offmig_ctx *)ctx;
+}
+
+void
+ctx_redirect(const struct offmig_ctx *from, struct offmig_ctx *to)
+{
+	redirect_from = to != NULL ? from : NULL;
+	redirect_to = to;
+}
+
 struct offmig_ctx *
 offmig_ctx_new(void)
 {
@@ -37,6 +56,13 @@ offmig_ctx_set_log(struct offmig_ctx *ctx, offmig_log_fn *fn, void *arg)
 	ctx->log_arg = arg;
 }
 
+void
+offmig_ctx_set_jobs(struct offmig_ctx *ctx, unsigned jobs)
+{
+	if (ctx != NULL)
+		ctx->jobs = jobs;
+}
+
 unsigned long
 offmig_ctx_warnings(const struct offmig_ctx *ctx)
 {
@@ -52,6 +78,7 @@ offmig_ctx_failures(const struct offmig_ctx *ctx)
 const char *
 offmig_errmsg(const struct offmig_ctx *ctx)
 {
+	ctx = eff(ctx);
 	if (ctx == NULL)
 		return "no context";
 	if (ctx->msg[0] == '\0')
@@ -62,6 +89,7 @@ offmig_errmsg(const struct offmig_ctx *ctx)
 int
 offmig_errno(const struct offmig_ctx *ctx)
 {
+	ctx = eff(ctx);
 	return ctx != NULL ? ctx->sys_errno : 0;
 }
 
@@ -169,6 +197,8 @@ ctx_set_error(struct offmig_ctx *ctx, int err, int sys_errno,
 	va_list ap;
 	size_t len;
 
+	ctx = eff(ctx);
+
 	if (ctx == NULL)
 		return err;
 	va_start(ap, fmt);
@@ -205,6 +235,8 @@ ctx_prefix_error(struct offmig_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 	size_t len;
 
+	ctx = eff(ctx);
+
 	if (ctx == NULL)
 		return;
 	va_start(ap, fmt);
@@ -225,6 +257,8 @@ ctx_log(struct offmig_ctx *ctx, enum offmig_level level, const char *fmt, ...)
 {
 	char msg[OFFMIG_ERRMSG_MAX];
 	va_list ap;
+
+	ctx = eff(ctx);
 
 	if (ctx == NULL)
 		return;

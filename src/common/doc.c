@@ -151,6 +151,13 @@ doc_status(const struct offmig_doc *doc)
 	return doc == NULL || doc->oom ? OFFMIG_ENOMEM : OFFMIG_OK;
 }
 
+void
+doc_fail(struct offmig_doc *doc)
+{
+	if (doc != NULL)
+		doc->oom = 1;
+}
+
 static const char *
 arena_strndup(struct offmig_doc *doc, const char *s, size_t len)
 {
@@ -226,6 +233,46 @@ push(struct offmig_doc *doc, struct offmig_node *arr,
 	if ((n = node_new(doc, type)) == NULL)
 		return NULL;
 	return append(doc, arr, NULL, n) == 0 ? n : NULL;
+}
+
+void
+doc_adopt(struct offmig_doc *doc, struct offmig_doc *child)
+{
+	struct chunk *tail;
+
+	if (child == NULL)
+		return;
+	if (doc == NULL) {
+		offmig_doc_free(child);
+		return;
+	}
+	if (child->oom)
+		doc->oom = 1;
+	if (child->chunks != NULL) {
+		/* Behind doc's current chunk, which keeps filling. */
+		for (tail = child->chunks; tail->next != NULL; tail = tail->next)
+			;
+		if (doc->chunks != NULL) {
+			tail->next = doc->chunks->next;
+			doc->chunks->next = child->chunks;
+		} else
+			doc->chunks = child->chunks;
+	}
+	free(child);
+}
+
+struct offmig_node *
+doc_new_object(struct offmig_doc *doc)
+{
+	return doc != NULL ? node_new(doc, OFFMIG_NODE_OBJECT) : NULL;
+}
+
+void
+doc_push_node(struct offmig_doc *doc, struct offmig_node *arr,
+    struct offmig_node *node)
+{
+	if (arr != NULL && arr->type == OFFMIG_NODE_ARRAY)
+		(void)append(doc, arr, NULL, node);
 }
 
 struct offmig_node *

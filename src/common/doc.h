@@ -20,6 +20,8 @@ struct offmig_doc	*doc_new(void);
 struct offmig_node	*doc_root_mut(struct offmig_doc *doc);
 /* OFFMIG_OK, or OFFMIG_ENOMEM if any allocation failed while building. */
 int			 doc_status(const struct offmig_doc *doc);
+/* Records an allocation failure of the builder's own: status ENOMEM. */
+void			 doc_fail(struct offmig_doc *doc);
 /* Copies s into the document's arena; NULL on ENOMEM or when s is NULL. */
 const char		*doc_strdup(struct offmig_doc *doc, const char *s);
 
@@ -71,6 +73,20 @@ void			 doc_push_copy(struct offmig_doc *doc,
 int			 doc_array_reorder(struct offmig_node *arr,
 			    size_t from, struct offmig_node *const *order,
 			    size_t n);
+
+/*
+ * Moves all of child's memory into doc and frees child, so that nodes built
+ * in child (by another thread, say) can be linked into doc with
+ * doc_push_node() without being copied.  child's root is left unlinked.
+ * An allocation failure in child makes doc's status ENOMEM.
+ */
+void			 doc_adopt(struct offmig_doc *doc,
+			    struct offmig_doc *child);
+/* A new object in doc's arena that no parent holds yet (doc_push_node()). */
+struct offmig_node	*doc_new_object(struct offmig_doc *doc);
+/* Appends node, which must live in doc (built or adopted there), to arr. */
+void			 doc_push_node(struct offmig_doc *doc,
+			    struct offmig_node *arr, struct offmig_node *node);
 
 /* Mutable lookup of an existing member (for adding to it later). */
 struct offmig_node	*doc_get_mut(struct offmig_node *obj, const char *key);

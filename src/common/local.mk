@@ -17,6 +17,8 @@ liboffmig_core_la_SOURCES = \
 	%reldir%/doc.h \
 	%reldir%/doc.c \
 	%reldir%/output.c \
+	%reldir%/par.h \
+	%reldir%/par.c \
 	%reldir%/vpath.h \
 	%reldir%/vpath.c
 

@@ -217,7 +217,7 @@ normalize(const char *rel)
 }
 
 #if defined(__linux__) && defined(SYS_openat2)
-static int no_openat2;
+static _Atomic int no_openat2;	/* set once, read by every thread */
 
 /*
  * openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: the kernel

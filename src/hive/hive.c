@@ -25,17 +25,21 @@
 #include "hive/hive.h"
 #include "hive/replay.h"
 
+#define SMALL_HIVE	(1024 * 1024)
+
 struct hive {
 	hive_h			*h;
 	char			*name;		/* host path, for messages */
 	int			 fd;		/* our own copy of the fd */
 	uint64_t		 size;
 	/*
-	 * The file mapped read-only (NULL if it could not be): names are
-	 * decoded from it directly, which is much cheaper than hivex's
-	 * iconv conversion and keeps lone surrogates.
+	 * The file mapped read-only, or read into memory when it is at most
+	 * SMALL_HIVE bytes (NULL if neither worked): names are decoded from
+	 * it directly, which is much cheaper than hivex's iconv conversion
+	 * and keeps lone surrogates.
 	 */
 	const unsigned char	*map;
+	int			 map_malloced;	/* read into memory, not mapped */
 	struct regf_info	 info;
 	/*
 	 * When the hive was dirty and its logs were consulted: what they held
@@ -75,7 +79,9 @@ hive_close(struct hive *h)
 		return;
 	if (h->h != NULL)
 		hivex_close(h->h);
-	if (h->map != NULL)
+	if (h->map != NULL && h->map_malloced)
+		free((void *)h->map);
+	else if (h->map != NULL)
 		munmap((void *)h->map, (size_t)h->size);
 	if (h->replay != NULL) {
 		replay_result_free(h->replay);
@@ -312,11 +318,32 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 			ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", name);
 		goto fail;
 	}
-	if (h->size <= SIZE_MAX) {
+	if (h->size <= SMALL_HIVE) {
+		/*
+		 * A small hive (a user's, mostly) is read: one pread() costs
+		 * less than a map's faults and the TLB flush of its munmap().
+		 */
+		unsigned char *b = malloc((size_t)h->size);
+
+		if (b != NULL && pread_all(h->fd, b, (size_t)h->size, 0) == 0) {
+			h->map = b;
+			h->map_malloced = 1;
+		} else
+			free(b);
+	} else if (h->size <= SIZE_MAX) {
 		void *m = mmap(NULL, (size_t)h->size, PROT_READ, MAP_PRIVATE,
 		    h->fd, 0);
 
 		h->map = m != MAP_FAILED ? m : NULL;
+	}
+	/*
+	 * With the bytes at hand the descriptor is not needed any more: a
+	 * volume with a thousand profiles keeps a thousand hives open, and
+	 * hivex holds one descriptor for each already.
+	 */
+	if (h->map != NULL) {
+		close(h->fd);
+		h->fd = -1;
 	}
 	*hp = h;
 	return OFFMIG_OK;

@@ -458,42 +458,79 @@ read_hive(struct gather *g, struct hive *h, const char *prefix, int native,
 	return ret;
 }
 
+/* An applications report in three steps (apps_begin() in profiles.h). */
+struct apps_run {
+	struct gather		 g;
+	const struct offmig_filter *f;
+	struct hive		*sw;
+	size_t			 first;	/* rows of arr before this report's */
+	int			 native;
+	int			 ret;	/* of the machine part */
+};
+
 int
-apps_build_problems(struct offmig_volume *vol, const struct offmig_filter *f,
+apps_begin(struct offmig_volume *vol, const struct offmig_filter *f,
     unsigned flags, struct offmig_doc *doc, struct offmig_node *arr,
-    struct offmig_node *problems)
+    struct offmig_node *problems, struct apps_run **runp)
 {
+	struct apps_run *r;
+	struct hive *sw;
+	int ret;
+
+	*runp = NULL;
+	if ((ret = volume_sys_hive(vol, SYS_HIVE_SOFTWARE, &sw)) != OFFMIG_OK)
+		return ret;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return ctx_set_error(vol->ctx, OFFMIG_ENOMEM, errno, "apps");
+	r->g.vol = vol;
+	r->g.flags = flags;
+	r->g.doc = doc;
+	r->g.problems = problems;
+	r->g.rows = arr;
+	r->f = f;
+	r->sw = sw;
+	r->first = offmig_node_len(arr);
+	r->native = os_is_64bit(vol, sw) ? 64 : 32;
+	*runp = r;
+	return OFFMIG_OK;
+}
+
+void
+apps_machine(struct apps_run *r, struct offmig_doc *doc)
+{
+	r->g.doc = doc;
+	r->ret = read_hive(&r->g, r->sw, "", r->native, NULL, 0);
+}
+
+int
+apps_end(struct apps_run *r, struct offmig_doc *doc)
+{
+	struct offmig_volume *vol = r->g.vol;
 	struct offmig_ctx *ctx = vol->ctx;
 	const struct profile_list *pl = NULL;
 	struct offmig_node **order;
 	struct gather g;
-	struct hive *sw;
-	size_t i, first;
-	int ret, native;
+	size_t i;
+	int ret = r->ret;
 
-	if ((ret = volume_sys_hive(vol, SYS_HIVE_SOFTWARE, &sw)) != OFFMIG_OK)
-		return ret;
-	memset(&g, 0, sizeof(g));
-	g.vol = vol;
-	g.flags = flags;
-	g.doc = doc;
-	g.problems = problems;
-	g.rows = arr;
-	first = offmig_node_len(arr);
-	native = os_is_64bit(vol, sw) ? 64 : 32;
-	ret = read_hive(&g, sw, "", native, NULL, 0);
+	r->g.doc = doc;
+	g = r->g;
+	/* The user hives are opened on a few threads, then read in order. */
+	if (ret == OFFMIG_OK && volume_prefetch_hives(vol, r->f) ==
+	    OFFMIG_ENOMEM)
+		ret = OFFMIG_ENOMEM;
 	if (ret == OFFMIG_OK && volume_profiles(vol, &pl) == OFFMIG_OK) {
 		for (i = 0; i < pl->n && ret == OFFMIG_OK; i++) {
 			const struct profile *p = &pl->v[i];
 			struct hive *uh = NULL;
-			int r;
+			int e;
 
 			if (!p->hive_present || p->hive_host == NULL ||
 			    p->status == PROFILE_ORPHAN_FOLDER ||
-			    !filter_match(f, p))
+			    !filter_match(r->f, p))
 				continue;
 			/* A hive that fails to open was logged by the volume. */
-			if ((r = volume_user_hive(vol, p, &uh)) != OFFMIG_OK) {
+			if ((e = volume_user_hive(vol, p, &uh)) != OFFMIG_OK) {
 				if (g.problems != NULL) {
 					struct offmig_node *o =
 					    doc_push_object(doc, g.problems);
@@ -503,11 +540,11 @@ apps_build_problems(struct offmig_volume *vol, const struct offmig_filter *f,
 					doc_add_str(doc, o, "problem",
 					    offmig_errmsg(ctx));
 				}
-				if (r == OFFMIG_ENOMEM)
-					ret = r;
+				if (e == OFFMIG_ENOMEM)
+					ret = e;
 				continue;
 			}
-			ret = read_hive(&g, uh, "Software\\", native, p,
+			ret = read_hive(&g, uh, "Software\\", r->native, p,
 			    (int)i + 1);
 		}
 	}
@@ -525,7 +562,8 @@ apps_build_problems(struct offmig_volume *vol, const struct offmig_filter *f,
 		else {
 			for (i = 0; i < g.napps; i++)
 				order[i] = g.apps[i].node;
-			if (doc_array_reorder(arr, first, order, g.napps) != 0)
+			if (doc_array_reorder(g.rows, r->first, order,
+			    g.napps) != 0)
 				ret = ctx_set_error(ctx, OFFMIG_EINVAL, 0,
 				    "apps: rows out of step with the report");
 			free(order);
@@ -536,7 +574,23 @@ apps_build_problems(struct offmig_volume *vol, const struct offmig_filter *f,
 		free(g.apps[i].keyname);
 	}
 	free(g.apps);
+	free(r);
 	return ret;
+}
+
+int
+apps_build_problems(struct offmig_volume *vol, const struct offmig_filter *f,
+    unsigned flags, struct offmig_doc *doc, struct offmig_node *arr,
+    struct offmig_node *problems)
+{
+	struct apps_run *r;
+	int ret;
+
+	if ((ret = apps_begin(vol, f, flags, doc, arr, problems, &r)) !=
+	    OFFMIG_OK)
+		return ret;
+	apps_machine(r, doc);
+	return apps_end(r, doc);
 }
 
 int

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/par.h"
 #include "profiles/profiles.h"
 
 /* The keys in SOFTWARE (HKLM); a user's are below "Software\" in NTUSER. */
@@ -949,29 +950,49 @@ common(struct offmig_volume *vol, enum winver wv, struct offmig_doc *doc,
 	hive_vals_release(sf, nnames);
 }
 
+/* A folders report in three steps (folders_begin() in profiles.h). */
+struct folders_run {
+	struct offmig_volume	 *vol;
+	enum winver		  wv;
+	struct offmig_node	 *root, *arr, *probs;
+	const struct profile	**v;
+	size_t			  n;
+	struct offmig_node	**out;	/* what was built for v[i] */
+};
+
 int
-folders_build(struct offmig_volume *vol, const char *user,
+folders_begin(struct offmig_volume *vol, const char *user,
     const struct offmig_filter *f, struct offmig_doc *doc,
-    struct offmig_node *root)
+    struct offmig_node *root, struct folders_run **runp)
 {
 	const struct profile_list *pl;
-	struct offmig_node *arr, *probs;
 	const struct profile *one = NULL;
-	enum winver wv;
+	struct folders_run *r;
 	size_t i;
 	int ret;
 
+	*runp = NULL;
 	if ((ret = volume_profiles(vol, &pl)) != OFFMIG_OK)
 		return ret;
 	if (user != NULL && (one = profile_find(pl, user)) == NULL)
 		return ctx_set_error(vol->ctx, OFFMIG_ENOTFOUND, 0,
 		    "no profile for user or SID '%s'", user);
-	wv = windows_version(vol, pl);
-	doc_add_str(doc, root, "layout", wv == WV_XP ? "xp" : "vista");
-	doc_add_str(doc, root, "windows", wv == WV_XP ? "xp" :
-	    wv == WV_VISTA7 ? "vista-7" : "8+");
-	arr = doc_add_array(doc, root, "profiles");
-	probs = doc_add_array(doc, root, "problems");
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->v = reallocarray(NULL, pl->n + 1, sizeof(*r->v))) == NULL ||
+	    (r->out = calloc(pl->n + 1, sizeof(*r->out))) == NULL) {
+		if (r != NULL)
+			free(r->v);
+		free(r);
+		return ctx_set_error(vol->ctx, OFFMIG_ENOMEM, errno, "folders");
+	}
+	r->vol = vol;
+	r->root = root;
+	r->wv = windows_version(vol, pl);
+	doc_add_str(doc, root, "layout", r->wv == WV_XP ? "xp" : "vista");
+	doc_add_str(doc, root, "windows", r->wv == WV_XP ? "xp" :
+	    r->wv == WV_VISTA7 ? "vista-7" : "8+");
+	r->arr = doc_add_array(doc, root, "profiles");
+	r->probs = doc_add_array(doc, root, "problems");
 	for (i = 0; i < pl->n; i++) {
 		const struct profile *p = &pl->v[i];
 
@@ -979,8 +1000,62 @@ folders_build(struct offmig_volume *vol, const char *user,
 		    p->status == PROFILE_SYSTEM || p->path == NULL ||
 		    p->status == PROFILE_ORPHAN_FOLDER))
 			continue;
-		profile_folders(vol, p, wv, doc, doc_push_object(doc, arr));
+		r->v[r->n++] = p;
 	}
-	common(vol, wv, doc, doc_add_array(doc, root, "common"), probs);
+	volume_prepare(vol);
+	*runp = r;
 	return OFFMIG_OK;
+}
+
+size_t
+folders_count(const struct folders_run *r)
+{
+	return r->n;
+}
+
+void
+folders_item(struct folders_run *r, size_t i, struct offmig_doc *doc)
+{
+	r->out[i] = doc_new_object(doc);
+	profile_folders(r->vol, r->v[i], r->wv, doc, r->out[i]);
+}
+
+int
+folders_end(struct folders_run *r, struct offmig_doc *doc)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		doc_push_node(doc, r->arr, r->out[i]);
+	common(r->vol, r->wv, doc, doc_add_array(doc, r->root, "common"),
+	    r->probs);
+	free(r->v);
+	free(r->out);
+	free(r);
+	return OFFMIG_OK;
+}
+
+static void
+folders_par(void *arg, size_t i, struct offmig_doc *doc)
+{
+	folders_item(arg, i, doc);
+}
+
+int
+folders_build(struct offmig_volume *vol, const char *user,
+    const struct offmig_filter *f, struct offmig_doc *doc,
+    struct offmig_node *root)
+{
+	struct folders_run *r;
+	int ret;
+
+	if ((ret = folders_begin(vol, user, f, doc, root, &r)) != OFFMIG_OK)
+		return ret;
+	if ((ret = par_run(vol->ctx, r->n, folders_par, r, doc)) !=
+	    OFFMIG_OK) {
+		r->n = 0;
+		(void)folders_end(r, doc);
+		return ret;
+	}
+	return folders_end(r, doc);
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/par.h"
 #include "profiles/profiles.h"
 #include "hive/replay.h"
 
@@ -100,6 +101,7 @@ profile_release(struct profile *p)
 	hive_logs_free(p->logs, p->nlogs);
 	volume_replay_free(p->replay);
 	hive_close(p->hive);
+	free(p->hive_msg);
 	for (i = 0; i < p->nproblems; i++)
 		free(p->problems[i]);
 	free(p->problems);
@@ -412,6 +414,18 @@ read_entry(struct offmig_volume *vol, struct hive *sw, hnode key,
 		p->last_use_source = "profile-load";
 	}
 	name_user(p, sam, computer);
+}
+
+/* The second half of reading an entry, on the volume: par_run() items. */
+static void
+check_item(void *arg, size_t i, struct offmig_doc *doc)
+{
+	struct offmig_volume *vol = arg;
+	struct profile *p = &vol->profiles->v[i];
+
+	(void)doc;
+	if (p->sid == NULL)
+		return;
 	if (p->path != NULL)
 		check_files(vol, p);
 	classify(p);
@@ -625,6 +639,10 @@ volume_profiles(struct offmig_volume *vol, const struct profile_list **listp)
 		    computer);
 		free(name);
 	}
+	/* The folders and hives of the entries, on a few threads. */
+	volume_prepare(vol);
+	if ((ret = par_run(ctx, l->n, check_item, vol, NULL)) != OFFMIG_OK)
+		goto out;
 	pair_twins(l);
 	find_orphans(vol, l);
 	for (i = 0; i < l->n; i++) {
@@ -656,6 +674,22 @@ out:
 	return OFFMIG_OK;
 }
 
+/* Opens p's hive the first time; the message of a failure is kept. */
+static void
+user_hive_open(struct offmig_volume *vol, struct profile *p)
+{
+	p->hive_tried = 1;
+	if (!volume_take_user_hive(vol, p->hive_host, &p->hive, &p->hive_err))
+		p->hive_err = volume_open_hive(vol, p->hive_host, &p->hive,
+		    NULL);
+	if (p->hive_err != OFFMIG_OK) {
+		ctx_log(vol->ctx, OFFMIG_LOG_WARN, "%s",
+		    offmig_errmsg(vol->ctx));
+		free(p->hive_msg);
+		p->hive_msg = strdup(offmig_errmsg(vol->ctx));
+	}
+}
+
 int
 volume_user_hive(struct offmig_volume *vol, const struct profile *cp,
     struct hive **hp)
@@ -666,17 +700,56 @@ volume_user_hive(struct offmig_volume *vol, const struct profile *cp,
 	*hp = NULL;
 	if (!p->hive_present || p->hive_host == NULL)
 		return OFFMIG_ENOTFOUND;
-	if (!p->hive_tried) {
-		p->hive_tried = 1;
-		p->hive_err = volume_open_hive(vol, p->hive_host, &p->hive, NULL);
-		if (p->hive_err != OFFMIG_OK)
-			ctx_log(vol->ctx, OFFMIG_LOG_WARN, "%s",
-			    offmig_errmsg(vol->ctx));
-	} else if (p->hive_err != OFFMIG_OK)
-		return ctx_set_error(vol->ctx, p->hive_err, 0, "%s/%s: cannot be "
-		    "read (reported above)", vol->root, p->hive_host);
+	if (!p->hive_tried)
+		user_hive_open(vol, p);
+	else if (p->hive_err != OFFMIG_OK)
+		/* Every caller gets the open's own message, logged once. */
+		return ctx_set_error(vol->ctx, p->hive_err, 0, "%s",
+		    p->hive_msg != NULL ? p->hive_msg : "cannot be read");
 	*hp = p->hive;
 	return p->hive_err;
+}
+
+/* Prefetch: the hives of the profiles f selects, opened by par_run(). */
+struct prefetch_job {
+	struct offmig_volume	*vol;
+	struct profile		**v;
+};
+
+static void
+prefetch_item(void *arg, size_t i, struct offmig_doc *doc)
+{
+	struct prefetch_job *job = arg;
+
+	(void)doc;
+	user_hive_open(job->vol, job->v[i]);
+}
+
+int
+volume_prefetch_hives(struct offmig_volume *vol,
+    const struct offmig_filter *f)
+{
+	const struct profile_list *pl;
+	struct prefetch_job job;
+	size_t i, n = 0;
+	int ret;
+
+	if ((ret = volume_profiles(vol, &pl)) != OFFMIG_OK)
+		return ret;
+	if ((job.v = reallocarray(NULL, pl->n + 1, sizeof(*job.v))) == NULL)
+		return ctx_set_error(vol->ctx, OFFMIG_ENOMEM, errno, "hives");
+	for (i = 0; i < pl->n; i++) {
+		struct profile *p = &pl->v[i];
+
+		if (p->hive_present && p->hive_host != NULL && !p->hive_tried &&
+		    p->status != PROFILE_ORPHAN_FOLDER && filter_match(f, p))
+			job.v[n++] = p;
+	}
+	job.vol = vol;
+	volume_prepare(vol);
+	ret = par_run(vol->ctx, n, prefetch_item, &job, NULL);
+	free(job.v);
+	return ret;
 }
 
 const struct profile *

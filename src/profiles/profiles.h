@@ -74,6 +74,12 @@ struct offmig_volume {
 	char		*xdefs[8];
 	const struct profile_list *xdefs_for;
 	int		 xdefs_built;
+	/*
+	 * User hives opened ahead, while SOFTWARE was being opened, sorted
+	 * by host path (volume.c); volume_take_user_hive() hands them out.
+	 */
+	struct spec_hive *spec;
+	size_t		 nspec;
 };
 
 /*
@@ -110,6 +116,14 @@ int		volume_open_hive(struct offmig_volume *vol, const char *winpath,
  * Commands that write to a volume refuse it (DESIGN.md §3 rule 6).
  */
 int		volume_hibernated(int rootfd);
+/*
+ * If the hive at host (a path below the root, as resolved) was opened
+ * ahead, gives it (or its open's error, with the message in the context,
+ * after the messages the open logged) and returns 1; else returns 0 and
+ * the caller opens it.  Each hive is given once.
+ */
+int		volume_take_user_hive(struct offmig_volume *vol,
+		    const char *host, struct hive **hp, int *errp);
 /*
  * Converts a Windows path from the disk to a host path relative to the
  * volume root, resolving it with vpath_resolve().  OFFMIG_EUNSAFE for paths
@@ -216,6 +230,7 @@ struct profile {
 	struct hive	*hive;		/* NTUSER.DAT, opened once on demand */
 	int		 hive_err;	/* its open's result, once tried */
 	int		 hive_tried;
+	char		*hive_msg;	/* the open's message, when it failed */
 };
 
 struct profile_list {
@@ -245,6 +260,19 @@ void		profile_list_free(struct profile_list *l);
 int		volume_user_hive(struct offmig_volume *vol,
 		    const struct profile *p, struct hive **hp);
 /* Adds a problem text to a profile (copied). */
+/*
+ * Opens the hives of the profiles f selects (NULL: all) on a few threads
+ * (par_run()), so that volume_user_hive() finds them open (or finds the
+ * message of the failed open, which it gives every caller).
+ */
+int		volume_prefetch_hives(struct offmig_volume *vol,
+		    const struct offmig_filter *f);
+/*
+ * Loads what the volume loads lazily and the per-profile work reads (the
+ * profile list, the environment, the defaults of volume_expand()), so
+ * that work can run on several threads.
+ */
+void		volume_prepare(struct offmig_volume *vol);
 void		profile_add_problem(struct profile *p, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 /* The profile that best matches a user name or SID, or NULL. */
@@ -299,5 +327,30 @@ int		apps_build_problems(struct offmig_volume *vol,
 int		folders_build(struct offmig_volume *vol, const char *user,
 		    const struct offmig_filter *f, struct offmig_doc *doc,
 		    struct offmig_node *root);
+
+/*
+ * The two big parts of inspect in steps, so that it can run them side by
+ * side: *_begin() on the calling thread (it fills *runp, or returns an
+ * error and *runp is NULL); then the items, each into the document it is
+ * given (a thread's, adopted into doc later: see par_run()): the machine
+ * part of apps (it reads SOFTWARE and nothing else) and one item a
+ * profile of folders (each reads only its own profile's hive); then
+ * *_end() on the calling thread, into doc, which frees the run.
+ */
+struct apps_run;
+int		apps_begin(struct offmig_volume *vol,
+		    const struct offmig_filter *f, unsigned flags,
+		    struct offmig_doc *doc, struct offmig_node *arr,
+		    struct offmig_node *problems, struct apps_run **runp);
+void		apps_machine(struct apps_run *r, struct offmig_doc *doc);
+int		apps_end(struct apps_run *r, struct offmig_doc *doc);
+struct folders_run;
+int		folders_begin(struct offmig_volume *vol, const char *user,
+		    const struct offmig_filter *f, struct offmig_doc *doc,
+		    struct offmig_node *root, struct folders_run **runp);
+size_t		folders_count(const struct folders_run *r);
+void		folders_item(struct folders_run *r, size_t i,
+		    struct offmig_doc *doc);
+int		folders_end(struct folders_run *r, struct offmig_doc *doc);
 
 #endif /* OFFMIG_PROFILES_H */

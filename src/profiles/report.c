@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/par.h"
 #include "profiles/profiles.h"
 
 
@@ -415,6 +416,23 @@ sort_attention(struct offmig_doc *doc, struct offmig_node *dst,
 		}
 }
 
+/* Item 0: the machine's applications; item 1 + i: the folders of profile i. */
+struct inspect_job {
+	struct apps_run		*apps;
+	struct folders_run	*folders;
+};
+
+static void
+inspect_item(void *arg, size_t i, struct offmig_doc *doc)
+{
+	struct inspect_job *job = arg;
+
+	if (i == 0)
+		apps_machine(job->apps, doc);
+	else
+		folders_item(job->folders, i - 1, doc);
+}
+
 int
 offmig_inspect_report(struct offmig_ctx *ctx, struct offmig_volume *vol,
     const struct offmig_filter *filter, unsigned flags,
@@ -422,7 +440,8 @@ offmig_inspect_report(struct offmig_ctx *ctx, struct offmig_volume *vol,
 {
 	struct offmig_doc *doc, *scratch;
 	struct offmig_node *root, *os, *apps, *problems, *folders, *att;
-	int ret;
+	struct inspect_job job;
+	int ret, r;
 
 	if ((ret = start(ctx, vol, docp)) != OFFMIG_OK)
 		return ret;
@@ -436,11 +455,29 @@ offmig_inspect_report(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		return finish(ctx, doc, ret, docp);
 	apps = doc_add_array(doc, root, "apps");
 	problems = doc_add_array(doc, root, "problems");
-	if ((ret = apps_build_problems(vol, filter, flags, doc, apps,
-	    problems)) != OFFMIG_OK)
-		return finish(ctx, doc, ret, docp);
 	folders = doc_add_object(doc, root, "folders");
-	if ((ret = folders_build(vol, NULL, filter, doc, folders)) != OFFMIG_OK)
+	/*
+	 * The machine's applications (SOFTWARE) and each profile's folders
+	 * (its own hive and folders) touch nothing in common: one pool of
+	 * threads does both.
+	 */
+	if ((ret = apps_begin(vol, filter, flags, doc, apps, problems,
+	    &job.apps)) != OFFMIG_OK)
+		return finish(ctx, doc, ret, docp);
+	if ((ret = folders_begin(vol, NULL, filter, doc, folders,
+	    &job.folders)) != OFFMIG_OK) {
+		(void)apps_end(job.apps, doc);
+		return finish(ctx, doc, ret, docp);
+	}
+	ret = par_run(vol->ctx, 1 + folders_count(job.folders), inspect_item,
+	    &job, doc);
+	r = apps_end(job.apps, doc);
+	if (ret == OFFMIG_OK)
+		ret = r;
+	r = folders_end(job.folders, doc);
+	if (ret == OFFMIG_OK)
+		ret = r;
+	if (ret != OFFMIG_OK)
 		return finish(ctx, doc, ret, docp);
 	if ((scratch = doc_new()) == NULL)
 		return finish(ctx, doc, ctx_set_error(ctx, OFFMIG_ENOMEM, errno,

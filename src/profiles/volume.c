@@ -9,12 +9,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/par.h"
 #include "profiles/profiles.h"
 #include "hive/replay.h"
 
@@ -164,6 +167,195 @@ complete(const struct candidate *c)
 	return c->has_software && c->has_system;
 }
 
+/*
+ * User hives opened ahead.  hivex walks a whole hive when it opens it,
+ * which for a large SOFTWARE takes tens of milliseconds, and nothing can
+ * say where the profiles are before SOFTWARE's ProfileList is read.  They
+ * are nearly always in Users (or Documents and Settings), though: so
+ * while one thread opens SOFTWARE, another opens the NTUSER.DAT of every
+ * folder there, the way volume_open_hive() would, keeping what the opens
+ * logged.  The profiles then take their hive from here.  A hive no
+ * profile takes is closed with the volume.
+ */
+#define SPEC_MAX	512	/* hives opened ahead, at most */
+
+static int	open_hive_at(struct offmig_volume *vol, int fd,
+		    const char *host, const char *winpath, struct hive **hp);
+
+struct spec_hive {
+	char		*host;		/* as resolved: the key */
+	struct hive	*hive;
+	int		 err;
+	char		*msg;		/* of a failed open */
+	struct par_log	 log;		/* what the open logged */
+	atomic_int	 taken;
+};
+
+struct spec_run {
+	struct offmig_volume	*vol;
+	struct spec_hive	*v;
+	size_t			 n;
+	pthread_t		 tid;
+};
+
+static int
+spec_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct spec_hive *)a)->host,
+	    ((const struct spec_hive *)b)->host);
+}
+
+/* Whether a folder name could be a profile's (no expansion, no control). */
+static int
+spec_name_ok(const char *name)
+{
+	const unsigned char *p;
+
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p == '%')
+			return 0;
+	return 1;
+}
+
+/* One directory of profiles: the hives of the folders in it. */
+static void
+spec_dir(struct spec_run *sr, struct offmig_ctx *priv, const char *base)
+{
+	struct offmig_volume *vol = sr->vol;
+	struct offmig_ctx quiet;
+	struct dirent *de;
+	char *bhost = NULL;
+	DIR *d;
+	int dfd;
+
+	memset(&quiet, 0, sizeof(quiet));
+	if (vpath_resolve(&quiet, vol->rootfd, base, VPATH_DIR, &dfd, &bhost,
+	    NULL) != OFFMIG_OK)
+		return;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		free(bhost);
+		return;
+	}
+	while (sr->n < SPEC_MAX && (de = readdir(d)) != NULL) {
+		struct spec_hive *e = &sr->v[sr->n];
+		char *rel;
+		int fd;
+
+		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+		    !spec_name_ok(de->d_name) ||
+		    (rel = str_printf("%s/%s/NTUSER.DAT", bhost,
+		    de->d_name)) == NULL)
+			continue;
+		memset(e, 0, sizeof(*e));
+		priv->log_arg = &e->log;
+		/* As check_files() and volume_open_hive() would find it. */
+		if (vpath_resolve(&quiet, vol->rootfd, rel, VPATH_FILE, &fd,
+		    &e->host, NULL) != OFFMIG_OK) {
+			free(rel);
+			continue;
+		}
+		e->err = open_hive_at(vol, fd, e->host, e->host, &e->hive);
+		if (e->err != OFFMIG_OK)
+			e->msg = strdup(offmig_errmsg(vol->ctx));
+		close(fd);
+		free(rel);
+		atomic_init(&e->taken, 0);
+		sr->n++;
+	}
+	closedir(d);
+	free(bhost);
+}
+
+static void *
+spec_thread(void *arg)
+{
+	struct spec_run *sr = arg;
+	struct offmig_ctx priv;
+
+	memset(&priv, 0, sizeof(priv));
+	priv.log_fn = par_log_keep;
+	ctx_redirect(sr->vol->ctx, &priv);
+	spec_dir(sr, &priv, "Users");
+	spec_dir(sr, &priv, "Documents and Settings");
+	ctx_redirect(NULL, NULL);
+	return NULL;
+}
+
+/* Starts opening user hives ahead, when there are threads to spare. */
+static struct spec_run *
+spec_start(struct offmig_volume *vol)
+{
+	struct spec_run *sr;
+
+	if (vol->spec != NULL || par_jobs(vol->ctx, 2) < 2 ||
+	    (sr = calloc(1, sizeof(*sr))) == NULL)
+		return NULL;
+	sr->vol = vol;
+	if ((sr->v = calloc(SPEC_MAX, sizeof(*sr->v))) == NULL ||
+	    pthread_create(&sr->tid, NULL, spec_thread, sr) != 0) {
+		free(sr->v);
+		free(sr);
+		return NULL;
+	}
+	return sr;
+}
+
+/* Waits for it and keeps what it opened, sorted for the lookups. */
+static void
+spec_finish(struct offmig_volume *vol, struct spec_run *sr)
+{
+	if (sr == NULL)
+		return;
+	pthread_join(sr->tid, NULL);
+	qsort(sr->v, sr->n, sizeof(*sr->v), spec_cmp);
+	vol->spec = sr->v;
+	vol->nspec = sr->n;
+	free(sr);
+}
+
+static void
+spec_free(struct offmig_volume *vol)
+{
+	size_t i;
+
+	for (i = 0; i < vol->nspec; i++) {
+		struct spec_hive *e = &vol->spec[i];
+
+		hive_close(e->hive);
+		free(e->host);
+		free(e->msg);
+		free(e->log.buf);
+	}
+	free(vol->spec);
+	vol->spec = NULL;
+	vol->nspec = 0;
+}
+
+int
+volume_take_user_hive(struct offmig_volume *vol, const char *host,
+    struct hive **hp, int *errp)
+{
+	struct spec_hive key, *e;
+
+	if (vol->nspec == 0 || host == NULL)
+		return 0;
+	key.host = (char *)host;
+	if ((e = bsearch(&key, vol->spec, vol->nspec, sizeof(*e),
+	    spec_cmp)) == NULL || atomic_exchange(&e->taken, 1) != 0)
+		return 0;
+	(void)par_log_replay(vol->ctx, &e->log);
+	*hp = e->hive;
+	e->hive = NULL;
+	*errp = e->err;
+	if (e->err != OFFMIG_OK)
+		ctx_set_error(vol->ctx, e->err, 0, "%s", e->msg != NULL ?
+		    e->msg : "cannot be read");
+	return 1;
+}
+
 void
 offmig_volume_close(struct offmig_volume *vol)
 {
@@ -176,6 +368,7 @@ offmig_volume_close(struct offmig_volume *vol)
 		free(vol->hive_msg[i]);
 	}
 	profile_list_free(vol->profiles);
+	spec_free(vol);
 	if (vol->configfd >= 0)
 		close(vol->configfd);
 	if (vol->windirfd >= 0)
@@ -414,6 +607,7 @@ volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
     struct hive **hp)
 {
 	struct offmig_ctx *ctx = vol->ctx;
+	struct spec_run *spec = NULL;
 	char *host = NULL, *name = NULL;
 	int fd = -1, ret;
 
@@ -427,6 +621,8 @@ volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
 		return OFFMIG_OK;
 	}
 	vol->hive_tried[which] = 1;
+	if (which == SYS_HIVE_SOFTWARE)
+		spec = spec_start(vol);
 	ret = vpath_resolve(ctx, vol->configfd, hive_names[which], VPATH_FILE,
 	    &fd, &host, NULL);
 	if (ret == OFFMIG_OK) {
@@ -447,6 +643,7 @@ volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
 		close(fd);
 	free(host);
 	free(name);
+	spec_finish(vol, spec);
 	if (ret != OFFMIG_OK) {
 		vol->hive_err[which] = ret;
 		vol->hive_msg[which] = strdup(offmig_errmsg(ctx));
@@ -569,6 +766,16 @@ expand_defaults(struct offmig_volume *vol)
 	vol->xdefs_for = vol->profiles;
 	vol->xdefs_built = 1;
 	return 0;
+}
+
+void
+volume_prepare(struct offmig_volume *vol)
+{
+	const struct profile_list *pl;
+
+	env_load(vol);
+	(void)volume_profiles(vol, &pl);
+	(void)expand_defaults(vol);
 }
 
 char *
@@ -701,19 +908,17 @@ volume_resolve(struct offmig_volume *vol, const char *winpath,
 	return resolve_gate(vol, winpath, want, NULL, hostp, stp);
 }
 
-int
-volume_open_hive(struct offmig_volume *vol, const char *winpath,
-    struct hive **hp, char **hostp)
+/*
+ * Opens the hive at host (a path below the root, already resolved to fd),
+ * replaying its logs when it is dirty.  winpath names it in messages.
+ */
+static int
+open_hive_at(struct offmig_volume *vol, int fd, const char *host,
+    const char *winpath, struct hive **hp)
 {
-	char *host = NULL, *name = NULL;
-	int fd = -1, ret;
+	char *name;
+	int ret;
 
-	*hp = NULL;
-	if (hostp != NULL)
-		*hostp = NULL;
-	if ((ret = resolve_gate(vol, winpath, VPATH_FILE, &fd, &host, NULL)) !=
-	    OFFMIG_OK)
-		return ret;
 	if ((name = str_join_path(vol->root, host)) == NULL)
 		ret = ctx_set_error(vol->ctx, OFFMIG_ENOMEM, errno, "%s",
 		    winpath);
@@ -743,8 +948,25 @@ volume_open_hive(struct offmig_volume *vol, const char *winpath,
 		free(dir);
 	} else
 		ret = hive_open_fd(vol->ctx, fd, name, hp);
-	close(fd);
 	free(name);
+	return ret;
+}
+
+int
+volume_open_hive(struct offmig_volume *vol, const char *winpath,
+    struct hive **hp, char **hostp)
+{
+	char *host = NULL;
+	int fd = -1, ret;
+
+	*hp = NULL;
+	if (hostp != NULL)
+		*hostp = NULL;
+	if ((ret = resolve_gate(vol, winpath, VPATH_FILE, &fd, &host, NULL)) !=
+	    OFFMIG_OK)
+		return ret;
+	ret = open_hive_at(vol, fd, host, winpath, hp);
+	close(fd);
 	if (ret == OFFMIG_OK && hostp != NULL)
 		*hostp = host;
 	else
@@ -945,11 +1167,50 @@ doc_profile_hive(struct offmig_volume *vol, struct offmig_doc *doc,
 	    &p->hive_info, p->hive_size, p->logs, p->nlogs, p->replay);
 }
 
+/* The hives of the profiles in a list of hives, built by par_run(). */
+struct hives_job {
+	struct offmig_volume		 *vol;
+	const struct profile_list	 *pl;
+	struct offmig_node		**out;	/* 2i: NTUSER.DAT, 2i+1: UsrClass */
+};
+
+static void
+hives_item(void *arg, size_t i, struct offmig_doc *doc)
+{
+	struct hives_job *job = arg;
+	struct offmig_volume *vol = job->vol;
+	const struct profile *p = &job->pl->v[i];
+	struct offmig_node *o;
+	char *win;
+
+	if (p->hive_host == NULL)
+		return;
+	o = job->out[2 * i] = doc_new_object(doc);
+	win = str_printf("%s\\NTUSER.DAT", p->path);
+	doc_add_str(doc, o, "name", "NTUSER.DAT");
+	doc_add_str(doc, o, "scope", "user");
+	doc_add_str(doc, o, "sid", p->sid);
+	doc_add_str(doc, o, "user", p->user);
+	doc_add_str(doc, o, "path", win);
+	doc_profile_hive(vol, doc, o, p);
+	free(win);
+	if (p->usrclass_host != NULL) {
+		o = job->out[2 * i + 1] = doc_new_object(doc);
+		doc_add_str(doc, o, "name", "UsrClass.dat");
+		doc_add_str(doc, o, "scope", "user");
+		doc_add_str(doc, o, "sid", p->sid);
+		doc_add_str(doc, o, "user", p->user);
+		doc_add_null(doc, o, "path");
+		doc_hive_file(vol, doc, o, p->usrclass_host);
+	}
+}
+
 void
 volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,
     struct offmig_node *arr)
 {
 	const struct profile_list *pl = NULL;
+	struct hives_job job;
 	size_t i;
 	int w;
 
@@ -970,30 +1231,17 @@ volume_doc_hives(struct offmig_volume *vol, struct offmig_doc *doc,
 	}
 	if (volume_profiles(vol, &pl) != OFFMIG_OK)
 		return;
-	for (i = 0; i < pl->n; i++) {
-		const struct profile *p = &pl->v[i];
-		struct offmig_node *o;
-		char *win;
-
-		if (p->hive_host == NULL)
-			continue;
-		o = doc_push_object(doc, arr);
-		win = str_printf("%s\\NTUSER.DAT", p->path);
-		doc_add_str(doc, o, "name", "NTUSER.DAT");
-		doc_add_str(doc, o, "scope", "user");
-		doc_add_str(doc, o, "sid", p->sid);
-		doc_add_str(doc, o, "user", p->user);
-		doc_add_str(doc, o, "path", win);
-		doc_profile_hive(vol, doc, o, p);
-		free(win);
-		if (p->usrclass_host != NULL) {
-			o = doc_push_object(doc, arr);
-			doc_add_str(doc, o, "name", "UsrClass.dat");
-			doc_add_str(doc, o, "scope", "user");
-			doc_add_str(doc, o, "sid", p->sid);
-			doc_add_str(doc, o, "user", p->user);
-			doc_add_null(doc, o, "path");
-			doc_hive_file(vol, doc, o, p->usrclass_host);
-		}
+	/* The user hives, two objects a profile, built on a few threads. */
+	if ((job.out = calloc(2 * pl->n + 1, sizeof(*job.out))) == NULL) {
+		doc_fail(doc);
+		return;
 	}
+	job.vol = vol;
+	job.pl = pl;
+	volume_prepare(vol);
+	(void)par_run(vol->ctx, pl->n, hives_item, &job, doc);
+	for (i = 0; i < 2 * pl->n; i++)
+		if (job.out[i] != NULL)
+			doc_push_node(doc, arr, job.out[i]);
+	free(job.out);
 }
