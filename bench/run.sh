@@ -161,11 +161,12 @@ chmod +x "$out/hivexget.sh" "$out/regripper.sh"
 rr_apps=$(regripper -r "$cfg/SOFTWARE" -p uninstall 2>/dev/null | grep -c '^  ' || true)
 
 # The benchmarks: name, command line (shell words, no shell needed).
-names=(offmig-inspect-json offmig-inspect-table offmig-profiles offmig-apps
-    hivexget-baseline regripper)
+names=(offmig-inspect-json offmig-inspect-table offmig-inspect-1job
+    offmig-profiles offmig-apps hivexget-baseline regripper)
 declare -A cmd
 cmd[offmig-inspect-json]="$(q "$off") inspect --json $(q "$vol")"
 cmd[offmig-inspect-table]="$(q "$off") inspect $(q "$vol")"
+cmd[offmig-inspect-1job]="$(q "$off") inspect --json --jobs 1 $(q "$vol")"
 cmd[offmig-profiles]="$(q "$off") profiles --json $(q "$vol")"
 cmd[offmig-apps]="$(q "$off") apps --json $(q "$vol")"
 cmd[hivexget-baseline]="$(q "$out/hivexget.sh")"
@@ -278,6 +279,7 @@ what() {
 	case $1 in
 	offmig-inspect-json) echo "the whole report, JSON" ;;
 	offmig-inspect-table) echo "the whole report, tables" ;;
+	offmig-inspect-1job) echo "the whole report, JSON, one thread (context)" ;;
 	offmig-profiles) echo "profiles only (context)" ;;
 	offmig-apps) echo "applications only (context)" ;;
 	hivexget-baseline) echo "$((n_user_hives + 3)) hivexget processes, one value each" ;;
@@ -333,7 +335,8 @@ intro=
 	echo "(paths relative to the repository; \`offmig\` is \`BUILDDIR/.libs/offmig\`):"
 	echo
 	echo '```'
-	for n in offmig-inspect-json offmig-inspect-table offmig-profiles offmig-apps; do
+	for n in offmig-inspect-json offmig-inspect-table offmig-inspect-1job \
+	    offmig-profiles offmig-apps; do
 		echo "$(rel "${cmd[$n]}")"
 	done
 	echo
