@@ -33,8 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libxml/xmlwriter.h>
-
+#include "migrate/xmllib.h"
 #include "profiles/profiles.h"
 
 #define URL_BASE	"http://offmig.example/migxml/"
@@ -1995,12 +1994,12 @@ static int
 xw_open(struct xw *x)
 {
 	memset(x, 0, sizeof(*x));
-	if ((x->buf = xmlBufferCreate()) == NULL ||
-	    (x->w = xmlNewTextWriterMemory(x->buf, 0)) == NULL)
+	if ((x->buf = XL->BufferCreate()) == NULL ||
+	    (x->w = XL->NewTextWriterMemory(x->buf, 0)) == NULL)
 		return -1;
-	if (xmlTextWriterSetIndent(x->w, 1) < 0 ||
-	    xmlTextWriterSetIndentString(x->w, BAD_CAST "  ") < 0 ||
-	    xmlTextWriterStartDocument(x->w, NULL, "UTF-8", NULL) < 0)
+	if (XL->TextWriterSetIndent(x->w, 1) < 0 ||
+	    XL->TextWriterSetIndentString(x->w, BAD_CAST "  ") < 0 ||
+	    XL->TextWriterStartDocument(x->w, NULL, "UTF-8", NULL) < 0)
 		x->bad = 1;
 	return 0;
 }
@@ -2009,9 +2008,9 @@ xw_open(struct xw *x)
 static int
 xw_finish(struct xw *x)
 {
-	if (!x->bad && xmlTextWriterEndDocument(x->w) < 0)
+	if (!x->bad && XL->TextWriterEndDocument(x->w) < 0)
 		x->bad = 1;
-	xmlFreeTextWriter(x->w);
+	XL->FreeTextWriter(x->w);
 	x->w = NULL;
 	return x->bad ? -1 : 0;
 }
@@ -2020,23 +2019,23 @@ static void
 xw_free(struct xw *x)
 {
 	if (x->w != NULL)
-		xmlFreeTextWriter(x->w);
+		XL->FreeTextWriter(x->w);
 	if (x->buf != NULL)
-		xmlBufferFree(x->buf);
+		XL->BufferFree(x->buf);
 	memset(x, 0, sizeof(*x));
 }
 
 static void
 xstart(struct xw *x, const char *name)
 {
-	if (!x->bad && xmlTextWriterStartElement(x->w, BAD_CAST name) < 0)
+	if (!x->bad && XL->TextWriterStartElement(x->w, BAD_CAST name) < 0)
 		x->bad = 1;
 }
 
 static void
 xend(struct xw *x)
 {
-	if (!x->bad && xmlTextWriterEndElement(x->w) < 0)
+	if (!x->bad && XL->TextWriterEndElement(x->w) < 0)
 		x->bad = 1;
 }
 
@@ -2044,7 +2043,7 @@ xend(struct xw *x)
 static void
 xattr(struct xw *x, const char *name, const char *value)
 {
-	if (!x->bad && xmlTextWriterWriteAttribute(x->w, BAD_CAST name,
+	if (!x->bad && XL->TextWriterWriteAttribute(x->w, BAD_CAST name,
 	    BAD_CAST value) < 0)
 		x->bad = 1;
 }
@@ -2052,7 +2051,7 @@ xattr(struct xw *x, const char *name, const char *value)
 static void
 xelem(struct xw *x, const char *name, const char *text)
 {
-	if (!x->bad && xmlTextWriterWriteElement(x->w, BAD_CAST name,
+	if (!x->bad && XL->TextWriterWriteElement(x->w, BAD_CAST name,
 	    BAD_CAST text) < 0)
 		x->bad = 1;
 }
@@ -2068,7 +2067,7 @@ xcomment(struct gen *g, struct xw *x, const char *text)
 	}
 	/* Spaces around it, as people write comments. */
 	s = xprintf(g, " %s ", t);
-	if (s == NULL || (!x->bad && xmlTextWriterWriteComment(x->w,
+	if (s == NULL || (!x->bad && XL->TextWriterWriteComment(x->w,
 	    BAD_CAST s) < 0))
 		x->bad = 1;
 	free(s);
@@ -2086,7 +2085,7 @@ xpattern(struct gen *g, struct xw *x, const struct gpat *p)
 	}
 	xstart(x, "pattern");
 	xattr(x, "type", p->type == PT_REG ? "Registry" : "File");
-	if (!x->bad && xmlTextWriterWriteString(x->w, BAD_CAST t) < 0)
+	if (!x->bad && XL->TextWriterWriteString(x->w, BAD_CAST t) < 0)
 		x->bad = 1;
 	xend(x);
 	free(t);
@@ -2134,7 +2133,7 @@ x_environments(struct xw *x)
 		xstart(x, "condition");
 		if (!env[i].native64)
 			xattr(x, "negation", "Yes");
-		if (!x->bad && xmlTextWriterWriteString(x->w,
+		if (!x->bad && XL->TextWriterWriteString(x->w,
 		    BAD_CAST "MigXmlHelper.IsNative64Bit()") < 0)
 			x->bad = 1;
 		xend(x);
@@ -2653,6 +2652,8 @@ offmig_xml_generate(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	if (dir == NULL)
 		return ctx_set_error(ctx, OFFMIG_EINVAL, 0, "no output "
 		    "directory");
+	if (xmllib_load(ctx) == NULL)
+		return OFFMIG_EIO;
 	if ((ret = open_outdir(&g, dir, &dfd)) != OFFMIG_OK)
 		goto out;
 	/* Refuse before anything is written: all three or nothing. */
@@ -2697,9 +2698,9 @@ offmig_xml_generate(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		goto out;
 	}
 	for (i = 0; i < 3; i++) {
-		sizes[i] = (size_t)xmlBufferLength(x[i].buf);
+		sizes[i] = (size_t)XL->BufferLength(x[i].buf);
 		if ((ret = write_atomic(ctx, dfd, dir, names[i],
-		    xmlBufferContent(x[i].buf), sizes[i])) != OFFMIG_OK)
+		    XL->BufferContent(x[i].buf), sizes[i])) != OFFMIG_OK)
 			goto out;
 	}
 	if (fsync(dfd) != 0) {

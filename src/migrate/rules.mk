@@ -3,7 +3,9 @@
 
 liboffmig_core_la_SOURCES += \
 	%reldir%/usmtxml.h \
-	%reldir%/usmtxml.c
+	%reldir%/usmtxml.c \
+	%reldir%/xmllib.h \
+	%reldir%/xmllib.c
 
 CHECK_UNIT += tests/check_usmtxml
 tests_check_usmtxml_SOURCES = tests/check_usmtxml.c tests/testutil.h

@@ -23,12 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 
 #include "common/common.h"
 #include "migrate/usmtxml.h"
+#include "migrate/xmllib.h"
 
 /*
  * One element of the schema.  attrs and parents are space-separated lists
@@ -655,7 +653,7 @@ convert(struct conv *cv, xmlNode *x, struct ux_node *parent, int depth)
 	xmlNode *c;
 	char *text;
 	int has_elem;
-	long line = xmlGetLineNo(x);
+	long line = XL->GetLineNo(x);
 
 	if (depth > UX_MAX_DEPTH) {
 		diag(cv->set, UX_DIAG_ERROR, cv->file->path, line,
@@ -698,20 +696,20 @@ convert(struct conv *cv, xmlNode *x, struct ux_node *parent, int depth)
 			    "<%s>: unknown attribute '%s' ignored", tag, an);
 			continue;
 		}
-		if ((v = xmlNodeGetContent((xmlNode *)a)) == NULL) {
+		if ((v = XL->NodeGetContent((xmlNode *)a)) == NULL) {
 			cv->nomem = 1;
 			continue;
 		}
 		if ((na = realloc(n->attrs, (n->nattrs + 1) *
 		    sizeof(*na))) == NULL) {
-			xmlFree(v);
+			XL->Free(v);
 			cv->nomem = 1;
 			continue;
 		}
 		n->attrs = na;
 		na[n->nattrs].name = strdup(an);
 		na[n->nattrs].value = strdup((const char *)v);
-		xmlFree(v);
+		XL->Free(v);
 		if (na[n->nattrs].name == NULL || na[n->nattrs].value == NULL) {
 			free(na[n->nattrs].name);
 			free(na[n->nattrs].value);
@@ -840,7 +838,7 @@ refuse_doctype(void *data, const xmlChar *name, const xmlChar *eid,
 	struct hooks *hk = pctx->_private;
 
 	hk->doctype_line = pctx->input != NULL ? pctx->input->line : 0;
-	xmlStopParser(pctx);
+	XL->StopParser(pctx);
 }
 
 int
@@ -856,6 +854,8 @@ ux_load_memory(struct offmig_ctx *ctx, struct ux_set *s, const char *name,
 	struct hooks hk = { -1, 0, "", 0 };
 	int ret = OFFMIG_OK;
 
+	if (xmllib_load(ctx) == NULL)
+		return OFFMIG_EIO;
 	if (len > UX_MAX_FILE || len > (size_t)INT32_MAX) {
 		diag(s, UX_DIAG_ERROR, name, 0, "larger than %u MiB: refused",
 		    UX_MAX_FILE >> 20);
@@ -871,7 +871,7 @@ ux_load_memory(struct offmig_ctx *ctx, struct ux_set *s, const char *name,
 	cv.file = f;
 	cv.elems = is_config ? cfg_elems : mig_elems;
 	cv.nelems = is_config ? NCFG : NMIG;
-	if ((pctx = xmlNewParserCtxt()) == NULL) {
+	if ((pctx = XL->NewParserCtxt()) == NULL) {
 		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, 0, "%s", name);
 		goto out;
 	}
@@ -879,7 +879,7 @@ ux_load_memory(struct offmig_ctx *ctx, struct ux_set *s, const char *name,
 	pctx->sax->externalSubset = NULL;
 	pctx->sax->serror = first_error;
 	pctx->_private = &hk;
-	doc = xmlCtxtReadMemory(pctx, buf, (int)len, name, NULL,
+	doc = XL->CtxtReadMemory(pctx, buf, (int)len, name, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
 	if (hk.doctype_line >= 0) {
@@ -898,10 +898,10 @@ ux_load_memory(struct offmig_ctx *ctx, struct ux_set *s, const char *name,
 		    "XML", name);
 		goto out;
 	}
-	root = xmlDocGetRootElement(doc);
+	root = XL->DocGetRootElement(doc);
 	if (root == NULL || strcmp((const char *)root->name, is_config ?
 	    "Configuration" : "migration") != 0) {
-		diag(s, UX_DIAG_ERROR, name, root != NULL ? xmlGetLineNo(root) :
+		diag(s, UX_DIAG_ERROR, name, root != NULL ? XL->GetLineNo(root) :
 		    0, "the root element must be <%s>%s",
 		    is_config ? "Configuration" : "migration", is_config ? "" :
 		    " (config.xml is given with --config)");
@@ -962,9 +962,9 @@ ux_load_memory(struct offmig_ctx *ctx, struct ux_set *s, const char *name,
 out:
 	file_free(f);
 	if (doc != NULL)
-		xmlFreeDoc(doc);
+		XL->FreeDoc(doc);
 	if (pctx != NULL)
-		xmlFreeParserCtxt(pctx);
+		XL->FreeParserCtxt(pctx);
 	return ret;
 }
 
