@@ -142,6 +142,14 @@ add_dir(const char *rel, const char *sid, const char *expect)
 	mkdirs(vol, rel);
 	snprintf(path, sizeof(path), "%s/%s", vol, rel);
 	ck_assert_int_eq(mkdir(path, 0750), 0);
+	{
+		/* Its own time, to see it come back (restore sets it). */
+		struct timespec ts[2];
+
+		ts[0].tv_sec = ts[1].tv_sec = 1400000000;
+		ts[0].tv_nsec = ts[1].tv_nsec = 987654321;
+		ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
 	o->kind = 'd';
 	snprintf(o->host, sizeof(o->host), "%s", rel);
 	winpath(o);
@@ -369,7 +377,12 @@ check_restored(const char *root, int copy)
 		ck_assert_msg(lstat(path, &st) == 0, "%s: %s", path,
 		    strerror(errno));
 		if (objs[i].kind == 'd') {
+			/* Empty, with the mode and mtime it had. */
 			ck_assert(S_ISDIR(st.st_mode));
+			ck_assert_int_eq(st.st_mode & 07777, 0750);
+			ck_assert_int_eq(st.st_mtim.tv_sec, 1400000000);
+			ck_assert_int_eq(st.st_mtim.tv_nsec, 987654321);
+			ck_assert_int_eq(count_prefix(path, ""), 0);
 			continue;
 		}
 		ck_assert(S_ISREG(st.st_mode));

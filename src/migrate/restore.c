@@ -1304,6 +1304,33 @@ set_attrs(struct restore *r, int fd, const char *attrs)
 		r->attrs_ok = 0;
 }
 
+/*
+ * The same for a folder made by restore.  A refusal here says nothing of
+ * files (some file systems take a file's attributes and not a folder's),
+ * so it does not turn attributes off for the rest of the run.
+ */
+static void
+set_dir_attrs(struct restore *r, int fd, const char *attrs)
+{
+	unsigned char v[4];
+	unsigned long a;
+	char *end;
+
+	if (r->attrs_ok == 0 || attrs == NULL || strlen(attrs) != 8)
+		return;
+	a = strtoul(attrs, &end, 16);
+	if (*end != '\0')
+		return;
+	v[0] = (unsigned char)(a >> 24);
+	v[1] = (unsigned char)(a >> 16);
+	v[2] = (unsigned char)(a >> 8);
+	v[3] = (unsigned char)a;
+	if (fsetxattr(fd, NTFS_ATTRIB_XATTR, v, 4, 0) != 0 &&
+	    errno != ENOTSUP && errno != EOPNOTSUPP)
+		ctx_log(r->ctx, OFFMIG_LOG_WARN, "setting a folder's NTFS "
+		    "attributes (%s): %s", attrs, strerror(errno));
+}
+
 /* What copy_in() and place() return besides OFFMIG_OK and fatal errors (< 0). */
 #define PLACE_EXISTS	1	/* the name is taken (msg set) */
 #define PLACE_FAILED	2	/* this object failed (msg set) */
@@ -1803,6 +1830,7 @@ restore_folder(struct restore *r, const struct manifest_record *rec,
 			ts[0].tv_nsec += 1000000000;
 		}
 		ts[1] = ts[0];
+		set_dir_attrs(r, r->dfd, rec->attrs);
 		if (fchmod(r->dfd, rec->mode & 07777) != 0 ||
 		    futimens(r->dfd, ts) != 0)
 			ctx_log(r->ctx, OFFMIG_LOG_WARN, "%s: setting the "
