@@ -3907,6 +3907,25 @@ offmig_plan_item_json(FILE *fp, const struct offmig_plan_item *it)
 	return ferror(fp) ? OFFMIG_EIO : OFFMIG_OK;
 }
 
+int
+offmig_placement_json(FILE *fp, const struct offmig_placement *p)
+{
+	char kind[2] = { p->kind, '\0' };
+
+	fprintf(fp, "{\"seq\": %" PRIu64 ", \"kind\": ", p->seq);
+	json_str(fp, kind);
+	fputs(", \"user\": ", fp);
+	json_str(fp, p->user);
+	fputs(", \"from\": ", fp);
+	json_str(fp, p->from);
+	fputs(", \"to\": ", fp);
+	json_str(fp, p->to);
+	fputs(", \"how\": ", fp);
+	json_str(fp, p->how);
+	fputc('}', fp);
+	return ferror(fp) ? OFFMIG_EIO : OFFMIG_OK;
+}
+
 /* --explain */
 
 #define MAX_TRACE	256
