@@ -507,8 +507,9 @@ mkdir_p(const char *top, const char *rel)
 /*
  * Empty folders inside a tree a rule takes whole are listed as "folder"
  * objects (with their mtime); the top of the tree itself, folders that
- * hold anything, folders an exclude takes away and folders under a rule
- * for some extension only are not.
+ * hold anything, folders an exclude takes away (Skip's, and Tmp itself
+ * when everything in it is excluded) and folders under a rule for some
+ * extension only are not.
  */
 START_TEST(test_empty_folders)
 {
@@ -526,6 +527,7 @@ START_TEST(test_empty_folders)
 	mkdir_p(path, "Data/Empty");
 	mkdir_p(path, "Data/a/b/Deep empty");
 	mkdir_p(path, "Data/Skip/Empty too");
+	mkdir_p(path, "Data/Tmp");
 	mkdir_p(path, "Data/Full");
 	mkdir_p(path, "Docs only/Empty");
 	mkdir_p(path, "Top empty");
@@ -547,6 +549,7 @@ START_TEST(test_empty_folders)
 	    "</objectSet></include>\n"
 	    "<exclude><objectSet>\n"
 	    "<pattern type=\"File\">C:\\Data\\Skip\\* [*]</pattern>\n"
+	    "<pattern type=\"File\">C:\\Data\\Tmp\\* [*]</pattern>\n"
 	    "</objectSet></exclude>\n"
 	    "</rules></role></component></migration>\n"), OFFMIG_OK);
 	memset(&f, 0, sizeof(f));

@@ -565,18 +565,21 @@ fname_init(struct fname *nm, const char *s)
 }
 
 /*
- * Whether the rule's leaf takes the name.  An empty folder (nm->s NULL) is
- * taken only by a rule that takes every name ("[*]") both in the folder
- * and in its parent: the folder is part of a tree the rule takes whole
- * ("X\* [*]" takes the empty folders below X, not X itself, and
- * "X\ [*]" none).
+ * Whether the rule's leaf takes the name.  For an empty folder (nm->s
+ * NULL) only rules that take every name ("[*]") in it weigh, as for a
+ * file of any name there; an include must take every name in its parent
+ * too: the folder is part of a tree the include takes whole ("X\* [*]"
+ * takes the empty folders below X, not X itself, and "X\ [*]" none),
+ * while an exclude of everything in the folder ("X\Tmp\* [*]") leaves
+ * the folder out.
  */
 static int
 leaf_ok(const struct wrule *r, const struct fname *nm)
 {
 	if (nm->s == NULL)
-		return r->pat->lk == UPAT_LEAF_ANY &&
-		    upat_node_match(r->pat, nm->dir, nm->dirlen);
+		return r->pat->lk == UPAT_LEAF_ANY && (r->kind !=
+		    RULE_INCLUDE || upat_node_match(r->pat, nm->dir,
+		    nm->dirlen));
 	return upat_leaf_match(r->pat, nm->s, nm->n, nm->ext, nm->extlen);
 }
 

@@ -125,10 +125,11 @@ void	ruleset_set_tie_fn(struct ruleset *rs, walk_tie_fn *fn, void *arg);
  * With on != 0, ruleset_walk() also passes fn every empty folder (no
  * entry at all but "." and "..") that the rules take, with e->is_dir set
  * and e->st its lstat() data.  A folder is taken as a file of any name in
- * it would be, weighing only the rules whose leaf is "*" (any name) and
- * whose node matches both the folder and its parent: the folder lies
- * inside a tree a rule takes whole ("X\* [*]" takes the empty folders
- * below X, not X itself; "X\ [*]" takes none).  Rules with another leaf
+ * it would be, weighing only the rules whose leaf is "*" (any name), and
+ * of the includes only those whose node matches its parent too: the
+ * folder lies inside a tree an include takes whole ("X\* [*]" takes the
+ * empty folders below X, not X itself; "X\ [*]" takes none), and an
+ * exclude "X\Tmp\* [*]" leaves X\Tmp out.  Rules with another leaf
  * ("[*.doc]": an empty folder holds no .doc) or a filter do not take
  * part.  The volume root is never passed.  Counted in
  * stats->selected_dirs, not in selected.  Off by default (the walks that
