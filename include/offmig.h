@@ -690,6 +690,36 @@ int	offmig_store_restore(struct offmig_ctx *ctx, const char *store,
 	    const char *volroot, unsigned flags, enum offmig_conflict conflict,
 	    const struct offmig_filter *filter, offmig_progress_fn *progress,
 	    void *arg, struct offmig_doc **docp);
+/*
+ * One placement of a dry run: where the object of record seq (kind 'f',
+ * 'd' or 'r') would go and how ("link", "copy", "same", "renamed",
+ * "overwritten", "skipped", "registry", "pending"); from is its
+ * host path on the old volume (the store path for 'r'), to its
+ * destination below the volume root (NULL when there is none).  Strings
+ * are borrowed for the call only.
+ */
+struct offmig_placement {
+	uint64_t	 seq;
+	char		 kind;
+	const char	*user, *from, *to, *how;
+};
+/* Return 0 to go on, a negative value to stop the dry run (returned as is). */
+typedef int offmig_placement_fn(void *arg, const struct offmig_placement *p);
+/*
+ * offmig_store_restore() with OFFMIG_RESTORE_DRY_RUN, each placement
+ * handed to fn as it is found instead of kept in the report (which then
+ * has no "placements"): memory does not grow with the number of objects.
+ */
+int	offmig_store_restore_dry(struct offmig_ctx *ctx, const char *store,
+	    const char *volroot, unsigned flags, enum offmig_conflict conflict,
+	    const struct offmig_filter *filter, offmig_placement_fn *fn,
+	    void *arg, struct offmig_doc **docp);
+/*
+ * Writes one placement as a JSON object on one line (no newline), its
+ * members those of the report's "placements"[]; text escaped as in every
+ * offmig document.
+ */
+int	offmig_placement_json(FILE *fp, const struct offmig_placement *p);
 
 #ifdef __cplusplus
 }

@@ -632,6 +632,98 @@ START_TEST(test_resume_after_kills)
 }
 END_TEST
 
+/* The 'd' records of a store, gathered. */
+struct dirs {
+	char		 list[2048];
+	int64_t		 mtime_ns;
+	uint32_t	 mode;
+	uint64_t	 files;
+};
+
+static int
+dirs_cb(void *arg, const struct offmig_store_record *r)
+{
+	struct dirs *d = arg;
+	struct stat st;
+	char path[2048];
+
+	if (r->kind == 'f')
+		d->files++;
+	if (r->kind != 'd')
+		return 0;
+	snprintf(d->list + strlen(d->list), sizeof(d->list) - strlen(d->list),
+	    "%s|%s|%s|%s;", r->winpath, r->host_path, r->store_path,
+	    r->folder != NULL ? r->folder : "");
+	ck_assert_uint_eq(r->size, 0);
+	snprintf(path, sizeof(path), "%s/%s", storep, r->store_path);
+	ck_assert_msg(lstat(path, &st) == 0 && S_ISDIR(st.st_mode), "%s",
+	    path);
+	if (strcmp(r->host_path, "Users/alice/Documents/Empty") == 0) {
+		d->mtime_ns = r->mtime_ns;
+		d->mode = r->mode;
+	}
+	return 0;
+}
+
+/*
+ * An empty folder inside a tree the rules take whole is captured as a 'd'
+ * record with its mtime and mode; one outside the rules is not, nor is an
+ * empty known folder itself.
+ */
+START_TEST(test_empty_folders_captured)
+{
+	struct offmig_doc *doc = NULL, *vd = NULL;
+	struct timespec ts[2];
+	struct dirs d;
+	char path[1024], first[2048];
+	int complete = 0;
+	static const char *const mk[] = { "Users/alice/Documents/Empty",
+	    "Users/alice/Documents/Letters/Sub", "Users/alice/Documents/"
+	    "Letters/Sub/Deeper", "Users/alice/AppData/Roaming/EmptyApp",
+	    NULL };
+	size_t i;
+
+	for (i = 0; mk[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", vol, mk[i]);
+		ck_assert_msg(mkdir(path, 0750) == 0, "%s", path);
+	}
+	snprintf(path, sizeof(path), "%s/Users/alice/Documents/Empty", vol);
+	ts[0].tv_sec = ts[1].tv_sec = 1600000000;
+	ts[0].tv_nsec = ts[1].tv_nsec = 123456789;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	ck_assert_msg(capture(plan_rules, 0, NULL, NULL, &doc) == OFFMIG_OK,
+	    "%s", offmig_errmsg(ctx));
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(offmig_store_list(ctx, storep, dirs_cb, &d,
+	    &complete), OFFMIG_OK);
+	ck_assert_int_eq(complete, 1);
+	/* Sub holds Deeper: only Deeper is empty. */
+	ck_assert_str_eq(d.list,
+	    "C:\\Users\\alice\\Documents\\Empty|Users/alice/Documents/Empty|"
+	    "files/C/Users/alice/Documents/Empty|Documents;"
+	    "C:\\Users\\alice\\Documents\\Letters\\Sub\\Deeper|"
+	    "Users/alice/Documents/Letters/Sub/Deeper|files/C/Users/alice/"
+	    "Documents/Letters/Sub/Deeper|Documents;");
+	ck_assert_int_eq(d.mtime_ns, 1600000000123456789LL);
+	ck_assert_uint_eq(d.mode, 040750);
+	snprintf(first, sizeof(first), "%s", d.list);
+	ck_assert_uint_eq(offmig_ctx_failures(ctx), 0);
+	ck_assert_int_eq(offmig_node_int(node(doc, "store_create.failed")), 0);
+	/* verify takes them as they are. */
+	ck_assert_int_eq(offmig_store_verify(ctx, storep, 0, &vd), OFFMIG_OK);
+	ck_assert_int_eq(offmig_node_int(node(vd, "verify.ok")), 1);
+	offmig_doc_free(vd);
+	offmig_doc_free(doc);
+	/* A rerun on the sealed store changes nothing. */
+	ck_assert_int_eq(capture(plan_rules, 0, NULL, NULL, &doc), OFFMIG_OK);
+	offmig_doc_free(doc);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(offmig_store_list(ctx, storep, dirs_cb, &d,
+	    &complete), OFFMIG_OK);
+	ck_assert_str_eq(d.list, first);
+}
+END_TEST
+
 /* A 100,000-value HKCU: exported whole, memory flat. */
 START_TEST(test_big_hkcu_memory_flat)
 {
@@ -745,6 +837,7 @@ capture_suite(void)
 	tcase_add_test(tc, test_unlinkable_file_reported);
 	tcase_add_test(tc, test_progress);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_empty_folders_captured);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("resume");

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "offmig.h"
@@ -460,6 +462,126 @@ START_TEST(test_keys_and_ini)
 }
 END_TEST
 
+/* The folder objects a plan lists, gathered. */
+struct folders {
+	char		 list[2048];
+	int		 files;
+	int64_t		 mtime;
+	const char	*want_mtime_of;
+};
+
+static int
+collect_folders(void *arg, const struct offmig_plan_item *it)
+{
+	struct folders *f = arg;
+
+	if (strcmp(it->type, "folder") != 0) {
+		f->files++;
+		return 0;
+	}
+	ck_assert_uint_eq(it->size, 0);
+	ck_assert_ptr_nonnull(it->host_path);
+	snprintf(f->list + strlen(f->list), sizeof(f->list) - strlen(f->list),
+	    "%s|%s;", it->path, it->host_path);
+	if (f->want_mtime_of != NULL && strcmp(it->host_path,
+	    f->want_mtime_of) == 0)
+		f->mtime = it->mtime;
+	return 0;
+}
+
+static void
+mkdir_p(const char *top, const char *rel)
+{
+	char path[2048], *p;
+
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	for (p = path + strlen(top) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(path, 0755);
+		*p = '/';
+	}
+	ck_assert_msg(mkdir(path, 0755) == 0 || access(path, F_OK) == 0,
+	    "%s", path);
+}
+
+/*
+ * Empty folders inside a tree a rule takes whole are listed as "folder"
+ * objects (with their mtime); the top of the tree itself, folders that
+ * hold anything, folders an exclude takes away (Skip's, and Tmp itself
+ * when everything in it is excluded) and folders under a rule for some
+ * extension only are not.
+ */
+START_TEST(test_empty_folders)
+{
+	struct offmig_volume *v = NULL;
+	struct offmig_doc *doc = NULL;
+	struct timeval tv[2];
+	struct folders f;
+	char top[512], src[512], cmd[2048], path[2048];
+
+	t_tmpdir_make(top, sizeof(top), "check_plan");
+	t_volume(src, sizeof(src), "win10");
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s/vol'", src, top);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/vol", top);
+	mkdir_p(path, "Data/Empty");
+	mkdir_p(path, "Data/a/b/Deep empty");
+	mkdir_p(path, "Data/Skip/Empty too");
+	mkdir_p(path, "Data/Tmp");
+	mkdir_p(path, "Data/Full");
+	mkdir_p(path, "Docs only/Empty");
+	mkdir_p(path, "Top empty");
+	snprintf(cmd, sizeof(cmd), "%s/vol/Data/Full/x.txt", top);
+	t_write_file(cmd, "x", 1);
+	snprintf(cmd, sizeof(cmd), "%s/vol/Data/Empty", top);
+	tv[0].tv_sec = tv[1].tv_sec = 1500000000;
+	tv[0].tv_usec = tv[1].tv_usec = 0;
+	ck_assert_int_eq(utimes(cmd, tv), 0);
+	ck_assert_int_eq(offmig_volume_open(ctx, path, NULL, &v), OFFMIG_OK);
+	ck_assert_int_eq(load("dirs.xml",
+	    "<migration urlid=\"http://t/dirs\">\n"
+	    "<component type=\"Documents\" context=\"System\">"
+	    "<displayName>Dirs</displayName><role role=\"Data\"><rules>\n"
+	    "<include><objectSet>\n"
+	    "<pattern type=\"File\">C:\\Data\\* [*]</pattern>\n"
+	    "<pattern type=\"File\">C:\\Docs only\\* [*.doc]</pattern>\n"
+	    "<pattern type=\"File\">C:\\Top empty\\* [*]</pattern>\n"
+	    "</objectSet></include>\n"
+	    "<exclude><objectSet>\n"
+	    "<pattern type=\"File\">C:\\Data\\Skip\\* [*]</pattern>\n"
+	    "<pattern type=\"File\">C:\\Data\\Tmp\\* [*]</pattern>\n"
+	    "</objectSet></exclude>\n"
+	    "</rules></role></component></migration>\n"), OFFMIG_OK);
+	memset(&f, 0, sizeof(f));
+	f.want_mtime_of = "Data/Empty";
+	ck_assert_int_eq(offmig_plan_run(ctx, v, rules, NULL, 0,
+	    collect_folders, &f, &doc), OFFMIG_OK);
+	/* Files first in a folder, then its subfolders in byte order. */
+	ck_assert_str_eq(f.list,
+	    "C:\\Data\\Empty|Data/Empty;"
+	    "C:\\Data\\a\\b\\Deep empty|Data/a/b/Deep empty;");
+	ck_assert_int_eq(f.files, 1);
+	ck_assert_int_eq(f.mtime, 1500000000);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.folders")), 2);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "totals.files")), 1);
+	offmig_doc_free(doc);
+	/* A file in it: the folder is no longer empty, and not listed. */
+	snprintf(cmd, sizeof(cmd), "%s/vol/Data/Empty/now.txt", top);
+	t_write_file(cmd, "y", 1);
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(offmig_plan_run(ctx, v, rules, NULL, 0,
+	    collect_folders, &f, &doc), OFFMIG_OK);
+	ck_assert_str_eq(f.list, "C:\\Data\\a\\b\\Deep empty|Data/a/b/Deep "
+	    "empty;");
+	ck_assert_int_eq(f.files, 2);
+	offmig_doc_free(doc);
+	offmig_volume_close(v);
+	t_tmpdir_remove(top);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -477,6 +599,7 @@ main(void)
 	tcase_add_test(tc, test_explain_and_genconfig);
 	tcase_add_test(tc, test_reference_loops);
 	tcase_add_test(tc, test_keys_and_ini);
+	tcase_add_test(tc, test_empty_folders);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ini");
 	tcase_set_timeout(tc, 60);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -142,6 +143,14 @@ add_dir(const char *rel, const char *sid, const char *expect)
 	mkdirs(vol, rel);
 	snprintf(path, sizeof(path), "%s/%s", vol, rel);
 	ck_assert_int_eq(mkdir(path, 0750), 0);
+	{
+		/* Its own time, to see it come back (restore sets it). */
+		struct timespec ts[2];
+
+		ts[0].tv_sec = ts[1].tv_sec = 1400000000;
+		ts[0].tv_nsec = ts[1].tv_nsec = 987654321;
+		ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
 	o->kind = 'd';
 	snprintf(o->host, sizeof(o->host), "%s", rel);
 	winpath(o);
@@ -369,7 +378,12 @@ check_restored(const char *root, int copy)
 		ck_assert_msg(lstat(path, &st) == 0, "%s: %s", path,
 		    strerror(errno));
 		if (objs[i].kind == 'd') {
+			/* Empty, with the mode and mtime it had. */
 			ck_assert(S_ISDIR(st.st_mode));
+			ck_assert_int_eq(st.st_mode & 07777, 0750);
+			ck_assert_int_eq(st.st_mtim.tv_sec, 1400000000);
+			ck_assert_int_eq(st.st_mtim.tv_nsec, 987654321);
+			ck_assert_int_eq(count_prefix(path, ""), 0);
 			continue;
 		}
 		ck_assert(S_ISREG(st.st_mode));
@@ -509,6 +523,185 @@ START_TEST(test_dry_run_writes_nothing)
 	ck_assert_int_ne(lstat(path, &st), 0);
 	snprintf(path, sizeof(path), "%s/restored", storep);
 	ck_assert_int_ne(lstat(path, &st), 0);
+}
+END_TEST
+
+/* Counts a streamed dry run's placements; stops at stop_at when set. */
+struct dry_seen {
+	uint64_t	 n, stop_at;
+	char		 first_to[300], first_how[16];
+	int		 bad;
+};
+
+static int
+dry_cb(void *arg, const struct offmig_placement *p)
+{
+	struct dry_seen *d = arg;
+
+	if (d->n == 0) {
+		snprintf(d->first_to, sizeof(d->first_to), "%s", p->to != NULL ?
+		    p->to : "");
+		snprintf(d->first_how, sizeof(d->first_how), "%s", p->how);
+	}
+	if (p->seq == 0 || p->from == NULL || p->how == NULL)
+		d->bad++;
+	if (++d->n == d->stop_at)
+		return -42;
+	return 0;
+}
+
+/* The streamed dry run: every placement to the callback, none kept. */
+START_TEST(test_dry_run_streamed)
+{
+	struct offmig_doc *doc = NULL;
+	struct dry_seen d;
+	char path[600];
+	struct stat st;
+
+	make_win10();
+	create_store(storep, 0);
+	wipe(vol);
+	memset(&d, 0, sizeof(d));
+	ck_assert(offmig_store_restore_dry(ctx, storep, vol, 0,
+	    OFFMIG_CONFLICT_RENAME, NULL, dry_cb, &d, &doc) == OFFMIG_OK);
+	ck_assert_uint_eq(d.n, (uint64_t)nobj - 2);
+	ck_assert_int_eq(d.bad, 0);
+	ck_assert_str_eq(d.first_to, objs[0].expect);
+	ck_assert_str_eq(d.first_how, "link");
+	ck_assert_ptr_null(offmig_node_get(offmig_doc_root(doc),
+	    "store_restore.placements"));
+	ck_assert_int_eq(num(doc, "store_restore.dry_run"), 1);
+	ck_assert_int_eq(num(doc, "store_restore.objects"), nobj - 3);
+	offmig_doc_free(doc);
+	snprintf(path, sizeof(path), "%s/Users", vol);
+	ck_assert_int_ne(lstat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/restored", storep);
+	ck_assert_int_ne(lstat(path, &st), 0);
+	/* The callback's negative value stops it and is returned. */
+	memset(&d, 0, sizeof(d));
+	d.stop_at = 3;
+	doc = (struct offmig_doc *)1;
+	ck_assert_int_eq(offmig_store_restore_dry(ctx, storep, vol, 0,
+	    OFFMIG_CONFLICT_RENAME, NULL, dry_cb, &d, &doc), -42);
+	ck_assert_ptr_null(doc);
+	ck_assert_uint_eq(d.n, 3);
+	ck_assert_int_ne(lstat(path, &st), 0);
+}
+END_TEST
+
+#define BIG_OBJECTS	40000
+
+/*
+ * Peak memory (KiB) of a child that runs a dry restore of storep onto vol,
+ * streamed (or kept in the report), after checking the count.
+ */
+static long
+dry_peak(int streamed, long *beforep)
+{
+	int fds[2];
+	pid_t pid;
+	long v[2] = { 0, 0 };
+	int status;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		struct offmig_doc *doc = NULL;
+		struct rusage ru;
+		struct dry_seen d;
+		int ret;
+
+		close(fds[0]);
+		memset(&d, 0, sizeof(d));
+		getrusage(RUSAGE_SELF, &ru);
+		v[0] = ru.ru_maxrss;
+		if (streamed)
+			ret = offmig_store_restore_dry(ctx, storep, vol, 0,
+			    OFFMIG_CONFLICT_RENAME, NULL, dry_cb, &d, &doc);
+		else {
+			ret = offmig_store_restore(ctx, storep, vol,
+			    OFFMIG_RESTORE_DRY_RUN, OFFMIG_CONFLICT_RENAME, NULL,
+			    NULL, NULL, &doc);
+			d.n = ret == OFFMIG_OK ? offmig_node_len(offmig_node_get(
+			    offmig_doc_root(doc), "store_restore.placements")) :
+			    0;
+		}
+		getrusage(RUSAGE_SELF, &ru);
+		v[1] = ret == OFFMIG_OK && d.n == BIG_OBJECTS ? ru.ru_maxrss :
+		    -1;
+		offmig_doc_free(doc);
+		if (write(fds[1], v, sizeof(v)) != (ssize_t)sizeof(v))
+			_exit(2);
+		_exit(0);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], v, sizeof(v)), (ssize_t)sizeof(v));
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_msg(v[1] > 0, "the dry run failed or missed placements");
+	*beforep = v[0];
+	return v[1];
+}
+
+/*
+ * 40,000 objects: the streamed dry run's peak memory does not grow with
+ * them (the report's "placements" would: measured beside it).
+ */
+START_TEST(test_dry_run_memory_flat)
+{
+	struct store *s = NULL;
+	char path[700], rel[128], win[160];
+	long b1, b2, streamed, kept;
+	int vfd, i, ret = OFFMIG_OK;
+
+	for (i = 0; i < BIG_OBJECTS / 1000; i++) {
+		snprintf(path, sizeof(path), "%s/Users/bob/Documents/d%02d", vol,
+		    i);
+		mkdirs(vol, "Users/bob/Documents/x");
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+	}
+	ck_assert_int_ge(vfd = open(vol, O_PATH | O_DIRECTORY), 0);
+	ck_assert_msg(store_create_begin(ctx, vfd, vol, storep, 0, "PC1",
+	    "Windows 10 Pro 19045", &s) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	for (i = 0; i < BIG_OBJECTS && ret == OFFMIG_OK; i++) {
+		struct store_object o;
+		struct stat st;
+		int fd;
+
+		snprintf(rel, sizeof(rel), "Users/bob/Documents/d%02d/a rather "
+		    "long file name number %05d.txt", i / 1000, i);
+		snprintf(path, sizeof(path), "%s/%s", vol, rel);
+		ck_assert_int_ge(fd = open(path, O_WRONLY | O_CREAT, 0644), 0);
+		ck_assert_int_eq(fstat(fd, &st), 0);
+		close(fd);
+		snprintf(win, sizeof(win), "C:\\Users\\bob\\Documents\\d%02d\\a "
+		    "rather long file name number %05d.txt", i / 1000, i);
+		memset(&o, 0, sizeof(o));
+		o.winpath = win;
+		o.host_path = rel;
+		o.sid = SID1;
+		o.st = &st;
+		ret = store_add(s, &o);
+	}
+	ck_assert_msg(ret == OFFMIG_OK, "%s", offmig_errmsg(ctx));
+	ck_assert_int_eq(store_user(s, SID1, "bob", "C:\\Users\\bob",
+	    "complete", ""), OFFMIG_OK);
+	ck_assert_msg(store_create_end(s, NULL) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	close(vfd);
+	wipe(vol);
+	streamed = dry_peak(1, &b1);
+	kept = dry_peak(0, &b2);
+	fprintf(stderr, "dry run of %d objects: peak %ld KiB streamed (%ld "
+	    "before), %ld KiB kept in the report (%ld before)\n", BIG_OBJECTS,
+	    streamed, b1, kept, b2);
+	/* Flat: a few MiB over the start, whatever the count; the report's
+	   listing grows by far more. */
+	ck_assert_int_lt(streamed - b1, 8 * 1024);
+	ck_assert_int_gt(kept - b2, streamed - b1 + 8 * 1024);
+	ck_assert_int_lt(streamed, 64 * 1024);
 }
 END_TEST
 
@@ -686,6 +879,136 @@ START_TEST(test_conflict_rename_and_rerun_adopts)
 	ck_assert_int_ne(lstat(path, &st), 0);
 }
 END_TEST
+
+/*
+ * Names as Windows compares them (the volume is case-sensitive here, as
+ * ntfs-3g and ext4 are): bob's files onto a volume where "documents",
+ * "\xc3\x89T\xc3\x89" (ÉTÉ), "report.docx" and "NOTES.TXT" exist already.
+ */
+static void
+make_case(void)
+{
+	nobj = 0;
+	add_file("Users/bob/Documents/Report.docx", SID1, 100, NULL);
+	add_file("Users/bob/Documents/\xc3\x89t\xc3\xa9/\xce\xa9mega.txt", SID1,
+	    200, "Users/bob/documents/\xc3\x89T\xc3\x89/\xce\xa9mega.txt");
+	add_file("Users/bob/Documents/notes.txt", SID1, 300, NULL);
+	add_user('U', SID1, "bob", "C:\\Users\\bob");
+}
+
+static void
+plant_case(void)
+{
+	char path[700];
+
+	mkdirs(vol, "Users/bob/documents/\xc3\x89T\xc3\x89/x");
+	snprintf(path, sizeof(path), "%s/Users/bob/documents/report.docx", vol);
+	t_write_file(path, "theirs\n", 7);
+	snprintf(path, sizeof(path), "%s/Users/bob/documents/NOTES.TXT", vol);
+	t_write_file(path, "n\n", 2);
+	snprintf(path, sizeof(path), "%s/Users/bob/documents/Notes(1).TXT",
+	    vol);
+	t_write_file(path, "n1\n", 3);
+}
+
+/* The inode at rel below vol, or 0 when nothing is there. */
+static ino_t
+ino_at(const char *rel)
+{
+	char path[700];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", vol, rel);
+	return lstat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+START_TEST(test_case_only_conflicts_rename)
+{
+	struct offmig_doc *doc = NULL;
+
+	make_case();
+	create_store(storep, 0);
+	wipe(vol);
+	plant_case();
+	ck_assert(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, &doc) ==
+	    OFFMIG_OK);
+	ck_assert_int_eq(num(doc, "store_restore.renamed"), 2);
+	ck_assert_int_eq(num(doc, "store_restore.linked"), 1);
+	ck_assert_int_eq(num(doc, "store_restore.failed"), 0);
+	offmig_doc_free(doc);
+	/* The existing folders are used, never a second "Documents". */
+	ck_assert_uint_eq(ino_at("Users/bob/Documents"), 0);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/\xc3\x89t\xc3\xa9"), 0);
+	ck_assert_uint_eq(ino_at(objs[1].expect), objs[1].ino);
+	/* Report.docx beside report.docx would be one name twice. */
+	ck_assert_uint_eq(ino_at("Users/bob/documents/Report.docx"), 0);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/Report(1).docx"),
+	    objs[0].ino);
+	check_file_text("Users/bob/documents/report.docx", "theirs\n");
+	/* notes(1).txt is taken too, as Notes(1).TXT. */
+	ck_assert_uint_eq(ino_at("Users/bob/documents/notes.txt"), 0);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/notes(1).txt"), 0);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/notes(2).txt"),
+	    objs[2].ino);
+	check_file_text("Users/bob/documents/Notes(1).TXT", "n1\n");
+	/* The record lost: the rerun adopts what it placed, no (2)/(3). */
+	{
+		char path[700];
+
+		snprintf(path, sizeof(path), "%s/restored", storep);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	ck_assert(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, &doc) ==
+	    OFFMIG_OK);
+	ck_assert_int_eq(num(doc, "store_restore.renamed"), 2);
+	ck_assert_int_eq(num(doc, "store_restore.linked"), 0);
+	ck_assert_int_eq(num(doc, "store_restore.same"), 1);
+	offmig_doc_free(doc);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/Report(2).docx"), 0);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/notes(3).txt"), 0);
+	ck_assert_int_eq(count_prefix(vol, "Users"), 1);
+}
+END_TEST
+
+START_TEST(test_case_only_conflicts_overwrite_skip)
+{
+	struct offmig_doc *doc = NULL;
+
+	make_case();
+	create_store(storep, 0);
+	wipe(vol);
+	plant_case();
+	/* skip: the volume's report.docx stays, nothing beside it. */
+	ck_assert(restore(storep, vol, 0, OFFMIG_CONFLICT_SKIP, &doc) ==
+	    OFFMIG_OK);
+	ck_assert_int_eq(num(doc, "store_restore.skipped"), 2);
+	offmig_doc_free(doc);
+	check_file_text("Users/bob/documents/report.docx", "theirs\n");
+	ck_assert_uint_eq(ino_at("Users/bob/documents/Report.docx"), 0);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/notes.txt"), 0);
+	/* overwrite: into the existing name, the old one kept beside it. */
+	{
+		char path[700];
+
+		snprintf(path, sizeof(path), "%s/restored", storep);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	ck_assert(restore(storep, vol, 0, OFFMIG_CONFLICT_OVERWRITE, &doc) ==
+	    OFFMIG_OK);
+	ck_assert_int_eq(num(doc, "store_restore.overwritten"), 2);
+	offmig_doc_free(doc);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/report.docx"),
+	    objs[0].ino);
+	ck_assert_uint_eq(ino_at("Users/bob/documents/Report.docx"), 0);
+	check_file_text("Users/bob/documents/report.docx.offmig-old",
+	    "theirs\n");
+	ck_assert_uint_eq(ino_at("Users/bob/documents/NOTES.TXT"),
+	    objs[2].ino);
+	check_file_text("Users/bob/documents/NOTES.TXT.offmig-old", "n\n");
+	ck_assert_uint_eq(ino_at("Users/bob/documents/notes.txt"), 0);
+}
+END_TEST
+
 
 START_TEST(test_conflict_overwrite_keeps_old)
 {
@@ -1253,6 +1576,10 @@ restore_suite(void)
 	tcase_add_test(tc, test_xp_store_onto_windows10);
 	tcase_add_test(tc, test_registry_pending_then_merged);
 	tcase_add_test(tc, test_conflict_rename_and_rerun_adopts);
+	tcase_add_test(tc, test_case_only_conflicts_rename);
+	tcase_add_test(tc, test_case_only_conflicts_overwrite_skip);
+	tcase_add_test(tc, test_dry_run_streamed);
+	tcase_add_test(tc, test_dry_run_memory_flat);
 	tcase_add_test(tc, test_conflict_overwrite_keeps_old);
 	tcase_add_test(tc, test_conflict_skip);
 	tcase_add_test(tc, test_copy_store_onto_other_directory);
@@ -1282,11 +1609,30 @@ restore_suite(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	SRunner *sr = srunner_create(restore_suite());
+	SRunner *sr;
 	int failed;
 
+	/*
+	 * Under AddressSanitizer freed memory is held in a quarantine (256
+	 * MiB by default), so the resident size follows every byte ever
+	 * allocated: the memory test measures what is in use with a small
+	 * one (as check_capture does).
+	 */
+	(void)argc;
+	if (getenv("OFFMIG_CHECK_RESTORE_EXEC") == NULL) {
+		const char *a = getenv("ASAN_OPTIONS");
+		char opts[1024];
+
+		snprintf(opts, sizeof(opts), "%s%squarantine_size_mb=4",
+		    a != NULL ? a : "", a != NULL && *a != '\0' ? ":" : "");
+		setenv("ASAN_OPTIONS", opts, 1);
+		setenv("OFFMIG_CHECK_RESTORE_EXEC", "1", 1);
+		execv("/proc/self/exe", argv);
+		perror("re-exec");	/* measured with the default then */
+	}
+	sr = srunner_create(restore_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -64,6 +64,36 @@ t_expect_json out '[.store_restore.placements[] | select(.from == "Documents and
 t_expect_json out '[.store_restore.placements[] | select(.how == "registry") | .to][0]' 'Users/bob/NTUSER.DAT'
 [ "$(tree_digest new)" = "$before" ] || t_bad "the dry run wrote to the volume"
 [ ! -e old/store/restored ] || t_bad "the dry run wrote STORE/restored"
+# The table: one line a placement, as restore finds it (streamed).
+t_run "$OFFMIG" store restore --dry-run old/store new >out 2>err
+t_expect_status 0
+t_expect_output out '^ +SEQ +HOW +USER +FROM -> TO$'
+t_expect_output out '^ +[0-9]+  link +bob +Documents and Settings/bob/My Documents/My Pictures/cat\.jpg -> Users/bob/Pictures/cat\.jpg$'
+t_expect_output out 'dry run: nothing was written'
+[ "$(tree_digest new)" = "$before" ] || t_bad "the dry run wrote to the volume"
+# Output that cannot be written stops it: exit 4, said on stderr.
+if [ -w /dev/full ]; then
+	t_run "$OFFMIG" store restore --dry-run old/store new >/dev/full 2>err
+	t_expect_status 4
+	t_expect_output err 'cannot write'
+fi
+t_end
+
+t_begin "store restore: a name that differs only in case is a conflict (Windows names)"
+make_old
+make_new
+# The new volume has "documents" and "REPORT.TXT": no second "Documents",
+# no "report.txt" beside "REPORT.TXT".
+mv new/Users/bob/Documents new/Users/bob/documents
+echo theirs >new/Users/bob/documents/REPORT.TXT
+t_run "$OFFMIG" store restore --json old/store new >out 2>err
+t_expect_status 0
+t_expect_json out '.store_restore.renamed' 1
+[ ! -e new/Users/bob/Documents ] || t_bad "a second Documents folder was made"
+[ ! -e new/Users/bob/documents/report.txt ] || t_bad "report.txt was put beside REPORT.TXT"
+[ "$(cat new/Users/bob/documents/REPORT.TXT)" = theirs ] || t_bad "the volume's REPORT.TXT changed"
+[ "$(stat -c %i "new/Users/bob/documents/report(1).txt")" = "$(stat -c %i "old/Documents and Settings/bob/My Documents/report.txt")" ] ||
+    t_bad "report(1).txt is not the stored file"
 t_end
 
 t_begin "store restore: XP layout onto Windows 10, same inode, registry merged"

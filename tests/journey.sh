@@ -36,6 +36,26 @@ j_plan_files() {
 	    LC_ALL=C sort
 }
 
+# j_plan_dirs JSON: the host paths of the empty folders a plan selected.
+j_plan_dirs() {
+	jq -r '.objects[] | select(.type == "folder") | .host_path' "$1" |
+	    LC_ALL=C sort
+}
+
+# j_dir_snapshot ROOT LIST OUT [attrs]: for each folder of LIST, a line
+# "path TAB mtime(ns) TAB mode TAB entries [TAB ntfs-attributes]".
+j_dir_snapshot() {
+	: >"$3"
+	while IFS= read -r j_d; do
+		[ -d "$1/$j_d" ] || { echo "$j_d: missing" >>"$3.err"; continue; }
+		j_a=
+		[ "${4:-}" = attrs ] && j_a=$j_tab$(getfattr --only-values -e hex \
+		    -n system.ntfs_attrib_be "$1/$j_d" 2>/dev/null | od -An -tx1 | tr -d ' \n')
+		printf '%s\t%s\t%s\t%s%s\n' "$j_d" "$(stat -c %.9Y "$1/$j_d")" \
+		    "$(stat -c %a "$1/$j_d")" "$(ls -A "$1/$j_d" | wc -l)" "$j_a" >>"$3"
+	done <"$2"
+}
+
 # j_all_files ROOT [PRUNE]: every regular file below ROOT (not in PRUNE).
 j_all_files() {
 	if [ -n "${2:-}" ]; then
@@ -180,6 +200,13 @@ j_journey() {
 		setfattr -n system.ntfs_attrib_be -v 0x00002020 \
 		    "$jv/Users/alice/Videos/Holiday 2023/beach.mp4" || t_bad "setfattr failed"
 	fi
+	# The empty folders' own times (mkwinvol leaves the time it made them).
+	touch -d '2021-03-04 05:06:07.123456789 UTC' "$jv/Users/carol/Documents/Empty folder" &&
+	    touch -d '2025-01-02 03:04:05.5 UTC' "$jv/Users/alice/Pictures/Albums/2025/To sort" &&
+	    touch -d '2019-12-31 23:59:59 UTC' "$jv/Users/bob/Desktop/New folder" ||
+	    t_bad "touch of the empty folders failed"
+	[ -n "$jattrs" ] && { setfattr -n system.ntfs_attrib_be -v 0x00000012 \
+	    "$jv/Users/bob/Desktop/New folder" || t_bad "setfattr on a folder failed"; }
 	n=$(find "$jv/Users" -type f | wc -l)
 	[ "$n" -ge 20000 ] || t_bad "only $n files under Users"
 	echo "  built in $(($(date +%s) - j_t0)) s: $n files under Users"
@@ -200,6 +227,12 @@ j_journey() {
 	[ "$n" = 20018 ] || t_bad "plan selected $n files, expected 20018"
 	grep -q -x 'Users/alice/AppData/Roaming/SomeApp/settings.ini' "$J/plan.list" &&
 	    t_bad "plan selected AppData/Roaming/SomeApp, which no rule takes"
+	# The empty folders inside known folders, not the one in AppData.
+	j_plan_dirs "$J/plan.json" >"$J/plan.dirs"
+	printf '%s\n' 'Users/alice/Pictures/Albums/2025/To sort' \
+	    'Users/bob/Desktop/New folder' 'Users/carol/Documents/Empty folder' |
+	    LC_ALL=C sort >"$J/want.dirs"
+	j_same "plan's empty folders" "$J/want.dirs" "$J/plan.dirs"
 	t_end
 
 	t_begin "$jmode: snapshot: SHA-256, size, mtime, mode${jattrs:+, NTFS attributes} of every selected file"
@@ -210,6 +243,7 @@ j_journey() {
 		grep -q "^Users/bob/Desktop/do not edit.txt$j_tab.*${j_tab}0x00000021\$" "$J/orig.snap" ||
 		    t_bad "the read-only attribute was not read back"
 	fi
+	j_dir_snapshot "$jv" "$J/plan.dirs" "$J/orig.dsnap" $jattrs
 	j_all_files "$jv" >"$J/all-before.list"
 	j_free0=$(j_free "$jv")
 	j_used0=$(j_used "$jv")
@@ -221,6 +255,8 @@ j_journey() {
 	tail -n 1 "$js/manifest" | grep -q '^S	objects=' || t_bad "the manifest is not sealed"
 	j_manifest_files "$js" >"$J/store.list"
 	j_same "stored files = planned files" "$J/plan.list" "$J/store.list"
+	j_manifest_dirs "$js" >"$J/store.dirs"
+	j_same "stored empty folders = planned ones" "$J/plan.dirs" "$J/store.dirs"
 	j_inodes "$jv" "" "$J/store.list" >"$J/ino.vol"
 	j_inodes "$js" "files/C/" "$J/store.list" >"$J/ino.store"
 	j_same "store files are the volume's inodes" "$J/ino.vol" "$J/ino.store"
@@ -321,11 +357,11 @@ j_journey() {
 	grep -q '^S	objects=' "$js/restored" || t_bad "STORE/restored has no completion line"
 	n=$(find "$js/files" -type f -links 1 | wc -l)
 	[ "$n" = 0 ] || t_bad "$n store files are not linked back on the volume"
-	while IFS= read -r d; do
-		[ -d "$jv/$d" ] || t_bad "empty folder $d not restored"
-	done <<EOD
-$(j_manifest_dirs "$js")
-EOD
+	j_dir_snapshot "$jv" "$J/plan.dirs" "$J/restored.dsnap" $jattrs
+	j_same "restored empty folders (path, mtime, mode, entries${jattrs:+, attributes})" \
+	    "$J/orig.dsnap" "$J/restored.dsnap"
+	[ ! -e "$jv/Users/alice/AppData/Roaming/SomeApp/Cache" ] ||
+	    t_bad "an empty folder no rule takes came back"
 	t_end
 
 	t_begin "$jmode: restore merged alice's and bob's settings into their new hives"

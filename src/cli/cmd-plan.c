@@ -92,6 +92,7 @@ static const struct offmig_column user_cols[] = {
 	{ "CONTEXT", "context", 0 },
 	{ "FILES", "files", 0 },
 	{ "BYTES", "bytes", 0 },
+	{ "FOLDERS", "folders", 0 },
 	{ "REGISTRY", "registry_values", 0 },
 	{ "INI", "ini_keys", 0 },
 };
@@ -102,6 +103,7 @@ static const struct offmig_column comp_cols[] = {
 	{ "DETECTED", "detected", 0 },
 	{ "FILES", "files", 0 },
 	{ "BYTES", "bytes", 0 },
+	{ "FOLDERS", "folders", 0 },
 	{ "REGISTRY", "registry_values", 0 },
 	{ "INI", "ini_keys", 0 },
 };
@@ -193,13 +195,14 @@ print_summary(const struct cli_common *c, const struct offmig_node *s,
 	}
 	printf("\nTotal: %" PRId64 " files, %" PRId64 " bytes, %" PRId64
 	    " registry values, %" PRId64 " keys, %" PRId64 " INI keys; %"
-	    PRId64 " ties, %" PRId64 " constructs not evaluated, %" PRId64
-	    " errors\n",
+	    PRId64 " empty folders, %" PRId64 " ties, %" PRId64
+	    " constructs not evaluated, %" PRId64 " errors\n",
 	    offmig_node_int(offmig_node_get(t, "files")),
 	    offmig_node_int(offmig_node_get(t, "bytes")),
 	    offmig_node_int(offmig_node_get(t, "registry_values")),
 	    offmig_node_int(offmig_node_get(t, "registry_keys")),
 	    offmig_node_int(offmig_node_get(t, "ini_keys")),
+	    offmig_node_int(offmig_node_get(t, "folders")),
 	    offmig_node_int(offmig_node_get(t, "ties")),
 	    offmig_node_int(offmig_node_get(t, "unsupported")),
 	    offmig_node_int(offmig_node_get(s, "errors")));

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -66,14 +67,6 @@ static const struct offmig_column user_cols[] = {
 	{ "REGISTRY", "registry", 0 },
 };
 
-static const struct offmig_column place_cols[] = {
-	{ "SEQ", "seq", 0 },
-	{ "HOW", "how", 0 },
-	{ "USER", "user", 0 },
-	{ "FROM", "from", 1 },
-	{ "TO", "to", 1 },
-};
-
 static const struct offmig_column sum_cols[] = {
 	{ "objects", "objects", 0 },
 	{ "bytes", "bytes", 0 },
@@ -89,6 +82,81 @@ static const struct offmig_column sum_cols[] = {
 	{ "complete", "complete", 0 },
 };
 
+/*
+ * A dry run's placements, written as they come (a store of millions of
+ * objects needs no memory for them): JSON array members, or table lines.
+ */
+struct dry_out {
+	const struct cli_common *c;
+	uint64_t	 n;
+	int		 failed;
+};
+
+/* What on_place returns to stop the dry run when stdout fails. */
+#define STOP_WRITE	(-100)
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "-";
+}
+
+static int
+on_place(void *arg, const struct offmig_placement *p)
+{
+	struct dry_out *o = arg;
+
+	if (o->c->format == OFFMIG_FMT_JSON) {
+		fputs(o->n == 0 ? "{\"store_restore\": {\"placements\": [\n" :
+		    ",\n", stdout);
+		offmig_placement_json(stdout, p);
+	} else {
+		if (o->n == 0)
+			printf("%6s  %-11s %-10s %s\n", "SEQ", "HOW", "USER",
+			    "FROM -> TO");
+		printf("%6" PRIu64 "  %-11s %-10s %s -> %s\n", p->seq, p->how,
+		    nz(p->user), nz(p->from), nz(p->to));
+	}
+	o->n++;
+	if (ferror(stdout)) {
+		o->failed = 1;
+		return STOP_WRITE;
+	}
+	return 0;
+}
+
+/*
+ * Ends the streamed JSON document: the rest of the report's
+ * "store_restore" members after the placements (root NULL: none, the run
+ * failed).
+ */
+static void
+dry_json_end(const struct dry_out *o, const struct offmig_node *root)
+{
+	char *buf = NULL, *brace;
+	size_t len = 0;
+	FILE *mem;
+
+	if (o->n == 0 && root == NULL)
+		return;		/* failed before anything: no document */
+	if (o->n == 0)
+		fputs("{\"store_restore\": {\"placements\": [", stdout);
+	fputs("\n]", stdout);
+	if (root != NULL && (mem = open_memstream(&buf, &len)) != NULL) {
+		offmig_write_json(mem, root);
+		fclose(mem);
+		/* "{ members }\n": the members, after the placements. */
+		if (buf != NULL && (brace = strchr(buf, '{')) != NULL &&
+		    strchr(brace + 1, '"') != NULL)
+			printf(",%s", brace + 1);
+		else
+			fputs("}\n", stdout);
+		free(buf);
+	} else
+		fputs("}\n", stdout);
+	fputs("}\n", stdout);
+}
+
 static void
 print_table(const struct cli_common *c, const struct offmig_node *root)
 {
@@ -96,12 +164,8 @@ print_table(const struct cli_common *c, const struct offmig_node *root)
 	size_t i;
 	int dry = offmig_node_int(offmig_node_get(root, "dry_run")) != 0;
 
-	if (dry) {
-		offmig_write_table(stdout, offmig_node_get(root, "placements"),
-		    place_cols, sizeof(place_cols) / sizeof(place_cols[0]),
-		    c->width);
+	if (dry)
 		putchar('\n');
-	}
 	offmig_write_table(stdout, users, user_cols,
 	    sizeof(user_cols) / sizeof(user_cols[0]), c->width);
 	putchar('\n');
@@ -207,6 +271,32 @@ cmd_restore(struct offmig_ctx *ctx, int argc, char **argv)
 	else
 		show = 0;
 	clock_gettime(CLOCK_MONOTONIC, &ps.start);
+	if (flags & OFFMIG_RESTORE_DRY_RUN) {
+		/* Streamed: each placement printed as restore finds it. */
+		struct dry_out o;
+
+		memset(&o, 0, sizeof(o));
+		o.c = &c;
+		ret = offmig_store_restore_dry(ctx, argv[optind],
+		    argv[optind + 1], flags, conflict, c.filter, on_place, &o,
+		    &doc);
+		if (c.format == OFFMIG_FMT_JSON)
+			dry_json_end(&o, doc != NULL ? offmig_node_get(
+			    offmig_doc_root(doc), "store_restore") : NULL);
+		else if (doc != NULL)
+			print_table(&c, offmig_node_get(offmig_doc_root(doc),
+			    "store_restore"));
+		offmig_doc_free(doc);
+		cli_common_release(&c);
+		if (o.failed || ret == STOP_WRITE) {
+			cli_error(cmd, "cannot write the output: %s",
+			    strerror(errno));
+			return OFFMIG_EXIT_ENV;
+		}
+		if (ret != OFFMIG_OK)
+			return cli_fail(cmd, ctx, ret);
+		return cli_finish(ctx);
+	}
 	ret = offmig_store_restore(ctx, argv[optind], argv[optind + 1], flags,
 	    conflict, c.filter, show ? progress : NULL, &ps, &doc);
 	if (ps.shown)

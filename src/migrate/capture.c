@@ -969,7 +969,8 @@ on_item(void *arg, const struct offmig_plan_item *it)
 		c->own_skipped++;
 		return 0;
 	}
-	if (strcmp(it->type, "file") == 0) {
+	if (strcmp(it->type, "file") == 0 || strcmp(it->type, "folder") == 0) {
+		/* A folder item is an empty folder: store_add makes a 'd'. */
 		memset(&o, 0, sizeof(o));
 		o.winpath = it->path;
 		o.host_path = it->host_path;
@@ -1035,7 +1036,8 @@ count_item(void *arg, const struct offmig_plan_item *it)
 {
 	struct cap *c = arg;
 
-	if (strcmp(it->type, "file") == 0 && !in_store(c, it->host_path)) {
+	if ((strcmp(it->type, "file") == 0 || strcmp(it->type, "folder") ==
+	    0) && !in_store(c, it->host_path)) {
 		c->prog.objects_total++;
 		c->prog.bytes_total += it->size;
 	}

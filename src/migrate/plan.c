@@ -209,7 +209,7 @@ struct inst {
 	struct ruleset	*reg;		/* registry rules of this instance */
 	struct upat	**reginc;	/* registry includes (for walking) */
 	size_t		 nreginc;
-	uint64_t	 files, bytes, regvals, regkeys, inikeys;
+	uint64_t	 files, bytes, regvals, regkeys, inikeys, folders;
 };
 
 struct group {
@@ -217,7 +217,7 @@ struct group {
 	const struct ux_node *comp;
 	const char	*name;
 	int		 detected;
-	uint64_t	 files, bytes, regvals, regkeys, inikeys;
+	uint64_t	 files, bytes, regvals, regkeys, inikeys, folders;
 };
 
 /* What a rule set's tag points to: the include or exclude that matched. */
@@ -3350,6 +3350,21 @@ on_file(void *arg, const struct walk_entry *e, const struct rule_hit *hits,
 	h = best_hit(pl, hits, nhits);
 	g = &pl->groups[h->group];
 	memset(&it, 0, sizeof(it));
+	if (e->is_dir) {
+		/* An empty folder the rules take (walk.h): kept, not lost. */
+		it.type = "folder";
+		it.path = e->winpath;
+		it.host_path = e->host_path;
+		it.mtime = e->st != NULL ? (int64_t)e->st->st_mtime : NO_TIME;
+		k = find_kf(g->inst, e->winpath);
+		it.known_folder = k != NULL ? k->label : NULL;
+		for (i = 0; i < nhits; i++)
+			pl->groups[hits[i].group].folders++;
+		g->inst->folders++;
+		if ((ret = emit(pl, &it, h)) < 0)
+			pl->cb_ret = ret;
+		return ret;
+	}
 	it.type = "file";
 	it.path = e->winpath;
 	it.host_path = e->host_path;
@@ -3650,6 +3665,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 	struct offmig_doc *doc = pl->doc;
 	struct offmig_node *root = doc_root_mut(doc), *arr, *o, *t;
 	uint64_t files = 0, bytes = 0, regs = 0, keys = 0, inis = 0;
+	uint64_t folders = 0;
 	size_t i, j;
 
 	arr = doc_add_array(doc, root, "users");
@@ -3662,6 +3678,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		doc_add_str(doc, o, "context", in->p != NULL ? "user" : "system");
 		doc_add_int(doc, o, "files", (int64_t)in->files);
 		doc_add_int(doc, o, "bytes", (int64_t)in->bytes);
+		doc_add_int(doc, o, "folders", (int64_t)in->folders);
 		doc_add_int(doc, o, "registry_values", (int64_t)in->regvals);
 		doc_add_int(doc, o, "registry_keys", (int64_t)in->regkeys);
 		doc_add_int(doc, o, "ini_keys", (int64_t)in->inikeys);
@@ -3670,6 +3687,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		bytes += in->bytes;
 		regs += in->regvals;
 		inis += in->inikeys;
+		folders += in->folders;
 	}
 	arr = doc_add_array(doc, root, "components");
 	for (i = 0; i < pl->ngroups; i++) {
@@ -3684,6 +3702,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 		doc_add_bool(doc, o, "detected", g->detected);
 		doc_add_int(doc, o, "files", (int64_t)g->files);
 		doc_add_int(doc, o, "bytes", (int64_t)g->bytes);
+		doc_add_int(doc, o, "folders", (int64_t)g->folders);
 		doc_add_int(doc, o, "registry_values", (int64_t)g->regvals);
 		doc_add_int(doc, o, "registry_keys", (int64_t)g->regkeys);
 		doc_add_int(doc, o, "ini_keys", (int64_t)g->inikeys);
@@ -3706,6 +3725,7 @@ summary(struct plan *pl, const struct walk_stats *ws)
 	t = doc_add_object(doc, root, "totals");
 	doc_add_int(doc, t, "files", (int64_t)files);
 	doc_add_int(doc, t, "bytes", (int64_t)bytes);
+	doc_add_int(doc, t, "folders", (int64_t)folders);
 	doc_add_int(doc, t, "registry_values", (int64_t)regs);
 	doc_add_int(doc, t, "registry_keys", (int64_t)keys);
 	doc_add_int(doc, t, "ini_keys", (int64_t)inis);
@@ -3751,6 +3771,7 @@ offmig_plan_run(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	pl.arg = arg;
 	pl.ties = doc_add_array(pl.doc, doc_root_mut(pl.doc), "ties");
 	ruleset_set_tie_fn(pl.files, on_tie, &pl);
+	ruleset_set_empty_dirs(pl.files, 1);
 	if (pl.nfileinc > 0) {
 		ret = ruleset_walk(ctx, pl.files, vol->rootfd, vol->sysdrive,
 		    on_file, &pl, &ws);
@@ -3883,6 +3904,25 @@ offmig_plan_item_json(FILE *fp, const struct offmig_plan_item *it)
 		json_str(fp, it->value);
 	}
 	fputs("}\n", fp);
+	return ferror(fp) ? OFFMIG_EIO : OFFMIG_OK;
+}
+
+int
+offmig_placement_json(FILE *fp, const struct offmig_placement *p)
+{
+	char kind[2] = { p->kind, '\0' };
+
+	fprintf(fp, "{\"seq\": %" PRIu64 ", \"kind\": ", p->seq);
+	json_str(fp, kind);
+	fputs(", \"user\": ", fp);
+	json_str(fp, p->user);
+	fputs(", \"from\": ", fp);
+	json_str(fp, p->from);
+	fputs(", \"to\": ", fp);
+	json_str(fp, p->to);
+	fputs(", \"how\": ", fp);
+	json_str(fp, p->how);
+	fputc('}', fp);
 	return ferror(fp) ? OFFMIG_EIO : OFFMIG_OK;
 }
 

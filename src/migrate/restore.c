@@ -30,6 +30,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -264,6 +265,15 @@ struct restore {
 	/* The open destination folder and the store folder last used. */
 	char		*dpath, *dact;
 	int		 dfd;
+	/*
+	 * The names in dfd as Windows compares them: a set of fingerprints
+	 * of their upper-cased forms (0 free), read once a folder, so that
+	 * "Report.docx" is a conflict with an existing "report.docx"
+	 * without a look at the folder a file.
+	 */
+	uint64_t	*cs;
+	size_t		 cscap, csn;
+	int		 csstate;	/* CS_UNREAD, CS_READ, CS_TOOBIG */
 	char		*spath;
 	int		 sfd;
 	/* Counts. */
@@ -278,6 +288,10 @@ struct restore {
 	offmig_progress_fn *progress;
 	void		*parg;
 	struct offmig_progress pr;
+	/* A dry run's placements, streamed (NULL: kept in the report). */
+	offmig_placement_fn *place_fn;
+	void		*place_arg;
+	int		 place_ret;	/* the callback's stop value */
 };
 
 /* Returns err after making it the context's error (for fatal errors). */
@@ -1006,9 +1020,193 @@ map_dest(struct restore *r, const struct manifest_record *rec,
 }
 
 /* Closes the cached destination folder. */
+/* The case set's states, and how many names it holds at most. */
+#define CS_UNREAD	0
+#define CS_READ		1
+#define CS_TOOBIG	2	/* a folder that large is searched name by name */
+#define CS_MAX		(1u << 20)
+
+/*
+ * A fingerprint of name as Windows compares names: FNV-1a over its code
+ * points upper-cased as wstrcasecmp() does (invalid bytes kept apart from
+ * every code point), never 0.  Two names wstrcasecmp() finds equal have
+ * the same fingerprint.
+ */
+static uint64_t
+fold_hash(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint32_t cp;
+	size_t n;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			cp = *p >= 'a' && *p <= 'z' ? *p - 0x20u : *p;
+			p++;
+		} else {
+			n = utf8_decode(p, strnlen((const char *)p, 4), &cp);
+			if (n == 0) {
+				cp = 0x110000u + *p;
+				n = 1;
+			}
+			p += n;
+			cp = wupcase(cp);
+		}
+		h = (h ^ (cp & 0xff)) * 0x100000001b3ULL;
+		h = (h ^ ((cp >> 8) & 0xff)) * 0x100000001b3ULL;
+		h = (h ^ (cp >> 16)) * 0x100000001b3ULL;
+	}
+	return h != 0 ? h : 1;
+}
+
+/* Adds a fingerprint; 0 on success (or when the set gave up), -1 ENOMEM. */
+static int
+cs_add(struct restore *r, uint64_t h)
+{
+	size_t i;
+
+	if (r->csstate != CS_READ)
+		return 0;
+	if ((r->csn + 1) * 2 > r->cscap) {
+		size_t cap = r->cscap ? r->cscap * 2 : 256, j;
+		uint64_t *n;
+
+		if (r->csn + 1 > CS_MAX) {
+			r->csstate = CS_TOOBIG;
+			return 0;
+		}
+		if ((n = calloc(cap, sizeof(*n))) == NULL)
+			return -1;
+		for (j = 0; j < r->cscap; j++) {
+			if (r->cs[j] == 0)
+				continue;
+			for (i = (size_t)r->cs[j] & (cap - 1); n[i] != 0;
+			    i = (i + 1) & (cap - 1))
+				;
+			n[i] = r->cs[j];
+		}
+		free(r->cs);
+		r->cs = n;
+		r->cscap = cap;
+	}
+	for (i = (size_t)h & (r->cscap - 1); r->cs[i] != 0;
+	    i = (i + 1) & (r->cscap - 1))
+		if (r->cs[i] == h)
+			return 0;
+	r->cs[i] = h;
+	r->csn++;
+	return 0;
+}
+
+static int
+cs_has(const struct restore *r, uint64_t h)
+{
+	size_t i;
+
+	if (r->cscap == 0)
+		return 0;
+	for (i = (size_t)h & (r->cscap - 1); r->cs[i] != 0;
+	    i = (i + 1) & (r->cscap - 1))
+		if (r->cs[i] == h)
+			return 1;
+	return 0;
+}
+
+/* Empties the set for a new folder (keeping its memory). */
+static void
+cs_reset(struct restore *r, int state)
+{
+	if (r->cscap > 1024) {
+		/* A large folder's table: not cleared again and again. */
+		free(r->cs);
+		r->cs = NULL;
+		r->cscap = 0;
+	} else if (r->cs != NULL)
+		memset(r->cs, 0, r->cscap * sizeof(*r->cs));
+	r->csn = 0;
+	r->csstate = state;
+}
+
+/* Reads the names of r->dfd into the set.  <0: a fatal error. */
+static int
+cs_load(struct restore *r)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	cs_reset(r, CS_READ);
+	if ((fd = openat(r->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		r->csstate = CS_TOOBIG;	/* searched name by name, then */
+		return OFFMIG_OK;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				r->csstate = CS_TOOBIG;
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (cs_add(r, fold_hash(de->d_name)) != 0) {
+			closedir(d);
+			return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM,
+			    "restore");
+		}
+		if (r->csstate != CS_READ)
+			break;
+	}
+	closedir(d);
+	return OFFMIG_OK;
+}
+
+/*
+ * The entry of the open destination folder whose name is name as Windows
+ * compares names (the exact name first): 1 with *foundp the name on the
+ * disk (caller frees), 0 with *foundp NULL when there is none, or a fatal
+ * error (< 0).  Costs a lookup in the folder's set in the common case.
+ */
+static int
+ci_find(struct restore *r, const char *name, char **foundp)
+{
+	struct offmig_ctx quiet;
+	int ret;
+
+	*foundp = NULL;
+	if (r->csstate == CS_UNREAD && (ret = cs_load(r)) != OFFMIG_OK)
+		return ret;
+	if (r->csstate == CS_READ && !cs_has(r, fold_hash(name)))
+		return 0;
+	memset(&quiet, 0, sizeof(quiet));
+	ret = vpath_lookup(&quiet, r->dfd, name, foundp);
+	if (ret == OFFMIG_ENOMEM)
+		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "restore");
+	if (ret != OFFMIG_OK) {
+		*foundp = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* A name now taken in the open destination folder. */
+static int
+ci_note(struct restore *r, const char *name)
+{
+	if (cs_add(r, fold_hash(name)) != 0)
+		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "restore");
+	return OFFMIG_OK;
+}
+
 static void
 dcache_drop(struct restore *r)
 {
+	r->csstate = CS_UNREAD;
 	if (r->dfd >= 0)
 		close(r->dfd);
 	r->dfd = -1;
@@ -1131,6 +1329,9 @@ dest_dir(struct restore *r, const char *path, int *createdp, char *msg,
 	}
 	r->dfd = fd;
 	fd = -1;
+	/* A folder just made holds nothing: no need to read it. */
+	if (made_parent)
+		cs_reset(r, CS_READ);
 	r->dact = act.p;
 	act.p = NULL;
 	if ((r->dpath = strdup(path)) == NULL) {
@@ -1302,6 +1503,33 @@ set_attrs(struct restore *r, int fd, const char *attrs)
 	else if (errno == ENOTSUP || errno == EOPNOTSUPP || errno == EPERM ||
 	    errno == ENODATA)
 		r->attrs_ok = 0;
+}
+
+/*
+ * The same for a folder made by restore.  A refusal here says nothing of
+ * files (some file systems take a file's attributes and not a folder's),
+ * so it does not turn attributes off for the rest of the run.
+ */
+static void
+set_dir_attrs(struct restore *r, int fd, const char *attrs)
+{
+	unsigned char v[4];
+	unsigned long a;
+	char *end;
+
+	if (r->attrs_ok == 0 || attrs == NULL || strlen(attrs) != 8)
+		return;
+	a = strtoul(attrs, &end, 16);
+	if (*end != '\0')
+		return;
+	v[0] = (unsigned char)(a >> 24);
+	v[1] = (unsigned char)(a >> 16);
+	v[2] = (unsigned char)(a >> 8);
+	v[3] = (unsigned char)a;
+	if (fsetxattr(fd, NTFS_ATTRIB_XATTR, v, 4, 0) != 0 &&
+	    errno != ENOTSUP && errno != EOPNOTSUPP)
+		ctx_log(r->ctx, OFFMIG_LOG_WARN, "setting a folder's NTFS "
+		    "attributes (%s): %s", attrs, strerror(errno));
 }
 
 /* What copy_in() and place() return besides OFFMIG_OK and fatal errors (< 0). */
@@ -1524,8 +1752,23 @@ dry_note(struct restore *r, const struct manifest_record *rec,
 {
 	struct offmig_node *o;
 
-	if (!r->dry)
+	if (!r->dry || r->place_ret < 0)
 		return;
+	if (r->place_fn != NULL) {
+		struct offmig_placement p;
+		int ret;
+
+		p.seq = rec->seq;
+		p.kind = rec->kind;
+		p.user = u != NULL ? u->user : NULL;
+		p.from = rec->host_path[0] != '\0' ? rec->host_path :
+		    rec->store_path;
+		p.to = to;
+		p.how = how;
+		if ((ret = r->place_fn(r->place_arg, &p)) < 0)
+			r->place_ret = ret;
+		return;
+	}
 	o = doc_push_object(r->doc, r->placements);
 	doc_add_int(r->doc, o, "seq", (int64_t)rec->seq);
 	doc_add_strn(r->doc, o, "kind", &rec->kind, 1);
@@ -1598,10 +1841,11 @@ restore_file(struct restore *r, const struct manifest_record *rec,
     struct ruser *u, const char *dest)
 {
 	char msg[OFFMIG_ERRMSG_MAX], *dir, *cand = NULL, *where = NULL;
-	const char *name, *sname, *how = NULL;
+	char *ci = NULL, dbuf[NAME_MAX + 1];
+	const char *name, *dname, *sname, *how = NULL;
 	struct stat sst, dst;
 	uint64_t ino = 0;
-	int sfd, created, e, ret = OFFMIG_OK;
+	int sfd, created, e, taken, ret = OFFMIG_OK;
 	unsigned i;
 
 	if (store_file(r, rec, &sfd, &sname, &sst, msg, sizeof(msg)) != 0) {
@@ -1623,11 +1867,28 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 	}
 	if (ret != OFFMIG_OK)
 		return ret;
-	if (!r->dry && r->link) {
+	/*
+	 * The name as Windows finds it: an existing "report.docx" is where
+	 * "Report.docx" goes (a conflict), never a second name beside it.
+	 */
+	if ((ret = ci_find(r, name, &ci)) < 0)
+		return ret;
+	taken = ret;
+	dname = name;
+	if (ci != NULL) {
+		/* A name read from the folder: at most NAME_MAX bytes. */
+		snprintf(dbuf, sizeof(dbuf), "%s", ci);
+		free(ci);
+		ci = NULL;
+		dname = dbuf;
+	}
+	if (!taken && !r->dry && r->link) {
 		/* The usual case, a free name: one linkat, no stat. */
 		ret = place(r, rec, sfd, sname, &sst, r->dfd, name, 0, &how,
 		    &ino, msg, sizeof(msg));
 		if (ret == OFFMIG_OK) {
+			if ((ret = ci_note(r, name)) != OFFMIG_OK)
+				return ret;
 			where = full(r, name);
 			goto placed;
 		}
@@ -1639,63 +1900,97 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 		}
 		how = NULL;
 	}
-	if (fstatat(r->dfd, name, &dst, AT_SYMLINK_NOFOLLOW) != 0) {
+	if (fstatat(r->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno != ENOENT) {
 			item_fail(r, rec, u, 0, "%s: %s", dest, strerror(errno));
+			free(ci);
 			return OFFMIG_OK;
 		}
 		if (r->dry)
 			how = r->link ? "link" : "copy";
 		else if ((ret = place(r, rec, sfd, sname, &sst, r->dfd, name, 0,
 		    &how, &ino, msg, sizeof(msg))) != OFFMIG_OK) {
+			free(ci);
 			if (ret < 0)
 				return ret;
 			item_fail(r, rec, u, 0, "%s: %s", dest, msg);
 			return OFFMIG_OK;
+		} else if ((ret = ci_note(r, name)) != OFFMIG_OK) {
+			free(ci);
+			return ret;
 		}
 		where = full(r, name);
-	} else if (is_ours(r, r->dfd, name, &dst, sfd, sname, &sst)) {
+	} else if (is_ours(r, r->dfd, dname, &dst, sfd, sname, &sst)) {
 		how = "same";
 		ino = (uint64_t)dst.st_ino;
-		where = full(r, name);
+		where = full(r, dname);
 	} else if (r->conflict == OFFMIG_CONFLICT_SKIP) {
 		how = "skipped";
 		ino = (uint64_t)dst.st_ino;
-		where = full(r, name);
+		where = full(r, dname);
 		ctx_log(r->ctx, OFFMIG_LOG_INFO, "%s: '%s' exists on the volume "
 		    "and is kept (--conflict skip); the stored file is not "
 		    "restored", rec->winpath, where != NULL ? where : dest);
 	} else if (r->conflict == OFFMIG_CONFLICT_RENAME ||
 	    S_ISDIR(dst.st_mode)) {
-		/* Keep both: the first free "name(N).ext", or ours from an earlier run. */
+		/*
+		 * Keep both: the first free "name(N).ext" (free as Windows
+		 * compares names), or ours from an earlier run.
+		 */
+		char *cc = NULL;
+
 		for (i = 1; i <= RESTORE_MAX_CANDIDATES; i++) {
 			free(cand);
-			if ((cand = candidate(name, i)) == NULL)
+			free(cc);
+			cc = NULL;
+			if ((cand = candidate(name, i)) == NULL) {
+				free(ci);
 				return ctx_set_error(r->ctx, OFFMIG_ENOMEM,
 				    ENOMEM, "restore");
-			if (fstatat(r->dfd, cand, &dst, AT_SYMLINK_NOFOLLOW) !=
-			    0) {
-				if (errno != ENOENT)
+			}
+			if ((ret = ci_find(r, cand, &cc)) < 0) {
+				free(cand);
+				free(ci);
+				return ret;
+			}
+			if (ret == 0 || fstatat(r->dfd, cc, &dst,
+			    AT_SYMLINK_NOFOLLOW) != 0) {
+				if (ret == 1 && errno != ENOENT)
 					continue;
 				if (!r->dry && (ret = place(r, rec, sfd, sname,
 				    &sst, r->dfd, cand, 0, &how, &ino, msg,
 				    sizeof(msg))) != OFFMIG_OK) {
 					free(cand);
+					free(cc);
+					free(ci);
 					if (ret < 0)
 						return ret;
 					item_fail(r, rec, u, 0, "%s: %s", dest,
 					    msg);
 					return OFFMIG_OK;
 				}
+				if (!r->dry && (ret = ci_note(r, cand)) !=
+				    OFFMIG_OK) {
+					free(cand);
+					free(cc);
+					free(ci);
+					return ret;
+				}
 				break;
 			}
-			if (is_ours(r, r->dfd, cand, &dst, sfd, sname, &sst)) {
+			if (is_ours(r, r->dfd, cc, &dst, sfd, sname, &sst)) {
+				/* Placed by an earlier run: its name on the disk. */
+				free(cand);
+				cand = cc;
+				cc = NULL;
 				ino = (uint64_t)dst.st_ino;
 				break;
 			}
 		}
+		free(cc);
 		if (i > RESTORE_MAX_CANDIDATES) {
 			free(cand);
+			free(ci);
 			item_fail(r, rec, u, 0, "%s: exists, and so do %d other "
 			    "names for it", dest, RESTORE_MAX_CANDIDATES);
 			return OFFMIG_OK;
@@ -1713,8 +2008,8 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 
 		for (i = 0; i <= RESTORE_MAX_CANDIDATES; i++) {
 			free(bak);
-			bak = i == 0 ? str_printf("%s%s", name,
-			    RESTORE_OLD_SUFFIX) : str_printf("%s%s.%u", name,
+			bak = i == 0 ? str_printf("%s%s", dname,
+			    RESTORE_OLD_SUFFIX) : str_printf("%s%s.%u", dname,
 			    RESTORE_OLD_SUFFIX, i);
 			if (bak == NULL)
 				return ctx_set_error(r->ctx, OFFMIG_ENOMEM,
@@ -1729,12 +2024,16 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 					free(bak);
 					return fatal_fault(r, "backup link");
 				}
-				if (linkat(r->dfd, name, r->dfd, bak, 0) != 0) {
+				if (linkat(r->dfd, dname, r->dfd, bak, 0) != 0) {
 					item_fail(r, rec, u, 0, "%s: keeping the "
 					    "old file as %s: %s", dest, bak,
 					    strerror(errno));
 					free(bak);
 					return OFFMIG_OK;
+				}
+				if ((ret = ci_note(r, bak)) != OFFMIG_OK) {
+					free(bak);
+					return ret;
 				}
 				break;
 			}
@@ -1748,7 +2047,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 			return OFFMIG_OK;
 		}
 		if (!r->dry && (ret = place(r, rec, sfd, sname, &sst, r->dfd,
-		    name, 1, &how, &ino, msg, sizeof(msg))) != OFFMIG_OK) {
+		    dname, 1, &how, &ino, msg, sizeof(msg))) != OFFMIG_OK) {
 			free(bak);
 			if (ret < 0)
 				return ret;
@@ -1760,7 +2059,7 @@ restore_file(struct restore *r, const struct manifest_record *rec,
 			    "file was replaced; it is kept as %s", dest, bak);
 		free(bak);
 		how = "overwritten";
-		where = full(r, name);
+		where = full(r, dname);
 	}
 placed:
 	if (where == NULL)
@@ -1803,6 +2102,7 @@ restore_folder(struct restore *r, const struct manifest_record *rec,
 			ts[0].tv_nsec += 1000000000;
 		}
 		ts[1] = ts[0];
+		set_dir_attrs(r, r->dfd, rec->attrs);
 		if (fchmod(r->dfd, rec->mode & 07777) != 0 ||
 		    futimens(r->dfd, ts) != 0)
 			ctx_log(r->ctx, OFFMIG_LOG_WARN, "%s: setting the "
@@ -2025,6 +2325,8 @@ second_pass(struct restore *r)
 				ret = restore_file(r, &rec, u, dest);
 			free(dest);
 		}
+		if (ret == OFFMIG_OK && r->place_ret < 0)
+			ret = r->place_ret;	/* a dry run's callback stopped it */
 		if (ret != OFFMIG_OK)
 			break;
 	}
@@ -2107,11 +2409,12 @@ store_below(const char *volroot, const char *store)
 	return out;
 }
 
-int
-offmig_store_restore(struct offmig_ctx *ctx, const char *store,
-    const char *volroot, unsigned flags, enum offmig_conflict conflict,
+static int
+restore_run(struct offmig_ctx *ctx, const char *store, const char *volroot,
+    unsigned flags, enum offmig_conflict conflict,
     const struct offmig_filter *filter, offmig_progress_fn *progressfn,
-    void *arg, struct offmig_doc **docp)
+    void *arg, offmig_placement_fn *place_fn, void *place_arg,
+    struct offmig_doc **docp)
 {
 	struct restore r;
 	struct offmig_node *root;
@@ -2137,6 +2440,8 @@ offmig_store_restore(struct offmig_ctx *ctx, const char *store,
 	r.attrs_ok = -1;
 	r.progress = progressfn;
 	r.parg = arg;
+	r.place_fn = place_fn;
+	r.place_arg = place_arg;
 	r.pr.what = "restore";
 	if ((r.doc = doc_new()) == NULL)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "restore");
@@ -2144,7 +2449,7 @@ offmig_store_restore(struct offmig_ctx *ctx, const char *store,
 	doc_add_str(r.doc, root, "store", store);
 	doc_add_str(r.doc, root, "volume", volroot);
 	r.problems = doc_add_array(r.doc, root, "problems");
-	if (r.dry)
+	if (r.dry && place_fn == NULL)
 		r.placements = doc_add_array(r.doc, root, "placements");
 
 	if ((r.storefd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -2280,6 +2585,7 @@ out:
 	offmig_volume_close(r.vol);
 	offmig_ctx_free(r.vctx);
 	dcache_drop(&r);
+	free(r.cs);
 	if (r.sfd >= 0)
 		close(r.sfd);
 	free(r.spath);
@@ -2299,4 +2605,30 @@ out:
 	if (r.volfd >= 0)
 		close(r.volfd);
 	return ret;
+}
+
+int
+offmig_store_restore(struct offmig_ctx *ctx, const char *store,
+    const char *volroot, unsigned flags, enum offmig_conflict conflict,
+    const struct offmig_filter *filter, offmig_progress_fn *progressfn,
+    void *arg, struct offmig_doc **docp)
+{
+	return restore_run(ctx, store, volroot, flags, conflict, filter,
+	    progressfn, arg, NULL, NULL, docp);
+}
+
+int
+offmig_store_restore_dry(struct offmig_ctx *ctx, const char *store,
+    const char *volroot, unsigned flags, enum offmig_conflict conflict,
+    const struct offmig_filter *filter, offmig_placement_fn *fn, void *arg,
+    struct offmig_doc **docp)
+{
+	if (fn == NULL) {
+		if (docp != NULL)
+			*docp = NULL;
+		return ctx_set_error(ctx, OFFMIG_EINVAL, 0, "store restore: "
+		    "no placement callback");
+	}
+	return restore_run(ctx, store, volroot, flags | OFFMIG_RESTORE_DRY_RUN,
+	    conflict, filter, NULL, NULL, fn, arg, docp);
 }

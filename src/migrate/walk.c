@@ -51,6 +51,7 @@ struct ruleset {
 	size_t		 ngroups, gcap;
 	walk_tie_fn	*tie_fn;
 	void		*tie_arg;
+	int		 empty_dirs;	/* select empty folders too */
 };
 
 struct ruleset *
@@ -128,6 +129,12 @@ ruleset_set_tie_fn(struct ruleset *rs, walk_tie_fn *fn, void *arg)
 {
 	rs->tie_fn = fn;
 	rs->tie_arg = arg;
+}
+
+void
+ruleset_set_empty_dirs(struct ruleset *rs, int on)
+{
+	rs->empty_dirs = on != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -523,8 +530,10 @@ frame_useful(struct walker *w, const struct frame *f)
 }
 
 struct fname {
-	const char	*s;
+	const char	*s;		/* NULL: an empty folder, below dir */
 	size_t		 n;
+	const char	*dir;		/* the folder's parent (Windows path) */
+	size_t		 dirlen;
 	char		 ext[UPAT_EXT_MAX + 1];
 	size_t		 extlen;
 };
@@ -537,6 +546,8 @@ fname_init(struct fname *nm, const char *s)
 
 	nm->s = s;
 	nm->n = strlen(s);
+	nm->dir = NULL;
+	nm->dirlen = 0;
 	nm->extlen = SIZE_MAX;
 	if ((dot = strrchr(s, '.')) == NULL)
 		return;
@@ -553,13 +564,30 @@ fname_init(struct fname *nm, const char *s)
 	nm->extlen = i;
 }
 
+/*
+ * Whether the rule's leaf takes the name.  For an empty folder (nm->s
+ * NULL) only rules that take every name ("[*]") in it weigh, as for a
+ * file of any name there; an include must take every name in its parent
+ * too: the folder is part of a tree the include takes whole ("X\* [*]"
+ * takes the empty folders below X, not X itself, and "X\ [*]" none),
+ * while an exclude of everything in the folder ("X\Tmp\* [*]") leaves
+ * the folder out.
+ */
 static int
 leaf_ok(const struct wrule *r, const struct fname *nm)
 {
+	if (nm->s == NULL)
+		return r->pat->lk == UPAT_LEAF_ANY && (r->kind !=
+		    RULE_INCLUDE || upat_node_match(r->pat, nm->dir,
+		    nm->dirlen));
 	return upat_leaf_match(r->pat, nm->s, nm->n, nm->ext, nm->extlen);
 }
 
-/* 1 applies, 0 not, -1 unknown yet (a filter, and no entry). */
+/*
+ * 1 applies, 0 not, -1 unknown yet (a filter, and no entry).  Filters
+ * (FileProperties, AnswerNo, ...) judge files: a filtered rule never
+ * applies to a folder.
+ */
 static int
 applies(const struct wrule *r, const struct walk_entry *e)
 {
@@ -567,6 +595,8 @@ applies(const struct wrule *r, const struct walk_entry *e)
 		return 1;
 	if (e == NULL)
 		return -1;
+	if (e->is_dir)
+		return 0;
 	return r->r->filter(r->r->farg, e) == 1;
 }
 
@@ -574,7 +604,8 @@ applies(const struct wrule *r, const struct walk_entry *e)
  * The decision for one file of the folder of f.  Without an entry (before
  * any lstat()): 0 when no group can take it and no tie is to be reported,
  * -1 when the entry is needed to decide.  With one: the number of hits in
- * w->hits, ties counted and reported.
+ * w->hits, ties counted and reported.  nm->s NULL (with an entry): the
+ * folder of f itself, found empty.
  */
 static int
 decide_file(struct walker *w, const struct frame *f, const struct fname *nm,
@@ -738,6 +769,51 @@ visit_file(struct walker *w, const struct frame *f, int dfd,
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * The folder w->wd (frame f, open on dfd), found empty: selected when the
+ * rules would take any file it could hold (leaf "[*]", unfiltered), so
+ * that an empty folder of an included tree is not lost.  <0 stops.
+ */
+static int
+visit_empty_dir(struct walker *w, const struct frame *f, int dfd)
+{
+	struct walk_entry e;
+	struct fname nm;
+	struct stat st;
+	const char *bs;
+	int nh, ret;
+
+	if (w->hdlen == 0)
+		return 0;		/* the volume root itself */
+	if (fstat(dfd, &st) != 0) {
+		warn_errno(w, errno, "cannot stat folder", w->wd);
+		return 0;
+	}
+	bs = strrchr(w->wd, '\\');
+	if (grow(&w->wp, &w->wpcap, w->wdlen + 1) != 0 ||
+	    grow(&w->hp, &w->hpcap, w->hdlen + 1) != 0)
+		return ctx_set_error(w->ctx, OFFMIG_ENOMEM, errno, "walk");
+	/* windir: the parent, "C:\\Users"; as a copy of wd cut short. */
+	memcpy(w->wp, w->wd, w->wdlen + 1);
+	memcpy(w->hp, w->hd, w->hdlen + 1);
+	w->wp[bs - w->wd] = '\0';
+	e.winpath = w->wd;
+	e.windir = w->wp;
+	e.name = bs + 1;
+	e.host_path = w->hp;
+	e.st = &st;
+	e.is_dir = 1;
+	e.is_link = 0;
+	memset(&nm, 0, sizeof(nm));
+	nm.dir = w->wp;
+	nm.dirlen = (size_t)(bs - w->wd);
+	if ((nh = decide_file(w, f, &nm, &e)) <= 0)
+		return 0;
+	w->st->selected_dirs++;
+	ret = w->fn != NULL ? w->fn(w->arg, &e, w->hits, (size_t)nh) : 0;
+	return ret < 0 ? ret : 0;
+}
+
 static int
 add_subdir(struct frame *f, const char *name)
 {
@@ -804,6 +880,8 @@ visit_dir(struct walker *w, int dfd, size_t depth)
 	DIR *d;
 	size_t i;
 	int fd2, ret = 0;
+	uint64_t nent = 0;
+	int rderr = 0;
 
 	w->st->dirs++;
 	f->nlen = f->nsub = 0;
@@ -822,15 +900,18 @@ visit_dir(struct walker *w, int dfd, size_t depth)
 
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
-			if (errno != 0)
+			if (errno != 0) {
+				rderr = 1;
 				warn_errno(w, errno, "cannot read folder",
 				    w->wd);
+			}
 			break;
 		}
 		name = de->d_name;
 		if (name[0] == '.' && (name[1] == '\0' ||
 		    (name[1] == '.' && name[2] == '\0')))
 			continue;
+		nent++;
 		type = de->d_type;
 		if (type == DT_UNKNOWN) {
 			/* No type from the file system: ask. */
@@ -869,6 +950,8 @@ visit_dir(struct walker *w, int dfd, size_t depth)
 			break;
 	}
 	closedir(d);
+	if (ret >= 0 && nent == 0 && !rderr && w->rs->empty_dirs && f->nact_inc > 0)
+		ret = visit_empty_dir(w, f, dfd);
 	if (ret < 0 || f->nsub == 0) {
 		close(dfd);
 		return ret;

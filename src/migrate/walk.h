@@ -63,6 +63,8 @@ struct walk_stats {
 	/* Added: files some group left out only because an exclude was
 	   exactly as specific as a matching include (see ruleset_set_tie_fn). */
 	uint64_t	 ties;
+	/* Added: empty folders selected (see ruleset_set_empty_dirs). */
+	uint64_t	 selected_dirs;
 };
 
 /*
@@ -119,4 +121,19 @@ typedef void walk_tie_fn(void *arg, const struct walk_entry *e,
 	    unsigned group, const void *include_tag, const void *exclude_tag);
 /* Sets the callback for files an exclude won only by a tie (NULL: none). */
 void	ruleset_set_tie_fn(struct ruleset *rs, walk_tie_fn *fn, void *arg);
+/*
+ * With on != 0, ruleset_walk() also passes fn every empty folder (no
+ * entry at all but "." and "..") that the rules take, with e->is_dir set
+ * and e->st its lstat() data.  A folder is taken as a file of any name in
+ * it would be, weighing only the rules whose leaf is "*" (any name), and
+ * of the includes only those whose node matches its parent too: the
+ * folder lies inside a tree an include takes whole ("X\* [*]" takes the
+ * empty folders below X, not X itself; "X\ [*]" takes none), and an
+ * exclude "X\Tmp\* [*]" leaves X\Tmp out.  Rules with another leaf
+ * ("[*.doc]": an empty folder holds no .doc) or a filter do not take
+ * part.  The volume root is never passed.  Counted in
+ * stats->selected_dirs, not in selected.  Off by default (the walks that
+ * test whether an object exists want files only).
+ */
+void	ruleset_set_empty_dirs(struct ruleset *rs, int on);
 #endif
