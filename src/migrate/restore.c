@@ -1481,23 +1481,36 @@ is_ours(struct restore *r, int dfd, const char *name, const struct stat *dst,
 	return same;
 }
 
-/* Sets the NTFS attributes (8 hex digits) on fd when the filesystem takes them. */
-static void
-set_attrs(struct restore *r, int fd, const char *attrs)
+/*
+ * The NTFS attributes of a manifest record (8 hex digits) as the bytes of
+ * ntfs-3g's attribute xattr; 0 when there are none or r takes none.
+ */
+static int
+attr_bytes(const struct restore *r, const char *attrs, unsigned char v[4])
 {
-	unsigned char v[4];
 	unsigned long a;
 	char *end;
 
 	if (r->attrs_ok == 0 || attrs == NULL || strlen(attrs) != 8)
-		return;
+		return 0;
 	a = strtoul(attrs, &end, 16);
 	if (*end != '\0')
-		return;
+		return 0;
 	v[0] = (unsigned char)(a >> 24);
 	v[1] = (unsigned char)(a >> 16);
 	v[2] = (unsigned char)(a >> 8);
 	v[3] = (unsigned char)a;
+	return 1;
+}
+
+/* Sets the NTFS attributes on fd when the filesystem takes them. */
+static void
+set_attrs(struct restore *r, int fd, const char *attrs)
+{
+	unsigned char v[4];
+
+	if (!attr_bytes(r, attrs, v))
+		return;
 	if (fsetxattr(fd, NTFS_ATTRIB_XATTR, v, 4, 0) == 0)
 		r->attrs_ok = 1;
 	else if (errno == ENOTSUP || errno == EOPNOTSUPP || errno == EPERM ||
@@ -1514,18 +1527,9 @@ static void
 set_dir_attrs(struct restore *r, int fd, const char *attrs)
 {
 	unsigned char v[4];
-	unsigned long a;
-	char *end;
 
-	if (r->attrs_ok == 0 || attrs == NULL || strlen(attrs) != 8)
+	if (!attr_bytes(r, attrs, v))
 		return;
-	a = strtoul(attrs, &end, 16);
-	if (*end != '\0')
-		return;
-	v[0] = (unsigned char)(a >> 24);
-	v[1] = (unsigned char)(a >> 16);
-	v[2] = (unsigned char)(a >> 8);
-	v[3] = (unsigned char)a;
 	if (fsetxattr(fd, NTFS_ATTRIB_XATTR, v, 4, 0) != 0 &&
 	    errno != ENOTSUP && errno != EOPNOTSUPP)
 		ctx_log(r->ctx, OFFMIG_LOG_WARN, "setting a folder's NTFS "
