@@ -192,7 +192,19 @@ open_below(int dirfd, const char *path, int flags)
 struct pcache {
 	struct mbuf	 dir;
 	int		 fd;
+	uint64_t	 gen;		/* counts the folders opened */
+	int		 have_st;	/* st below is the folder's */
+	struct stat	 st;
 };
+
+/* The stat of the folder pc holds (cached); NULL when it cannot be had. */
+static const struct stat *
+pc_stat(struct pcache *pc)
+{
+	if (!pc->have_st && pc->fd >= 0 && fstat(pc->fd, &pc->st) == 0)
+		pc->have_st = 1;
+	return pc->have_st ? &pc->st : NULL;
+}
 
 static void
 pc_release(struct pcache *pc)
@@ -233,6 +245,8 @@ pc_parent(struct pcache *pc, int rootfd, const char *rel, const char **namep)
 	}
 	if (pc->fd < 0)
 		return -1;
+	pc->gen++;
+	pc->have_st = 0;
 	mbuf_add(&pc->dir, rel, dlen);
 	if (pc->dir.oom) {
 		close(pc->fd);
@@ -241,6 +255,160 @@ pc_parent(struct pcache *pc, int rootfd, const char *rel, const char **namep)
 		return -1;
 	}
 	return pc->fd;
+}
+
+/*
+ * The entries of one destination folder, read with getdents (readdir):
+ * name, inode number (d_ino) and type (d_type), in an open-addressing
+ * table.  The fast check proves most destinations with it instead of one
+ * fstatat each (see dl_reach()).  Bounded: a folder of more than
+ * DL_MAX_ENTRIES entries or DL_MAX_NAMES bytes of names is not listed
+ * (its destinations are looked at one fstatat each).
+ */
+#define DL_MAX_ENTRIES	65536
+#define DL_MAX_NAMES	(4u << 20)
+
+struct dent {
+	uint64_t	 ino;
+	uint32_t	 off, hash;	/* name at names + off; hash 0: free */
+	uint16_t	 len;
+	unsigned char	 type;
+};
+
+struct dlist {
+	uint64_t	 gen;		/* of the pcache folder listed */
+	int		 built, usable;
+	int		 sampled;	/* one match confirmed by fstatat */
+	struct dent	*tab;
+	size_t		 cap, n;
+	char		*names;
+	size_t		 nlen, ncap;
+};
+
+static uint32_t
+dl_hash(const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h != 0 ? h : 1;
+}
+
+static void
+dl_release(struct dlist *dl)
+{
+	free(dl->tab);
+	free(dl->names);
+	memset(dl, 0, sizeof(*dl));
+}
+
+/* Adds an entry; -1 when the folder is too big to list (or ENOMEM). */
+static int
+dl_add(struct dlist *dl, const char *name, size_t len, uint64_t ino,
+    unsigned char type)
+{
+	struct dent *e;
+	uint32_t h = dl_hash(name, len);
+	size_t i;
+
+	if (dl->n >= DL_MAX_ENTRIES || len > NAME_MAX ||
+	    dl->nlen + len > DL_MAX_NAMES)
+		return -1;
+	if (2 * (dl->n + 1) > dl->cap) {
+		size_t ncap = dl->cap ? 2 * dl->cap : 256, j;
+		struct dent *nt = calloc(ncap, sizeof(*nt));
+
+		if (nt == NULL)
+			return -1;
+		for (j = 0; j < dl->cap; j++) {
+			if (dl->tab[j].hash == 0)
+				continue;
+			for (i = dl->tab[j].hash & (ncap - 1); nt[i].hash != 0;
+			    i = (i + 1) & (ncap - 1))
+				;
+			nt[i] = dl->tab[j];
+		}
+		free(dl->tab);
+		dl->tab = nt;
+		dl->cap = ncap;
+	}
+	if (dl->nlen + len > dl->ncap) {
+		size_t ncap = dl->ncap ? dl->ncap : 16384;
+		char *nn;
+
+		while (ncap < dl->nlen + len)
+			ncap *= 2;
+		if ((nn = realloc(dl->names, ncap)) == NULL)
+			return -1;
+		dl->names = nn;
+		dl->ncap = ncap;
+	}
+	memcpy(dl->names + dl->nlen, name, len);
+	for (i = h & (dl->cap - 1); dl->tab[i].hash != 0;
+	    i = (i + 1) & (dl->cap - 1))
+		;
+	e = &dl->tab[i];
+	e->hash = h;
+	e->off = (uint32_t)dl->nlen;
+	e->len = (uint16_t)len;
+	e->ino = ino;
+	e->type = type;
+	dl->nlen += len;
+	dl->n++;
+	return 0;
+}
+
+static const struct dent *
+dl_find(const struct dlist *dl, const char *name)
+{
+	size_t len = strlen(name), i;
+	uint32_t h = dl_hash(name, len);
+
+	if (dl->cap == 0)
+		return NULL;
+	for (i = h & (dl->cap - 1); dl->tab[i].hash != 0;
+	    i = (i + 1) & (dl->cap - 1))
+		if (dl->tab[i].hash == h && dl->tab[i].len == len &&
+		    memcmp(dl->names + dl->tab[i].off, name, len) == 0)
+			return &dl->tab[i];
+	return NULL;
+}
+
+/*
+ * Lists the folder open at fd (its own open file description, so the
+ * cache's descriptor keeps no directory offset).  dl->usable 0 when it
+ * cannot be read or is too big.
+ */
+static void
+dl_build(struct dlist *dl, int fd, uint64_t gen)
+{
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	dl->gen = gen;
+	dl->built = 1;
+	dl->usable = 0;
+	dl->sampled = 0;
+	dl->n = dl->nlen = 0;
+	if (dl->cap > 0)
+		memset(dl->tab, 0, dl->cap * sizeof(*dl->tab));
+	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	dl->usable = 1;
+	while ((de = readdir(d)) != NULL)
+		if (dl_add(dl, de->d_name, strlen(de->d_name),
+		    (uint64_t)de->d_ino, de->d_type) != 0) {
+			dl->usable = 0;
+			break;
+		}
+	closedir(d);
 }
 
 /* Removing a tree. */
@@ -347,10 +515,13 @@ static int
 rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,
     unsigned char dtype, struct mbuf *path, struct rm_counts *c, int depth);
 
-/* Removes what the open directory fd holds; path names it. */
+/*
+ * Removes what the open directory fd holds; path names it.  At most
+ * maxpass readings of the folder (see rm_tree()).
+ */
 static int
 rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
-    struct rm_counts *c, int depth)
+    struct rm_counts *c, int depth, int maxpass)
 {
 	struct dirent *de;
 	struct stat st;
@@ -366,12 +537,7 @@ rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
 		rm_failed(ctx, c, path->p, errno, NULL);
 		return OFFMIG_OK;
 	}
-	/*
-	 * Some filesystems (FUSE among them) may skip entries when a folder
-	 * changes while it is read: read it again while passes remove
-	 * something.
-	 */
-	for (pass = 0, removed = 1; removed && pass < 8; pass++) {
+	for (pass = 0, removed = 1; removed && pass < maxpass; pass++) {
 		uint64_t before = c->files + c->dirs;
 
 		removed = 0;
@@ -410,6 +576,7 @@ rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,
     unsigned char dtype, struct mbuf *path, struct rm_counts *c, int depth)
 {
 	struct stat st;
+	uint64_t failed;
 	int fd, ret;
 
 	/*
@@ -470,7 +637,31 @@ rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,
 			return OFFMIG_OK;
 		}
 	}
-	ret = rm_contents(ctx, fd, path, c, depth);
+	/*
+	 * Some filesystems (FUSE among them) may skip entries when a folder
+	 * changes while it is read: when the folder is not empty after one
+	 * reading (and nothing failed), it is read again while readings
+	 * remove something.  Only then: a second reading of every folder
+	 * would cost as much as the first.
+	 */
+	failed = c->failed;
+	ret = rm_contents(ctx, fd, path, c, depth, 1);
+	if (ret == OFFMIG_OK && c->failed == failed) {
+		if (unlink_entry(dirfd, name, AT_REMOVEDIR) == 0) {
+			close(fd);
+			c->dirs++;
+			return OFFMIG_OK;
+		}
+		if (errno != ENOTEMPTY && errno != EEXIST) {
+			int e = errno;
+
+			close(fd);
+			if (e != ENOENT)
+				rm_failed(ctx, c, path->p, e, NULL);
+			return OFFMIG_OK;
+		}
+		ret = rm_contents(ctx, fd, path, c, depth, 8);
+	}
 	close(fd);
 	if (ret != OFFMIG_OK)
 		return ret;
@@ -514,6 +705,7 @@ struct rrec {
 struct rrun {
 	FILE		*fp;
 	off_t		 start, end;
+	off_t		 pos;		/* of fp (ftello would lseek each time) */
 	int		 have;		/* cur is valid */
 	struct rrec	 cur;
 };
@@ -630,10 +822,11 @@ run_next(struct offmig_ctx *ctx, struct restored *rs, struct rrun *run,
 	ssize_t n;
 
 	run->have = 0;
-	while (ftello(run->fp) < run->end) {
+	while (run->pos < run->end) {
 		if ((n = rline(run->fp, rs->line)) <= 0)
 			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: "
 			    "changed while being read", name);
+		run->pos += n;
 		rs->line[n - 1] = '\0';
 		if (rs->line[0] != 'R')
 			continue;
@@ -662,7 +855,7 @@ restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
 	FILE *fp = NULL;
 	uint64_t prev = 0;
 	unsigned long lineno = 0;
-	off_t off = 0, starts[MAX_RUNS];
+	off_t off = 0, next = 0, starts[MAX_RUNS];
 	ssize_t n;
 	size_t i;
 	int fd, ret = OFFMIG_OK;
@@ -685,9 +878,10 @@ restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
 	for (;;) {
 		const char *why = NULL;
 
-		off = ftello(fp);
 		if ((n = rline(fp, rs->line)) == 0)
 			break;
+		off = next;
+		next += n;
 		lineno++;
 		if (n < 0) {
 			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s:%lu: "
@@ -775,7 +969,7 @@ restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
 		int rfd;
 
 		run->start = starts[i];
-		run->end = i + 1 < rs->nruns ? starts[i + 1] : off;
+		run->end = i + 1 < rs->nruns ? starts[i + 1] : next;
 		rfd = openat(storefd, STORE_RESTORED, O_RDONLY | O_CLOEXEC |
 		    O_NOFOLLOW | O_NONBLOCK);
 		if (rfd < 0 || (run->fp = fdopen(rfd, "r")) == NULL) {
@@ -784,6 +978,7 @@ restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
 				close(rfd);
 			goto out;
 		}
+		run->pos = run->start;
 		if (fseeko(run->fp, run->start, SEEK_SET) != 0) {
 			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
 			goto out;
@@ -828,6 +1023,11 @@ struct rmv {
 	int		 restored;	/* STORE/restored was there */
 	uint64_t	 mset[4], wset[4];
 	struct pcache	 spc, vpc;	/* last folders in the store, on the volume */
+	struct dlist	 dl;		/* the entries of vpc's folder */
+	/* The fast pass: the current store file's folder and name. */
+	const struct stat *sdir;
+	const char	*sname;
+	uint64_t	 dl_proved, dl_stats;	/* destinations proved each way */
 	/* The store file of the current record, hashed when needed. */
 	char		 shash[SHA256_HEX_LEN + 1];
 	int		 shash_state;	/* 0 not yet, 1 done, -1 failed */
@@ -878,6 +1078,56 @@ inside_store(const struct rmv *m, const char *rel)
 }
 
 /*
+ * The fast pass's proof that the store file (inode ino, the name m->sname
+ * in the store folder m->sdir) is reachable at the entry name of the
+ * volume folder pfd (the cache m->vpc), from the folder's listing alone:
+ * 1 proved, 0 not (the caller then looks with fstatat).
+ *
+ * Why this is the proof that the inode has two links: a directory entry
+ * is one (filesystem, folder inode, name) -- folders cannot be hard-linked
+ * -- and d_ino is the inode the entry names.  The walk of files/ has found
+ * the store's entry (m->sdir, m->sname) naming inode ino (the (path,
+ * inode) sums), and the listing finds (pfd's folder, name) naming ino on
+ * the same filesystem (st_dev of both folders), a regular file (d_type).
+ * When the two entries differ -- another folder inode or another name;
+ * the same (a mount of the store's folder on the volume) is refused here
+ * -- the inode has at least two names, so unlinking the store's leaves
+ * the content at its place.  That d_ino is the inode number stat gives
+ * (not so on every filesystem: some FUSE ones make it up) is confirmed by
+ * one fstatat a folder, the first match, which also checks the link count.
+ */
+static int
+dl_reach(struct rmv *m, int pfd, const char *name, uint64_t ino)
+{
+	const struct stat *fst;
+	const struct dent *e;
+	struct stat st;
+
+	if (m->sdir == NULL || m->sname == NULL)
+		return 0;
+	if (!m->dl.built || m->dl.gen != m->vpc.gen)
+		dl_build(&m->dl, pfd, m->vpc.gen);
+	if (!m->dl.usable || (fst = pc_stat(&m->vpc)) == NULL ||
+	    fst->st_dev != m->sdev || m->sdir->st_dev != m->sdev)
+		return 0;
+	if ((e = dl_find(&m->dl, name)) == NULL || e->type != DT_REG ||
+	    e->ino != ino)
+		return 0;
+	if (fst->st_ino == m->sdir->st_ino && strcmp(name, m->sname) == 0)
+		return 0;
+	if (!m->dl.sampled) {
+		m->dl_stats++;
+		if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_dev != m->sdev ||
+		    (uint64_t)st.st_ino != ino || st.st_nlink < 2)
+			return 0;
+		m->dl.sampled = 1;
+	}
+	m->dl_proved++;
+	return 1;
+}
+
+/*
  * Is the content of the store file (sst, at store_path) reachable at rel
  * below the volume?  The same inode with another link, or another regular
  * file of the same size and SHA-256.  1 yes, 0 no (*why says why).
@@ -904,6 +1154,9 @@ reach_at(struct rmv *m, const char *rel, const struct stat *sst,
 		    "place" : "its folder is missing";
 		return 0;
 	}
+	if (m->quiet && dl_reach(m, pfd, name, (uint64_t)sst->st_ino))
+		return 1;
+	m->dl_stats++;
 	if (fstatat(pfd, name, &dst, AT_SYMLINK_NOFOLLOW) != 0) {
 		*why = "missing at its place";
 		return 0;
@@ -979,6 +1232,8 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 
 	m->objects++;
 	m->shash_state = 0;
+	m->sdir = NULL;
+	m->sname = NULL;
 	for (i = 0; i < rs->nruns; i++) {
 		struct rrun *run = &rs->runs[i];
 
@@ -989,6 +1244,12 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 	}
 	if (m->quiet && rec->kind == 'f') {
 		/* The walk of files/ confirms these afterwards. */
+		fd = pc_parent(&m->spc, m->storefd, rec->store_path, &sname);
+		if (fd < 0 || (m->sdir = pc_stat(&m->spc)) == NULL) {
+			m->anomaly = 1;
+			goto skip;
+		}
+		m->sname = sname;
 		memset(&sst, 0, sizeof(sst));
 		sst.st_dev = m->sdev;
 		sst.st_ino = (ino_t)rec->ino;
@@ -1322,11 +1583,15 @@ rmv_reset(struct rmv *m)
 	m->store_rel = NULL;
 	pc_release(&m->spc);
 	pc_release(&m->vpc);
+	dl_release(&m->dl);
+	m->sdir = NULL;
+	m->sname = NULL;
 	if (m->volfd >= 0)
 		close(m->volfd);
 	m->volfd = -1;
 	m->objects = m->reachable = m->nunreach = m->listed = m->links = 0;
 	m->store_files = m->missing = m->bytes = 0;
+	m->dl_proved = m->dl_stats = 0;
 	m->anomaly = 0;
 	memset(m->mset, 0, sizeof(m->mset));
 	memset(m->wset, 0, sizeof(m->wset));
@@ -1349,6 +1614,7 @@ rmv_release(struct rmv *m)
 	free(m->store_rel);
 	pc_release(&m->spc);
 	pc_release(&m->vpc);
+	dl_release(&m->dl);
 	if (m->volfd >= 0)
 		close(m->volfd);
 }
@@ -1694,6 +1960,10 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 		doc_add_int(m.doc, ck, "reachable", (int64_t)m.reachable);
 		doc_add_int(m.doc, ck, "unreachable", (int64_t)m.nunreach);
 		doc_add_int(m.doc, ck, "links", (int64_t)m.links);
+		/* How: the fast pass, and places proved from folder listings. */
+		doc_add_bool(m.doc, ck, "fast", m.quiet);
+		doc_add_int(m.doc, ck, "listed", (int64_t)m.dl_proved);
+		doc_add_int(m.doc, ck, "stats", (int64_t)m.dl_stats);
 		if (m.missing > 0 && !force) {
 			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: %"
 			    PRIu64 " stored file(s) missing before anything "
