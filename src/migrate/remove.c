@@ -20,6 +20,22 @@
  * inode the manifest records and confirms all of them at once with one
  * walk of files/ (a sum of hashes of (path, inode) pairs); anything odd
  * runs the full check, a stat a file, which names the culprits.
+ *
+ * The fast check also proves the places without a stat each: each place's
+ * folder is listed once (getdents: name, d_ino, d_type), and a place is
+ * reachable when its entry is a regular file naming the recorded inode,
+ * in a folder of the store's filesystem, and is not the store's own entry.
+ * That is a link count of at least 2 without asking for it: a directory
+ * entry is one (filesystem, folder inode, name) -- folders cannot be
+ * hard-linked -- so the store's entry (found by the walk of files/) and
+ * the place's (another folder inode or another name) are two links to
+ * the inode, and unlinking the store's leaves the place's.  Because some
+ * filesystems make d_ino up, the first match in each folder is checked
+ * with fstatat (same inode and device, a regular file, st_nlink >= 2); a
+ * mismatch there sends every place of that folder to fstatat.  Places the listing does not prove
+ * (replaced, a copy, a link, missing, a folder too big to list) are
+ * looked at with fstatat as the full check does.  See dl_reach() and
+ * docs/STORE-FORMAT.md.
  */
 #include "config.h"
 
@@ -1094,7 +1110,8 @@ inside_store(const struct rmv *m, const char *rel)
  * -- the inode has at least two names, so unlinking the store's leaves
  * the content at its place.  That d_ino is the inode number stat gives
  * (not so on every filesystem: some FUSE ones make it up) is confirmed by
- * one fstatat a folder, the first match, which also checks the link count.
+ * one fstatat a folder, the first match, which also checks the link count;
+ * when it is not, the folder's places are all looked at with fstatat.
  */
 static int
 dl_reach(struct rmv *m, int pfd, const char *name, uint64_t ino)
@@ -1119,8 +1136,11 @@ dl_reach(struct rmv *m, int pfd, const char *name, uint64_t ino)
 		m->dl_stats++;
 		if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISREG(st.st_mode) || st.st_dev != m->sdev ||
-		    (uint64_t)st.st_ino != ino || st.st_nlink < 2)
+		    (uint64_t)st.st_ino != ino || st.st_nlink < 2) {
+			/* Not trusted in this folder: fstatat each place. */
+			m->dl.usable = 0;
 			return 0;
+		}
 		m->dl.sampled = 1;
 	}
 	m->dl_proved++;
