@@ -593,6 +593,81 @@ START_TEST(test_fast_check_symlinked_folder)
 }
 END_TEST
 
+/* 1,200 files in 12 users' folders, for a removal big enough to be shared out. */
+#define MANY_USERS	12
+#define MANY_EACH	100
+
+struct many {
+	int	 i;
+	char	 host[256], win[300];
+};
+
+static int
+next_many(void *arg, struct offmig_store_item *it)
+{
+	struct many *m = arg;
+
+	memset(it, 0, sizeof(*it));
+	if (m->i >= MANY_USERS * MANY_EACH)
+		return 0;
+	snprintf(m->host, sizeof(m->host), "Users/u%02d/Documents/f%03d.txt",
+	    m->i / MANY_EACH, m->i % MANY_EACH);
+	snprintf(m->win, sizeof(m->win), "C:\\Users\\u%02d\\Documents\\"
+	    "f%03d.txt", m->i / MANY_EACH, m->i % MANY_EACH);
+	it->kind = 'f';
+	it->winpath = m->win;
+	it->host_path = m->host;
+	it->sid = SID1;
+	m->i++;
+	return 1;
+}
+
+/*
+ * A store of more than 1,000 objects is removed by two threads (on a
+ * machine with two CPUs or more), then by the usual single pass: all of
+ * it goes, and every user's file stays with its one link.
+ */
+START_TEST(test_remove_many_parallel)
+{
+	struct offmig_doc *doc = NULL;
+	struct many it = { 0, "", "" };
+	char path[1024];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < MANY_USERS * MANY_EACH; i++) {
+		snprintf(path, sizeof(path), "Users/u%02d/Documents/f%03d.txt",
+		    i / MANY_EACH, i % MANY_EACH);
+		mkparents(vol, path);
+		snprintf(path, sizeof(path), "%s/Users/u%02d/Documents/"
+		    "f%03d.txt", vol, i / MANY_EACH, i % MANY_EACH);
+		write_file(path, path);
+	}
+	ck_assert_msg(offmig_store_create(ctx, vol, storep, 0, "PC",
+	    "Windows 10 Pro", next_many, &it, &doc) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	offmig_doc_free(doc);
+	ck_assert_msg(run_remove(0, &doc) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	ck_assert_int_eq(checked_int(doc, "reachable"), MANY_USERS * MANY_EACH);
+	ck_assert_int_eq(checked_int(doc, "fast"), 1);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "store_remove.removed.failed")), 0);
+	/* Every stored file, and the header, manifest, journal. */
+	ck_assert_int_ge(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "store_remove.removed.files")), MANY_USERS * MANY_EACH + 3);
+	offmig_doc_free(doc);
+	ck_assert(!exists(storep));
+	for (i = 0; i < MANY_USERS * MANY_EACH; i++) {
+		snprintf(path, sizeof(path), "%s/Users/u%02d/Documents/"
+		    "f%03d.txt", vol, i / MANY_EACH, i % MANY_EACH);
+		ck_assert_int_eq(lstat(path, &st), 0);
+		ck_assert_int_eq(st.st_nlink, 1);
+	}
+	ck_assert_int_eq(offmig_ctx_failures(ctx), 0);
+}
+END_TEST
+
 START_TEST(test_force)
 {
 	struct offmig_doc *doc;
@@ -1175,6 +1250,7 @@ main(void)
 	tcase_add_test(tr, test_fast_check_replaced);
 	tcase_add_test(tr, test_fast_check_symlink_place);
 	tcase_add_test(tr, test_fast_check_symlinked_folder);
+	tcase_add_test(tr, test_remove_many_parallel);
 	tcase_add_test(tr, test_force);
 	tcase_add_test(tr, test_damaged_store);
 	tcase_add_test(tr, test_stray_file_refused);

@@ -44,6 +44,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,6 +434,10 @@ static void
 rm_failed(struct offmig_ctx *ctx, struct rm_counts *c, const char *path,
     int e, const char *what)
 {
+	if (c->silent) {
+		c->failed++;
+		return;
+	}
 	ctx_log(ctx, OFFMIG_LOG_ERROR, "%s: cannot be removed: %s", path,
 	    what != NULL ? what : strerror(e));
 	c->failed++;
@@ -569,8 +574,9 @@ rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
 			path->len--;
 			if (path->oom) {
 				closedir(d);
-				return ctx_set_error(ctx, OFFMIG_ENOMEM,
-				    ENOMEM, "remove");
+				return c->silent ? OFFMIG_ENOMEM :
+				    ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM,
+				    "remove");
 			}
 			ret = rm_tree(ctx, fd, de->d_name, de->d_type, path, c,
 			    depth + 1);
@@ -1744,6 +1750,207 @@ out:
 	return ret;
 }
 
+/*
+ * Removing files/ with two threads.  Unlinking is most of a removal, and
+ * the kernel unlinks in different folders at once: on a machine with
+ * more than one CPU, the folders of files/ at the first depth that has at
+ * least PRM_MIN_UNITS of them (at most PRM_MAX_DEPTH down) are shared out
+ * to two threads, each removing whole folders (rm_tree(), silent: a
+ * failure is only counted).  The usual single-threaded removal of files/
+ * follows and finds whatever they left (what failed is then logged and
+ * listed as always).  Not with OFFMIG_FAULT set (fault injection counts
+ * steps in order), nor for small stores.
+ */
+#define PRM_MIN_UNITS	8
+#define PRM_MAX_DEPTH	4
+#define PRM_MAX_UNITS	4096
+#define PRM_MIN_OBJECTS	1000
+
+struct prm {
+	pthread_mutex_t	 mu;
+	int		 filesfd;
+	dev_t		 dev;
+	char		**units;	/* folders, relative to files/ */
+	size_t		 n, next;
+	uint64_t	 files, dirs;
+};
+
+static void *
+prm_worker(void *arg)
+{
+	struct prm *p = arg;
+
+	for (;;) {
+		struct rm_counts c;
+		struct mbuf path = { 0 };
+		const char *unit, *name, *slash;
+		size_t i;
+		int pfd;
+
+		pthread_mutex_lock(&p->mu);
+		i = p->next < p->n ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->mu);
+		if (i == p->n)
+			break;
+		unit = p->units[i];
+		slash = strrchr(unit, '/');
+		name = slash != NULL ? slash + 1 : unit;
+		if (slash != NULL) {
+			char *parent = strndup(unit, (size_t)(slash - unit));
+
+			pfd = parent != NULL ? open_below(p->filesfd, parent,
+			    O_RDONLY | O_DIRECTORY) : -1;
+			free(parent);
+		} else
+			pfd = fcntl(p->filesfd, F_DUPFD_CLOEXEC, 0);
+		if (pfd < 0)
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.silent = 1;
+		c.xdev_dev_set = 1;
+		c.dev = p->dev;
+		mbuf_add(&path, unit, strlen(unit) + 1);
+		if (!path.oom) {
+			path.len--;
+			(void)rm_tree(NULL, pfd, name, DT_DIR, &path, &c, 0);
+		}
+		mbuf_free(&path);
+		close(pfd);
+		pthread_mutex_lock(&p->mu);
+		p->files += c.files;
+		p->dirs += c.dirs;
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+static void
+prm_free_units(char **u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(u[i]);
+	free(u);
+}
+
+/*
+ * The subfolders of the folders cur[0..ncur) (relative to files/, "" its
+ * top): a new array in *nextp, NULL and -1 when there are too many or on
+ * an error.
+ */
+static int
+prm_level(int filesfd, dev_t dev, char **cur, size_t ncur, char ***nextp,
+    size_t *nnextp)
+{
+	char **next = NULL;
+	size_t n = 0, i;
+
+	for (i = 0; i < ncur; i++) {
+		struct dirent *de;
+		DIR *d;
+		int fd = *cur[i] == '\0' ? openat(filesfd, ".", O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC) : open_below(filesfd, cur[i],
+		    O_RDONLY | O_DIRECTORY);
+
+		if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			goto fail;
+		}
+		while ((de = readdir(d)) != NULL) {
+			struct stat st;
+			char **grown, *rel;
+
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			if (de->d_type != DT_DIR && (de->d_type != DT_UNKNOWN ||
+			    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+			    st.st_dev != dev))
+				continue;
+			if (n == PRM_MAX_UNITS || (grown = realloc(next,
+			    (n + 1) * sizeof(*next))) == NULL) {
+				closedir(d);
+				goto fail;
+			}
+			next = grown;
+			rel = *cur[i] == '\0' ? strdup(de->d_name) :
+			    str_printf("%s/%s", cur[i], de->d_name);
+			if (rel == NULL) {
+				closedir(d);
+				goto fail;
+			}
+			next[n++] = rel;
+		}
+		closedir(d);
+	}
+	*nextp = next;
+	*nnextp = n;
+	return 0;
+fail:
+	prm_free_units(next, n);
+	return -1;
+}
+
+/* Removes most of files/ with two threads when worth it; c gets the counts. */
+static void
+remove_files_parallel(int storefd, dev_t dev, uint64_t objects,
+    struct rm_counts *c)
+{
+	struct prm p;
+	const char *fault = getenv("OFFMIG_FAULT");
+	char **cur, *top;
+	size_t ncur = 1, depth;
+	pthread_t t;
+	int started;
+
+	if (objects < PRM_MIN_OBJECTS || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    (fault != NULL && *fault != '\0'))
+		return;
+	memset(&p, 0, sizeof(p));
+	p.dev = dev;
+	p.filesfd = openat(storefd, STORE_FILES_DIR, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (p.filesfd < 0)
+		return;
+	if ((cur = malloc(sizeof(*cur))) == NULL || (top = strdup("")) ==
+	    NULL) {
+		free(cur);
+		close(p.filesfd);
+		return;
+	}
+	cur[0] = top;
+	for (depth = 1; depth <= PRM_MAX_DEPTH && ncur < PRM_MIN_UNITS;
+	    depth++) {
+		char **next;
+		size_t nnext;
+
+		if (prm_level(p.filesfd, dev, cur, ncur, &next, &nnext) != 0)
+			break;
+		prm_free_units(cur, ncur);
+		cur = next;
+		ncur = nnext;
+		if (ncur == 0)
+			break;
+	}
+	if (ncur >= 2 && *cur[0] != '\0' &&
+	    pthread_mutex_init(&p.mu, NULL) == 0) {
+		p.units = cur;
+		p.n = ncur;
+		started = pthread_create(&t, NULL, prm_worker, &p) == 0;
+		(void)prm_worker(&p);
+		if (started)
+			(void)pthread_join(t, NULL);
+		pthread_mutex_destroy(&p.mu);
+		c->files += p.files;
+		c->dirs += p.dirs;
+	}
+	prm_free_units(cur, ncur);
+	close(p.filesfd);
+}
+
 /* Removal. */
 
 static int
@@ -1797,7 +2004,7 @@ remove_folder(struct offmig_ctx *ctx, const char *storepath,
 /* Everything but the journal, in order; then the journal and STORE. */
 static int
 remove_store(struct offmig_ctx *ctx, int storefd, const char *storepath,
-    struct rm_counts *c)
+    uint64_t objects, struct rm_counts *c)
 {
 	static const char *const first[] = {
 		STORE_FILES_DIR, STORE_REGISTRY_DIR, "rules", NULL
@@ -1810,6 +2017,7 @@ remove_store(struct offmig_ctx *ctx, int storefd, const char *storepath,
 	size_t i;
 	int fd, ret;
 
+	remove_files_parallel(storefd, c->dev, objects, c);
 	for (i = 0; first[i] != NULL; i++)
 		if ((ret = unlink_top(ctx, storefd, storepath, first[i], c)) !=
 		    OFFMIG_OK)
@@ -2012,7 +2220,8 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 		    "checked", arg, 1)) != OFFMIG_OK)
 			goto out;
 	}
-	if ((ret = remove_store(ctx, m.storefd, store, &c)) != OFFMIG_OK)
+	if ((ret = remove_store(ctx, m.storefd, store, checked ?
+	    PRM_MIN_OBJECTS : m.objects, &c)) != OFFMIG_OK)
 		goto out;
 	rm = doc_add_object(m.doc, o, "removed");
 	doc_add_int(m.doc, rm, "files", (int64_t)c.files);
