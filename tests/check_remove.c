@@ -440,6 +440,234 @@ START_TEST(test_copies_and_other_inode)
 }
 END_TEST
 
+/* The checked.* numbers of a remove's report. */
+static int64_t
+checked_int(struct offmig_doc *doc, const char *what)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "store_remove.checked.%s", what);
+	return offmig_node_int(offmig_node_get(offmig_doc_root(doc), key));
+}
+
+/* Every file restored as a link, recorded in STORE/restored. */
+static void
+restore_all_links(void)
+{
+	size_t i;
+
+	wipe_originals();
+	for (i = 0; i < NFILES; i++)
+		relink(i);
+	restored_begin();
+	for (i = 0; i < NFILES; i++)
+		restored_r(i + 1, files[i], "link");
+	restored_end(1);
+}
+
+/*
+ * The fast check of a hard-link store proves each restored place from its
+ * folder's listing (getdents: name, d_ino, d_type) instead of a stat each.
+ */
+START_TEST(test_fast_check_listing)
+{
+	struct offmig_doc *doc;
+
+	make_store(0);
+	restore_all_links();
+	ck_assert_msg(run_remove(0, &doc) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	ck_assert_int_eq(checked_int(doc, "fast"), 1);
+	ck_assert_int_eq(checked_int(doc, "reachable"), NFILES);
+	ck_assert_int_eq(checked_int(doc, "listed"), NFILES);
+	/* One fstatat a folder confirms d_ino: 5 folders hold the 6 files. */
+	ck_assert_int_eq(checked_int(doc, "stats"), 5);
+	offmig_doc_free(doc);
+	ck_assert(!exists(storep));
+	assert_user_files(1);
+}
+END_TEST
+
+/*
+ * A restored file replaced by another inode of the same name: the listing
+ * does not prove it (another d_ino); a copy of the same content still
+ * keeps the content reachable (compared by SHA-256), other content does
+ * not, and nothing is removed.
+ */
+START_TEST(test_fast_check_replaced)
+{
+	struct offmig_doc *doc;
+	char path[1024], store_file[1024];
+	struct stat st;
+
+	make_store(0);
+	restore_all_links();
+	snprintf(path, sizeof(path), "%s/%s", vol, files[0]);
+	ck_assert_int_eq(unlink(path), 0);
+	write_file(path, files[0]);		/* same content, new inode */
+	snprintf(path, sizeof(path), "%s/%s", vol, files[4]);
+	ck_assert_int_eq(unlink(path), 0);
+	write_file(path, "Users/bob/Documents/c.txX");	/* same size */
+	ck_assert_int_eq(run_remove(0, &doc), OFFMIG_EUNSAFE);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "c.txt"));
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "content differs"));
+	ck_assert_int_eq(checked_int(doc, "unreachable"), 1);
+	offmig_doc_free(doc);
+	snprintf(store_file, sizeof(store_file), "%s/files/C/%s", storep,
+	    files[4]);
+	ck_assert_int_eq(lstat(store_file, &st), 0);
+	ck_assert_int_eq(st.st_nlink, 1);
+	/* The same content back: a copy, proved by content, not listing. */
+	write_file(path, files[4]);
+	ck_assert_msg(run_remove(0, &doc) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	ck_assert_int_eq(checked_int(doc, "fast"), 1);
+	ck_assert_int_eq(checked_int(doc, "listed"), NFILES - 2);
+	offmig_doc_free(doc);
+	ck_assert(!exists(storep));
+	assert_user_files(1);
+}
+END_TEST
+
+/*
+ * A restored place that became a symbolic link (to the store's own file,
+ * so that following it would "find" the inode) or a folder proves
+ * nothing: refused, the store kept whole.
+ */
+START_TEST(test_fast_check_symlink_place)
+{
+	struct offmig_doc *doc;
+	char path[1024], store_file[1024];
+
+	make_store(0);
+	restore_all_links();
+	snprintf(store_file, sizeof(store_file), "%s/files/C/%s", storep,
+	    files[1]);
+	snprintf(path, sizeof(path), "%s/%s", vol, files[1]);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink(store_file, path), 0);
+	snprintf(path, sizeof(path), "%s/%s", vol, files[5]);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_int_eq(run_remove(0, &doc), OFFMIG_EUNSAFE);
+	ck_assert_int_eq(checked_int(doc, "unreachable"), 2);
+	ck_assert_int_eq(checked_int(doc, "fast"), 0);
+	offmig_doc_free(doc);
+	ck_assert(exists(store_file));
+	snprintf(path, sizeof(path), "%s/files/C/%s", storep, files[5]);
+	ck_assert(exists(path));
+	/* Each place a link to the store's file again. */
+	snprintf(path, sizeof(path), "%s/%s", vol, files[5]);
+	ck_assert_int_eq(rmdir(path), 0);
+	snprintf(path, sizeof(path), "%s/%s", vol, files[1]);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(link(store_file, path), 0);
+	relink(5);
+	ck_assert_msg(run_remove(0, &doc) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	ck_assert_int_eq(checked_int(doc, "listed"), NFILES);
+	offmig_doc_free(doc);
+	ck_assert(!exists(storep));
+	assert_user_files(1);
+}
+END_TEST
+
+/*
+ * A place whose folder is reached through a symbolic link (planted after
+ * the restore) is not looked at: the listing is never taken through it.
+ */
+START_TEST(test_fast_check_symlinked_folder)
+{
+	char path[1024], moved[1024];
+
+	make_store(0);
+	restore_all_links();
+	snprintf(path, sizeof(path), "%s/Users/bob/Pictures", vol);
+	snprintf(moved, sizeof(moved), "%s/Pictures", outside);
+	ck_assert_int_eq(rename(path, moved), 0);
+	ck_assert_int_eq(symlink(moved, path), 0);
+	ck_assert_int_eq(run_remove(0, NULL), OFFMIG_EUNSAFE);
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "d.jpg"));
+	snprintf(path, sizeof(path), "%s/files/C/%s", storep, files[5]);
+	ck_assert(exists(path));
+}
+END_TEST
+
+/* 1,200 files in 12 users' folders, for a removal big enough to be shared out. */
+#define MANY_USERS	12
+#define MANY_EACH	100
+
+struct many {
+	int	 i;
+	char	 host[256], win[300];
+};
+
+static int
+next_many(void *arg, struct offmig_store_item *it)
+{
+	struct many *m = arg;
+
+	memset(it, 0, sizeof(*it));
+	if (m->i >= MANY_USERS * MANY_EACH)
+		return 0;
+	snprintf(m->host, sizeof(m->host), "Users/u%02d/Documents/f%03d.txt",
+	    m->i / MANY_EACH, m->i % MANY_EACH);
+	snprintf(m->win, sizeof(m->win), "C:\\Users\\u%02d\\Documents\\"
+	    "f%03d.txt", m->i / MANY_EACH, m->i % MANY_EACH);
+	it->kind = 'f';
+	it->winpath = m->win;
+	it->host_path = m->host;
+	it->sid = SID1;
+	m->i++;
+	return 1;
+}
+
+/*
+ * A store of more than 1,000 objects is removed by two threads (on a
+ * machine with two CPUs or more), then by the usual single pass: all of
+ * it goes, and every user's file stays with its one link.
+ */
+START_TEST(test_remove_many_parallel)
+{
+	struct offmig_doc *doc = NULL;
+	struct many it = { 0, "", "" };
+	char path[1024];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < MANY_USERS * MANY_EACH; i++) {
+		snprintf(path, sizeof(path), "Users/u%02d/Documents/f%03d.txt",
+		    i / MANY_EACH, i % MANY_EACH);
+		mkparents(vol, path);
+		snprintf(path, sizeof(path), "%s/Users/u%02d/Documents/"
+		    "f%03d.txt", vol, i / MANY_EACH, i % MANY_EACH);
+		write_file(path, path);
+	}
+	ck_assert_msg(offmig_store_create(ctx, vol, storep, 0, "PC",
+	    "Windows 10 Pro", next_many, &it, &doc) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	offmig_doc_free(doc);
+	ck_assert_msg(run_remove(0, &doc) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	ck_assert_int_eq(checked_int(doc, "reachable"), MANY_USERS * MANY_EACH);
+	ck_assert_int_eq(checked_int(doc, "fast"), 1);
+	ck_assert_int_eq(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "store_remove.removed.failed")), 0);
+	/* Every stored file, and the header, manifest, journal. */
+	ck_assert_int_ge(offmig_node_int(offmig_node_get(offmig_doc_root(doc),
+	    "store_remove.removed.files")), MANY_USERS * MANY_EACH + 3);
+	offmig_doc_free(doc);
+	ck_assert(!exists(storep));
+	for (i = 0; i < MANY_USERS * MANY_EACH; i++) {
+		snprintf(path, sizeof(path), "%s/Users/u%02d/Documents/"
+		    "f%03d.txt", vol, i / MANY_EACH, i % MANY_EACH);
+		ck_assert_int_eq(lstat(path, &st), 0);
+		ck_assert_int_eq(st.st_nlink, 1);
+	}
+	ck_assert_int_eq(offmig_ctx_failures(ctx), 0);
+}
+END_TEST
+
 START_TEST(test_force)
 {
 	struct offmig_doc *doc;
@@ -1018,6 +1246,11 @@ main(void)
 	tcase_add_test(tr, test_discard_before_reinstall);
 	tcase_add_test(tr, test_refused_last_link);
 	tcase_add_test(tr, test_copies_and_other_inode);
+	tcase_add_test(tr, test_fast_check_listing);
+	tcase_add_test(tr, test_fast_check_replaced);
+	tcase_add_test(tr, test_fast_check_symlink_place);
+	tcase_add_test(tr, test_fast_check_symlinked_folder);
+	tcase_add_test(tr, test_remove_many_parallel);
 	tcase_add_test(tr, test_force);
 	tcase_add_test(tr, test_damaged_store);
 	tcase_add_test(tr, test_stray_file_refused);

@@ -654,6 +654,79 @@ START_TEST(test_symlinks_never_followed)
 }
 END_TEST
 
+/* The record of host path rel, for test_link_first. */
+struct lf_seen {
+	const char	*host;
+	int		 found;
+	uint64_t	 ino, nlink, size;
+};
+
+static int
+lf_cb(void *arg, const struct manifest_record *rec)
+{
+	struct lf_seen *l = arg;
+
+	if (rec->kind == 'f' && strcmp(rec->host_path, l->host) == 0) {
+		l->found++;
+		l->ino = rec->ino;
+		l->nlink = rec->nlink;
+		l->size = rec->size;
+	}
+	return 0;
+}
+
+/*
+ * Files of a folder already made in the mirror are linked first and the
+ * new link stat'ed once: what it is gets recorded; a symbolic link or a
+ * FIFO linked that way is unlinked and reported, a missing source too,
+ * and nothing of theirs stays in the store.
+ */
+START_TEST(test_link_first)
+{
+	static const char *const bad[] = {
+		"ProgramData/App/lnk", "ProgramData/App/fifo",
+		"ProgramData/App/gone.txt"
+	};
+	char path[1024];
+	struct lf_seen l = { "ProgramData/App/second.ini", 0, 0, 0, 0 };
+	struct stat st;
+	int errors = 0, sealed;
+	size_t i;
+
+	make_volume(vol);
+	add_file(vol, "ProgramData/App/second.ini", NULL, 33);
+	snprintf(path, sizeof(path), "%s/ProgramData/App/lnk", vol);
+	ck_assert_int_eq(symlink("settings.ini", path), 0);
+	snprintf(path, sizeof(path), "%s/ProgramData/App/fifo", vol);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tobj *o = &objs[nobj++];
+
+		o->kind = 'f';
+		snprintf(o->host, sizeof(o->host), "%s", bad[i]);
+		snprintf(o->win, sizeof(o->win), "C:\\%s", bad[i]);
+	}
+	offmig_ctx_set_log(ctx, log_ignore, &errors);
+	ck_assert_int_eq(run_create(vol, storep, 0, NULL), OFFMIG_OK);
+	ck_assert_int_eq(errors, 3);
+	ck_assert_uint_eq(offmig_ctx_failures(ctx), 3);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "%s/files/C/%s", storep, bad[i]);
+		ck_assert_msg(lstat(path, &st) != 0, "%s is in the store",
+		    bad[i]);
+	}
+	ck_assert_int_eq(store_list(ctx, storep, lf_cb, &l, &sealed), 0);
+	ck_assert_int_eq(sealed, 1);
+	ck_assert_int_eq(l.found, 1);
+	snprintf(path, sizeof(path), "%s/ProgramData/App/second.ini", vol);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert_uint_eq(l.ino, (uint64_t)st.st_ino);
+	ck_assert_uint_eq(l.size, 33);
+	ck_assert_uint_eq(l.nlink, 1);		/* before the store's link */
+	ck_assert_int_eq(st.st_nlink, 2);
+}
+END_TEST
+
 START_TEST(test_symlink_planted_in_store_refused)
 {
 	char path[1024], target[512];
@@ -1370,6 +1443,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_never_captures_itself);
 	tcase_add_test(tc, test_nonempty_folder_is_not_a_store);
 	tcase_add_test(tc, test_symlinks_never_followed);
+	tcase_add_test(tc, test_link_first);
 	tcase_add_test(tc, test_symlink_planted_in_store_refused);
 	tcase_add_test(tc, test_odd_names_round_trip);
 	tcase_add_test(tc, test_object_given_twice_is_recorded_once);

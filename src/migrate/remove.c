@@ -20,6 +20,22 @@
  * inode the manifest records and confirms all of them at once with one
  * walk of files/ (a sum of hashes of (path, inode) pairs); anything odd
  * runs the full check, a stat a file, which names the culprits.
+ *
+ * The fast check also proves the places without a stat each: each place's
+ * folder is listed once (getdents: name, d_ino, d_type), and a place is
+ * reachable when its entry is a regular file naming the recorded inode,
+ * in a folder of the store's filesystem, and is not the store's own entry.
+ * That is a link count of at least 2 without asking for it: a directory
+ * entry is one (filesystem, folder inode, name) -- folders cannot be
+ * hard-linked -- so the store's entry (found by the walk of files/) and
+ * the place's (another folder inode or another name) are two links to
+ * the inode, and unlinking the store's leaves the place's.  Because some
+ * filesystems make d_ino up, the first match in each folder is checked
+ * with fstatat (same inode and device, a regular file, st_nlink >= 2); a
+ * mismatch there sends every place of that folder to fstatat.  Places the listing does not prove
+ * (replaced, a copy, a link, missing, a folder too big to list) are
+ * looked at with fstatat as the full check does.  See dl_reach() and
+ * docs/STORE-FORMAT.md.
  */
 #include "config.h"
 
@@ -28,6 +44,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +209,19 @@ open_below(int dirfd, const char *path, int flags)
 struct pcache {
 	struct mbuf	 dir;
 	int		 fd;
+	uint64_t	 gen;		/* counts the folders opened */
+	int		 have_st;	/* st below is the folder's */
+	struct stat	 st;
 };
+
+/* The stat of the folder pc holds (cached); NULL when it cannot be had. */
+static const struct stat *
+pc_stat(struct pcache *pc)
+{
+	if (!pc->have_st && pc->fd >= 0 && fstat(pc->fd, &pc->st) == 0)
+		pc->have_st = 1;
+	return pc->have_st ? &pc->st : NULL;
+}
 
 static void
 pc_release(struct pcache *pc)
@@ -233,6 +262,8 @@ pc_parent(struct pcache *pc, int rootfd, const char *rel, const char **namep)
 	}
 	if (pc->fd < 0)
 		return -1;
+	pc->gen++;
+	pc->have_st = 0;
 	mbuf_add(&pc->dir, rel, dlen);
 	if (pc->dir.oom) {
 		close(pc->fd);
@@ -243,12 +274,170 @@ pc_parent(struct pcache *pc, int rootfd, const char *rel, const char **namep)
 	return pc->fd;
 }
 
+/*
+ * The entries of one destination folder, read with getdents (readdir):
+ * name, inode number (d_ino) and type (d_type), in an open-addressing
+ * table.  The fast check proves most destinations with it instead of one
+ * fstatat each (see dl_reach()).  Bounded: a folder of more than
+ * DL_MAX_ENTRIES entries or DL_MAX_NAMES bytes of names is not listed
+ * (its destinations are looked at one fstatat each).
+ */
+#define DL_MAX_ENTRIES	65536
+#define DL_MAX_NAMES	(4u << 20)
+
+struct dent {
+	uint64_t	 ino;
+	uint32_t	 off, hash;	/* name at names + off; hash 0: free */
+	uint16_t	 len;
+	unsigned char	 type;
+};
+
+struct dlist {
+	uint64_t	 gen;		/* of the pcache folder listed */
+	int		 built, usable;
+	int		 sampled;	/* one match confirmed by fstatat */
+	struct dent	*tab;
+	size_t		 cap, n;
+	char		*names;
+	size_t		 nlen, ncap;
+};
+
+static uint32_t
+dl_hash(const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h != 0 ? h : 1;
+}
+
+static void
+dl_release(struct dlist *dl)
+{
+	free(dl->tab);
+	free(dl->names);
+	memset(dl, 0, sizeof(*dl));
+}
+
+/* Adds an entry; -1 when the folder is too big to list (or ENOMEM). */
+static int
+dl_add(struct dlist *dl, const char *name, size_t len, uint64_t ino,
+    unsigned char type)
+{
+	struct dent *e;
+	uint32_t h = dl_hash(name, len);
+	size_t i;
+
+	if (dl->n >= DL_MAX_ENTRIES || len > NAME_MAX ||
+	    dl->nlen + len > DL_MAX_NAMES)
+		return -1;
+	if (2 * (dl->n + 1) > dl->cap) {
+		size_t ncap = dl->cap ? 2 * dl->cap : 256, j;
+		struct dent *nt = calloc(ncap, sizeof(*nt));
+
+		if (nt == NULL)
+			return -1;
+		for (j = 0; j < dl->cap; j++) {
+			if (dl->tab[j].hash == 0)
+				continue;
+			for (i = dl->tab[j].hash & (ncap - 1); nt[i].hash != 0;
+			    i = (i + 1) & (ncap - 1))
+				;
+			nt[i] = dl->tab[j];
+		}
+		free(dl->tab);
+		dl->tab = nt;
+		dl->cap = ncap;
+	}
+	if (dl->nlen + len > dl->ncap) {
+		size_t ncap = dl->ncap ? dl->ncap : 16384;
+		char *nn;
+
+		while (ncap < dl->nlen + len)
+			ncap *= 2;
+		if ((nn = realloc(dl->names, ncap)) == NULL)
+			return -1;
+		dl->names = nn;
+		dl->ncap = ncap;
+	}
+	memcpy(dl->names + dl->nlen, name, len);
+	for (i = h & (dl->cap - 1); dl->tab[i].hash != 0;
+	    i = (i + 1) & (dl->cap - 1))
+		;
+	e = &dl->tab[i];
+	e->hash = h;
+	e->off = (uint32_t)dl->nlen;
+	e->len = (uint16_t)len;
+	e->ino = ino;
+	e->type = type;
+	dl->nlen += len;
+	dl->n++;
+	return 0;
+}
+
+static const struct dent *
+dl_find(const struct dlist *dl, const char *name)
+{
+	size_t len = strlen(name), i;
+	uint32_t h = dl_hash(name, len);
+
+	if (dl->cap == 0)
+		return NULL;
+	for (i = h & (dl->cap - 1); dl->tab[i].hash != 0;
+	    i = (i + 1) & (dl->cap - 1))
+		if (dl->tab[i].hash == h && dl->tab[i].len == len &&
+		    memcmp(dl->names + dl->tab[i].off, name, len) == 0)
+			return &dl->tab[i];
+	return NULL;
+}
+
+/*
+ * Lists the folder open at fd (its own open file description, so the
+ * cache's descriptor keeps no directory offset).  dl->usable 0 when it
+ * cannot be read or is too big.
+ */
+static void
+dl_build(struct dlist *dl, int fd, uint64_t gen)
+{
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	dl->gen = gen;
+	dl->built = 1;
+	dl->usable = 0;
+	dl->sampled = 0;
+	dl->n = dl->nlen = 0;
+	if (dl->cap > 0)
+		memset(dl->tab, 0, dl->cap * sizeof(*dl->tab));
+	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	dl->usable = 1;
+	while ((de = readdir(d)) != NULL)
+		if (dl_add(dl, de->d_name, strlen(de->d_name),
+		    (uint64_t)de->d_ino, de->d_type) != 0) {
+			dl->usable = 0;
+			break;
+		}
+	closedir(d);
+}
+
 /* Removing a tree. */
 
 static void
 rm_failed(struct offmig_ctx *ctx, struct rm_counts *c, const char *path,
     int e, const char *what)
 {
+	if (c->silent) {
+		c->failed++;
+		return;
+	}
 	ctx_log(ctx, OFFMIG_LOG_ERROR, "%s: cannot be removed: %s", path,
 	    what != NULL ? what : strerror(e));
 	c->failed++;
@@ -347,10 +536,13 @@ static int
 rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,
     unsigned char dtype, struct mbuf *path, struct rm_counts *c, int depth);
 
-/* Removes what the open directory fd holds; path names it. */
+/*
+ * Removes what the open directory fd holds; path names it.  At most
+ * maxpass readings of the folder (see rm_tree()).
+ */
 static int
 rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
-    struct rm_counts *c, int depth)
+    struct rm_counts *c, int depth, int maxpass)
 {
 	struct dirent *de;
 	struct stat st;
@@ -366,12 +558,7 @@ rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
 		rm_failed(ctx, c, path->p, errno, NULL);
 		return OFFMIG_OK;
 	}
-	/*
-	 * Some filesystems (FUSE among them) may skip entries when a folder
-	 * changes while it is read: read it again while passes remove
-	 * something.
-	 */
-	for (pass = 0, removed = 1; removed && pass < 8; pass++) {
+	for (pass = 0, removed = 1; removed && pass < maxpass; pass++) {
 		uint64_t before = c->files + c->dirs;
 
 		removed = 0;
@@ -387,8 +574,9 @@ rm_contents(struct offmig_ctx *ctx, int fd, struct mbuf *path,
 			path->len--;
 			if (path->oom) {
 				closedir(d);
-				return ctx_set_error(ctx, OFFMIG_ENOMEM,
-				    ENOMEM, "remove");
+				return c->silent ? OFFMIG_ENOMEM :
+				    ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM,
+				    "remove");
 			}
 			ret = rm_tree(ctx, fd, de->d_name, de->d_type, path, c,
 			    depth + 1);
@@ -410,6 +598,7 @@ rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,
     unsigned char dtype, struct mbuf *path, struct rm_counts *c, int depth)
 {
 	struct stat st;
+	uint64_t failed;
 	int fd, ret;
 
 	/*
@@ -470,7 +659,31 @@ rm_tree(struct offmig_ctx *ctx, int dirfd, const char *name,
 			return OFFMIG_OK;
 		}
 	}
-	ret = rm_contents(ctx, fd, path, c, depth);
+	/*
+	 * Some filesystems (FUSE among them) may skip entries when a folder
+	 * changes while it is read: when the folder is not empty after one
+	 * reading (and nothing failed), it is read again while readings
+	 * remove something.  Only then: a second reading of every folder
+	 * would cost as much as the first.
+	 */
+	failed = c->failed;
+	ret = rm_contents(ctx, fd, path, c, depth, 1);
+	if (ret == OFFMIG_OK && c->failed == failed) {
+		if (unlink_entry(dirfd, name, AT_REMOVEDIR) == 0) {
+			close(fd);
+			c->dirs++;
+			return OFFMIG_OK;
+		}
+		if (errno != ENOTEMPTY && errno != EEXIST) {
+			int e = errno;
+
+			close(fd);
+			if (e != ENOENT)
+				rm_failed(ctx, c, path->p, e, NULL);
+			return OFFMIG_OK;
+		}
+		ret = rm_contents(ctx, fd, path, c, depth, 8);
+	}
 	close(fd);
 	if (ret != OFFMIG_OK)
 		return ret;
@@ -514,6 +727,7 @@ struct rrec {
 struct rrun {
 	FILE		*fp;
 	off_t		 start, end;
+	off_t		 pos;		/* of fp (ftello would lseek each time) */
 	int		 have;		/* cur is valid */
 	struct rrec	 cur;
 };
@@ -630,10 +844,11 @@ run_next(struct offmig_ctx *ctx, struct restored *rs, struct rrun *run,
 	ssize_t n;
 
 	run->have = 0;
-	while (ftello(run->fp) < run->end) {
+	while (run->pos < run->end) {
 		if ((n = rline(run->fp, rs->line)) <= 0)
 			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: "
 			    "changed while being read", name);
+		run->pos += n;
 		rs->line[n - 1] = '\0';
 		if (rs->line[0] != 'R')
 			continue;
@@ -662,7 +877,7 @@ restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
 	FILE *fp = NULL;
 	uint64_t prev = 0;
 	unsigned long lineno = 0;
-	off_t off = 0, starts[MAX_RUNS];
+	off_t off = 0, next = 0, starts[MAX_RUNS];
 	ssize_t n;
 	size_t i;
 	int fd, ret = OFFMIG_OK;
@@ -685,9 +900,10 @@ restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
 	for (;;) {
 		const char *why = NULL;
 
-		off = ftello(fp);
 		if ((n = rline(fp, rs->line)) == 0)
 			break;
+		off = next;
+		next += n;
 		lineno++;
 		if (n < 0) {
 			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s:%lu: "
@@ -775,7 +991,7 @@ restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
 		int rfd;
 
 		run->start = starts[i];
-		run->end = i + 1 < rs->nruns ? starts[i + 1] : off;
+		run->end = i + 1 < rs->nruns ? starts[i + 1] : next;
 		rfd = openat(storefd, STORE_RESTORED, O_RDONLY | O_CLOEXEC |
 		    O_NOFOLLOW | O_NONBLOCK);
 		if (rfd < 0 || (run->fp = fdopen(rfd, "r")) == NULL) {
@@ -784,6 +1000,7 @@ restored_open(struct offmig_ctx *ctx, int storefd, const char *storepath,
 				close(rfd);
 			goto out;
 		}
+		run->pos = run->start;
 		if (fseeko(run->fp, run->start, SEEK_SET) != 0) {
 			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
 			goto out;
@@ -828,6 +1045,11 @@ struct rmv {
 	int		 restored;	/* STORE/restored was there */
 	uint64_t	 mset[4], wset[4];
 	struct pcache	 spc, vpc;	/* last folders in the store, on the volume */
+	struct dlist	 dl;		/* the entries of vpc's folder */
+	/* The fast pass: the current store file's folder and name. */
+	const struct stat *sdir;
+	const char	*sname;
+	uint64_t	 dl_proved, dl_stats;	/* destinations proved each way */
 	/* The store file of the current record, hashed when needed. */
 	char		 shash[SHA256_HEX_LEN + 1];
 	int		 shash_state;	/* 0 not yet, 1 done, -1 failed */
@@ -878,6 +1100,60 @@ inside_store(const struct rmv *m, const char *rel)
 }
 
 /*
+ * The fast pass's proof that the store file (inode ino, the name m->sname
+ * in the store folder m->sdir) is reachable at the entry name of the
+ * volume folder pfd (the cache m->vpc), from the folder's listing alone:
+ * 1 proved, 0 not (the caller then looks with fstatat).
+ *
+ * Why this is the proof that the inode has two links: a directory entry
+ * is one (filesystem, folder inode, name) -- folders cannot be hard-linked
+ * -- and d_ino is the inode the entry names.  The walk of files/ has found
+ * the store's entry (m->sdir, m->sname) naming inode ino (the (path,
+ * inode) sums), and the listing finds (pfd's folder, name) naming ino on
+ * the same filesystem (st_dev of both folders), a regular file (d_type).
+ * When the two entries differ -- another folder inode or another name;
+ * the same (a mount of the store's folder on the volume) is refused here
+ * -- the inode has at least two names, so unlinking the store's leaves
+ * the content at its place.  That d_ino is the inode number stat gives
+ * (not so on every filesystem: some FUSE ones make it up) is confirmed by
+ * one fstatat a folder, the first match, which also checks the link count;
+ * when it is not, the folder's places are all looked at with fstatat.
+ */
+static int
+dl_reach(struct rmv *m, int pfd, const char *name, uint64_t ino)
+{
+	const struct stat *fst;
+	const struct dent *e;
+	struct stat st;
+
+	if (m->sdir == NULL || m->sname == NULL)
+		return 0;
+	if (!m->dl.built || m->dl.gen != m->vpc.gen)
+		dl_build(&m->dl, pfd, m->vpc.gen);
+	if (!m->dl.usable || (fst = pc_stat(&m->vpc)) == NULL ||
+	    fst->st_dev != m->sdev || m->sdir->st_dev != m->sdev)
+		return 0;
+	if ((e = dl_find(&m->dl, name)) == NULL || e->type != DT_REG ||
+	    e->ino != ino)
+		return 0;
+	if (fst->st_ino == m->sdir->st_ino && strcmp(name, m->sname) == 0)
+		return 0;
+	if (!m->dl.sampled) {
+		m->dl_stats++;
+		if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_dev != m->sdev ||
+		    (uint64_t)st.st_ino != ino || st.st_nlink < 2) {
+			/* Not trusted in this folder: fstatat each place. */
+			m->dl.usable = 0;
+			return 0;
+		}
+		m->dl.sampled = 1;
+	}
+	m->dl_proved++;
+	return 1;
+}
+
+/*
  * Is the content of the store file (sst, at store_path) reachable at rel
  * below the volume?  The same inode with another link, or another regular
  * file of the same size and SHA-256.  1 yes, 0 no (*why says why).
@@ -904,6 +1180,9 @@ reach_at(struct rmv *m, const char *rel, const struct stat *sst,
 		    "place" : "its folder is missing";
 		return 0;
 	}
+	if (m->quiet && dl_reach(m, pfd, name, (uint64_t)sst->st_ino))
+		return 1;
+	m->dl_stats++;
 	if (fstatat(pfd, name, &dst, AT_SYMLINK_NOFOLLOW) != 0) {
 		*why = "missing at its place";
 		return 0;
@@ -979,6 +1258,8 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 
 	m->objects++;
 	m->shash_state = 0;
+	m->sdir = NULL;
+	m->sname = NULL;
 	for (i = 0; i < rs->nruns; i++) {
 		struct rrun *run = &rs->runs[i];
 
@@ -989,6 +1270,12 @@ check_object(struct rmv *m, struct restored *rs, const char *rname,
 	}
 	if (m->quiet && rec->kind == 'f') {
 		/* The walk of files/ confirms these afterwards. */
+		fd = pc_parent(&m->spc, m->storefd, rec->store_path, &sname);
+		if (fd < 0 || (m->sdir = pc_stat(&m->spc)) == NULL) {
+			m->anomaly = 1;
+			goto skip;
+		}
+		m->sname = sname;
 		memset(&sst, 0, sizeof(sst));
 		sst.st_dev = m->sdev;
 		sst.st_ino = (ino_t)rec->ino;
@@ -1322,11 +1609,15 @@ rmv_reset(struct rmv *m)
 	m->store_rel = NULL;
 	pc_release(&m->spc);
 	pc_release(&m->vpc);
+	dl_release(&m->dl);
+	m->sdir = NULL;
+	m->sname = NULL;
 	if (m->volfd >= 0)
 		close(m->volfd);
 	m->volfd = -1;
 	m->objects = m->reachable = m->nunreach = m->listed = m->links = 0;
 	m->store_files = m->missing = m->bytes = 0;
+	m->dl_proved = m->dl_stats = 0;
 	m->anomaly = 0;
 	memset(m->mset, 0, sizeof(m->mset));
 	memset(m->wset, 0, sizeof(m->wset));
@@ -1349,6 +1640,7 @@ rmv_release(struct rmv *m)
 	free(m->store_rel);
 	pc_release(&m->spc);
 	pc_release(&m->vpc);
+	dl_release(&m->dl);
 	if (m->volfd >= 0)
 		close(m->volfd);
 }
@@ -1458,6 +1750,207 @@ out:
 	return ret;
 }
 
+/*
+ * Removing files/ with two threads.  Unlinking is most of a removal, and
+ * the kernel unlinks in different folders at once: on a machine with
+ * more than one CPU, the folders of files/ at the first depth that has at
+ * least PRM_MIN_UNITS of them (at most PRM_MAX_DEPTH down) are shared out
+ * to two threads, each removing whole folders (rm_tree(), silent: a
+ * failure is only counted).  The usual single-threaded removal of files/
+ * follows and finds whatever they left (what failed is then logged and
+ * listed as always).  Not with OFFMIG_FAULT set (fault injection counts
+ * steps in order), nor for small stores.
+ */
+#define PRM_MIN_UNITS	8
+#define PRM_MAX_DEPTH	4
+#define PRM_MAX_UNITS	4096
+#define PRM_MIN_OBJECTS	1000
+
+struct prm {
+	pthread_mutex_t	 mu;
+	int		 filesfd;
+	dev_t		 dev;
+	char		**units;	/* folders, relative to files/ */
+	size_t		 n, next;
+	uint64_t	 files, dirs;
+};
+
+static void *
+prm_worker(void *arg)
+{
+	struct prm *p = arg;
+
+	for (;;) {
+		struct rm_counts c;
+		struct mbuf path = { 0 };
+		const char *unit, *name, *slash;
+		size_t i;
+		int pfd;
+
+		pthread_mutex_lock(&p->mu);
+		i = p->next < p->n ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->mu);
+		if (i == p->n)
+			break;
+		unit = p->units[i];
+		slash = strrchr(unit, '/');
+		name = slash != NULL ? slash + 1 : unit;
+		if (slash != NULL) {
+			char *parent = strndup(unit, (size_t)(slash - unit));
+
+			pfd = parent != NULL ? open_below(p->filesfd, parent,
+			    O_RDONLY | O_DIRECTORY) : -1;
+			free(parent);
+		} else
+			pfd = fcntl(p->filesfd, F_DUPFD_CLOEXEC, 0);
+		if (pfd < 0)
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.silent = 1;
+		c.xdev_dev_set = 1;
+		c.dev = p->dev;
+		mbuf_add(&path, unit, strlen(unit) + 1);
+		if (!path.oom) {
+			path.len--;
+			(void)rm_tree(NULL, pfd, name, DT_DIR, &path, &c, 0);
+		}
+		mbuf_free(&path);
+		close(pfd);
+		pthread_mutex_lock(&p->mu);
+		p->files += c.files;
+		p->dirs += c.dirs;
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+static void
+prm_free_units(char **u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(u[i]);
+	free(u);
+}
+
+/*
+ * The subfolders of the folders cur[0..ncur) (relative to files/, "" its
+ * top): a new array in *nextp, NULL and -1 when there are too many or on
+ * an error.
+ */
+static int
+prm_level(int filesfd, dev_t dev, char **cur, size_t ncur, char ***nextp,
+    size_t *nnextp)
+{
+	char **next = NULL;
+	size_t n = 0, i;
+
+	for (i = 0; i < ncur; i++) {
+		struct dirent *de;
+		DIR *d;
+		int fd = *cur[i] == '\0' ? openat(filesfd, ".", O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC) : open_below(filesfd, cur[i],
+		    O_RDONLY | O_DIRECTORY);
+
+		if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			goto fail;
+		}
+		while ((de = readdir(d)) != NULL) {
+			struct stat st;
+			char **grown, *rel;
+
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			if (de->d_type != DT_DIR && (de->d_type != DT_UNKNOWN ||
+			    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+			    st.st_dev != dev))
+				continue;
+			if (n == PRM_MAX_UNITS || (grown = realloc(next,
+			    (n + 1) * sizeof(*next))) == NULL) {
+				closedir(d);
+				goto fail;
+			}
+			next = grown;
+			rel = *cur[i] == '\0' ? strdup(de->d_name) :
+			    str_printf("%s/%s", cur[i], de->d_name);
+			if (rel == NULL) {
+				closedir(d);
+				goto fail;
+			}
+			next[n++] = rel;
+		}
+		closedir(d);
+	}
+	*nextp = next;
+	*nnextp = n;
+	return 0;
+fail:
+	prm_free_units(next, n);
+	return -1;
+}
+
+/* Removes most of files/ with two threads when worth it; c gets the counts. */
+static void
+remove_files_parallel(int storefd, dev_t dev, uint64_t objects,
+    struct rm_counts *c)
+{
+	struct prm p;
+	const char *fault = getenv("OFFMIG_FAULT");
+	char **cur, *top;
+	size_t ncur = 1, depth;
+	pthread_t t;
+	int started;
+
+	if (objects < PRM_MIN_OBJECTS || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    (fault != NULL && *fault != '\0'))
+		return;
+	memset(&p, 0, sizeof(p));
+	p.dev = dev;
+	p.filesfd = openat(storefd, STORE_FILES_DIR, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (p.filesfd < 0)
+		return;
+	if ((cur = malloc(sizeof(*cur))) == NULL || (top = strdup("")) ==
+	    NULL) {
+		free(cur);
+		close(p.filesfd);
+		return;
+	}
+	cur[0] = top;
+	for (depth = 1; depth <= PRM_MAX_DEPTH && ncur < PRM_MIN_UNITS;
+	    depth++) {
+		char **next;
+		size_t nnext;
+
+		if (prm_level(p.filesfd, dev, cur, ncur, &next, &nnext) != 0)
+			break;
+		prm_free_units(cur, ncur);
+		cur = next;
+		ncur = nnext;
+		if (ncur == 0)
+			break;
+	}
+	if (ncur >= 2 && *cur[0] != '\0' &&
+	    pthread_mutex_init(&p.mu, NULL) == 0) {
+		p.units = cur;
+		p.n = ncur;
+		started = pthread_create(&t, NULL, prm_worker, &p) == 0;
+		(void)prm_worker(&p);
+		if (started)
+			(void)pthread_join(t, NULL);
+		pthread_mutex_destroy(&p.mu);
+		c->files += p.files;
+		c->dirs += p.dirs;
+	}
+	prm_free_units(cur, ncur);
+	close(p.filesfd);
+}
+
 /* Removal. */
 
 static int
@@ -1511,7 +2004,7 @@ remove_folder(struct offmig_ctx *ctx, const char *storepath,
 /* Everything but the journal, in order; then the journal and STORE. */
 static int
 remove_store(struct offmig_ctx *ctx, int storefd, const char *storepath,
-    struct rm_counts *c)
+    uint64_t objects, struct rm_counts *c)
 {
 	static const char *const first[] = {
 		STORE_FILES_DIR, STORE_REGISTRY_DIR, "rules", NULL
@@ -1524,6 +2017,7 @@ remove_store(struct offmig_ctx *ctx, int storefd, const char *storepath,
 	size_t i;
 	int fd, ret;
 
+	remove_files_parallel(storefd, c->dev, objects, c);
 	for (i = 0; first[i] != NULL; i++)
 		if ((ret = unlink_top(ctx, storefd, storepath, first[i], c)) !=
 		    OFFMIG_OK)
@@ -1694,6 +2188,10 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 		doc_add_int(m.doc, ck, "reachable", (int64_t)m.reachable);
 		doc_add_int(m.doc, ck, "unreachable", (int64_t)m.nunreach);
 		doc_add_int(m.doc, ck, "links", (int64_t)m.links);
+		/* How: the fast pass, and places proved from folder listings. */
+		doc_add_bool(m.doc, ck, "fast", m.quiet);
+		doc_add_int(m.doc, ck, "listed", (int64_t)m.dl_proved);
+		doc_add_int(m.doc, ck, "stats", (int64_t)m.dl_stats);
 		if (m.missing > 0 && !force) {
 			ret = ctx_set_error(ctx, OFFMIG_ECORRUPT, 0, "%s: %"
 			    PRIu64 " stored file(s) missing before anything "
@@ -1722,7 +2220,8 @@ offmig_store_remove(struct offmig_ctx *ctx, const char *store,
 		    "checked", arg, 1)) != OFFMIG_OK)
 			goto out;
 	}
-	if ((ret = remove_store(ctx, m.storefd, store, &c)) != OFFMIG_OK)
+	if ((ret = remove_store(ctx, m.storefd, store, checked ?
+	    PRM_MIN_OBJECTS : m.objects, &c)) != OFFMIG_OK)
 		goto out;
 	rm = doc_add_object(m.doc, o, "removed");
 	doc_add_int(m.doc, rm, "files", (int64_t)c.files);

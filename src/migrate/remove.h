@@ -24,6 +24,7 @@ struct rm_counts {
 	int		 want_bytes;	/* stat each file to count bytes */
 	int		 xdev_dev_set;
 	dev_t		 dev;		/* never cross into another filesystem */
+	int		 silent;	/* count failures only: no log, no list, no ctx */
 };
 
 /*

@@ -1308,6 +1308,38 @@ link_file(struct store *s, int sdir, const char *sname, const struct stat *st,
 	return OFFMIG_OK;
 }
 
+/*
+ * The end of store_add() for a file linked first (sdir/name linked as
+ * ddir/name): the new link stat'ed once and recorded.
+ */
+static int
+linked_first(struct store *s, const struct store_object *o, int sdir,
+    int ddir, const char *name, const char *store_path)
+{
+	char attrs[16] = "";
+	struct stat st;
+
+	if (fstatat(ddir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, errno,
+		    "%s/%s: vanished once linked", s->storepath, store_path));
+	if (!S_ISREG(st.st_mode) || st.st_dev != s->voldev) {
+		if (store_fault("unlink") || unlinkat(ddir, name, 0) != 0)
+			return fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, errno,
+			    "%s/%s: cannot remove the wrong link made for '%s'",
+			    s->storepath, store_path, o->winpath));
+		return item_problem(s, o->sid, "%s: %s; not captured",
+		    o->winpath, S_ISLNK(st.st_mode) ? "a symbolic link" :
+		    !S_ISREG(st.st_mode) ? "not a regular file or folder" :
+		    "on another filesystem than the volume root");
+	}
+	s->linked++;
+	s->bytes_linked += (uint64_t)st.st_size;
+	manifest_note_data(s->w, (uint64_t)st.st_size);
+	read_attrs(s, sdir, name, attrs, sizeof(attrs));
+	return record(s, 'f', o, o->host_path, store_path, &st,
+	    st.st_nlink > 0 ? (uint64_t)st.st_nlink - 1 : 0, attrs);
+}
+
 int
 store_add(struct store *s, const struct store_object *o)
 {
@@ -1315,7 +1347,7 @@ store_add(struct store *s, const struct store_object *o)
 	const char *why, *name, *slash, *store_path, *parent;
 	struct stat st, dst;
 	size_t hlen;
-	int sdir, ddir, ret = OFFMIG_OK, exists, linked;
+	int sdir, ddir, ret = OFFMIG_OK, exists, linked, link_tried = 0;
 	uint64_t nlink;
 	char kind;
 
@@ -1394,6 +1426,28 @@ store_add(struct store *s, const struct store_object *o)
 		    "(%s); not captured", o->winpath, e == ELOOP ? "a symbolic "
 		    "link on the way" : strerror(e));
 		goto done;
+	}
+	/*
+	 * A fresh hard-link create whose folder in the mirror is made
+	 * already (every file of a folder but the first) links first, then
+	 * stats the new link once: that link, a regular file, is what is
+	 * recorded (its inode, size, mtime; the link count before it, one
+	 * less).  Anything else linked (a symbolic link or a special file:
+	 * linkat never follows) is unlinked and reported.  Any failure of
+	 * the link takes the way below, which stats the source first.
+	 */
+	if (!s->resumed && !s->catchup && !(s->flags & STORE_COPY) &&
+	    dcache_dir(s, &s->dst, parent, s->par.len, 0, &ddir) ==
+	    OFFMIG_OK) {
+		link_tried = 1;
+		if (store_fault("link")) {
+			ret = fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, EIO,
+			    "%s: link (injected fault)", o->winpath));
+			goto out;
+		}
+		if (linkat(sdir, name, ddir, name, 0) == 0)
+			return linked_first(s, o, sdir, ddir, name,
+			    store_path);
 	}
 	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		ret = item_problem(s, o->sid, "%s: cannot be opened: %s; not "
@@ -1486,7 +1540,7 @@ store_add(struct store *s, const struct store_object *o)
 		}
 		s->linked++;
 	} else {
-		if (store_fault("link")) {
+		if (!link_tried && store_fault("link")) {
 			ret = fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, EIO,
 			    "%s: link (injected fault)", o->winpath));
 			goto out;
