@@ -104,13 +104,61 @@ winpath_classify(const char *p, char sysdrive, const char **restp)
 }
 
 int
+vdir_open(struct vdir *d, int dirfd)
+{
+	d->pos = d->len = 0;
+	d->fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return d->fd >= 0 ? 0 : -1;
+}
+
+const char *
+vdir_next(struct vdir *d, unsigned char *typep)
+{
+	for (;;) {
+		const struct dirent64 *de;
+
+		if (d->pos >= d->len) {
+			ssize_t n = getdents64(d->fd, d->buf, sizeof(d->buf));
+
+			if (n <= 0) {
+				if (n == 0)
+					errno = 0;
+				return NULL;
+			}
+			d->len = (size_t)n;
+			d->pos = 0;
+		}
+		de = (const struct dirent64 *)(const void *)(d->buf + d->pos);
+		if (de->d_reclen == 0 || d->pos + de->d_reclen > d->len) {
+			errno = EIO;
+			return NULL;
+		}
+		d->pos += de->d_reclen;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") ==
+		    0)
+			continue;
+		if (typep != NULL)
+			*typep = de->d_type;
+		return de->d_name;
+	}
+}
+
+void
+vdir_close(struct vdir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+int
 vpath_lookup(struct offmig_ctx *ctx, int dirfd, const char *name,
     char **foundp)
 {
 	struct stat st;
-	struct dirent *de;
-	DIR *dir;
-	int fd, ret;
+	struct vdir dir;
+	const char *n;
+	int ret;
 
 	*foundp = NULL;
 	/* One name only: a separator would make fstatat() walk a path. */
@@ -125,39 +173,23 @@ vpath_lookup(struct offmig_ctx *ctx, int dirfd, const char *name,
 			    name);
 		return OFFMIG_OK;
 	}
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (vdir_open(&dir, dirfd) != 0)
 		return ctx_set_error(ctx, OFFMIG_EIO, errno,
 		    "cannot read directory to look up '%s'", name);
-	if ((dir = fdopendir(fd)) == NULL) {
-		int e = errno;
-
-		close(fd);
-		return ctx_set_error(ctx, OFFMIG_EIO, e,
-		    "cannot read directory to look up '%s'", name);
-	}
 	ret = OFFMIG_ENOTFOUND;
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(dir)) == NULL) {
-			if (errno != 0)
-				ret = ctx_set_error(ctx, OFFMIG_EIO, errno,
-				    "cannot read directory to look up '%s'",
-				    name);
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (wstrcasecmp(de->d_name, name) == 0) {
-			if ((*foundp = strdup(de->d_name)) == NULL)
+	while ((n = vdir_next(&dir, NULL)) != NULL)
+		if (wstrcasecmp(n, name) == 0) {
+			if ((*foundp = strdup(n)) == NULL)
 				ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno,
 				    "%s", name);
 			else
 				ret = OFFMIG_OK;
 			break;
 		}
-	}
-	closedir(dir);
+	if (n == NULL && errno != 0)
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno,
+		    "cannot read directory to look up '%s'", name);
+	vdir_close(&dir);
 	if (ret == OFFMIG_ENOTFOUND)
 		ctx_set_error(ctx, ret, 0, "no '%s' in the directory", name);
 	return ret;

@@ -79,6 +79,23 @@ int	vpath_lookup(struct offmig_ctx *ctx, int dirfd, const char *name,
 	    char **foundp);
 
 /*
+ * Reading the names of a directory with getdents64() itself: no
+ * allocation and none of the fcntl() calls fdopendir() makes, which count
+ * when a report reads a thousand small folders.  vdir_open() reads the
+ * directory dirfd names (a descriptor of its own, so dirfd's offset is
+ * left alone); vdir_next() gives the next name but "." and "..", with its
+ * d_type, or NULL at the end (errno 0) or on an error (errno set).
+ */
+struct vdir {
+	int		 fd;
+	size_t		 pos, len;
+	_Alignas(8) unsigned char buf[8192];
+};
+int		 vdir_open(struct vdir *d, int dirfd);
+const char	*vdir_next(struct vdir *d, unsigned char *typep);
+void		 vdir_close(struct vdir *d);
+
+/*
  * Expands %VAR% references in a Windows path from a table of name/value
  * pairs (names matched case-insensitively); unknown variables are left as
  * they are, and so is a reference whose value would make the result longer

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "common/vpath.h"
 #include "hive/hive.h"
 
 static const char *const log_suffixes[] = { ".LOG", ".LOG1", ".LOG2" };
@@ -100,12 +100,13 @@ hive_find_logs(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 	char *cand[3] = { NULL, NULL, NULL };
 	struct hive_log *logs = NULL;
 	size_t nlogs = 0, i;
-	struct dirent *de;
-	DIR *dir = NULL;
-	int fd, ret = OFFMIG_OK;
+	struct vdir dir;
+	const char *de_name;
+	int ret = OFFMIG_OK;
 
 	*logsp = NULL;
 	*nlogsp = 0;
+	dir.fd = -1;
 	for (i = 0; i < 3; i++)
 		if ((cand[i] = str_printf("%s%s", hivename,
 		    log_suffixes[i])) == NULL) {
@@ -113,21 +114,15 @@ hive_find_logs(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 			    dir_host);
 			goto out;
 		}
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if (vdir_open(&dir, dirfd) != 0) {
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", dir_host);
-		goto out;
-	}
-	if ((dir = fdopendir(fd)) == NULL) {
-		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", dir_host);
-		close(fd);
 		goto out;
 	}
 	while (nlogs < MAX_LOGS) {
 		struct hive_log *tmp;
 		struct stat st;
 
-		errno = 0;
-		if ((de = readdir(dir)) == NULL) {
+		if ((de_name = vdir_next(&dir, NULL)) == NULL) {
 			if (errno != 0)
 				ret = ctx_set_error(ctx, OFFMIG_EIO, errno,
 				    "%s", dir_host);
@@ -135,12 +130,12 @@ hive_find_logs(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 		}
 		/* The name must match as Windows matches names. */
 		for (i = 0; i < 3; i++)
-			if (wstrcasecmp(de->d_name, cand[i]) == 0)
+			if (wstrcasecmp(de_name, cand[i]) == 0)
 				break;
 		if (i == 3)
 			continue;
 		/* Symbolic links and other odd entries are not logs. */
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		if (fstatat(dirfd, de_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
 		if ((tmp = realloc(logs, (nlogs + 1) * sizeof(*logs))) ==
@@ -152,9 +147,9 @@ hive_find_logs(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 		logs = tmp;
 		memset(&logs[nlogs], 0, sizeof(logs[nlogs]));
 		logs[nlogs].size = (uint64_t)st.st_size;
-		if ((logs[nlogs].name = strdup(de->d_name)) == NULL ||
+		if ((logs[nlogs].name = strdup(de_name)) == NULL ||
 		    (logs[nlogs].host_path = str_join_path(dir_host,
-		    de->d_name)) == NULL) {
+		    de_name)) == NULL) {
 			nlogs++;
 			ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s",
 			    dir_host);
@@ -166,8 +161,7 @@ hive_find_logs(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 	if (ret == OFFMIG_OK && nlogs > 1)
 		qsort(logs, nlogs, sizeof(*logs), log_cmp);
 out:
-	if (dir != NULL)
-		closedir(dir);
+	vdir_close(&dir);
 	for (i = 0; i < 3; i++)
 		free(cand[i]);
 	if (ret != OFFMIG_OK) {
