@@ -588,6 +588,7 @@ START_TEST(test_fast_check_symlinked_folder)
 	ck_assert_int_eq(symlink(moved, path), 0);
 	ck_assert_int_eq(run_remove(0, NULL), OFFMIG_EUNSAFE);
 	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "d.jpg"));
+	ck_assert_ptr_nonnull(strstr(offmig_errmsg(ctx), "symbolic link"));
 	snprintf(path, sizeof(path), "%s/files/C/%s", storep, files[5]);
 	ck_assert(exists(path));
 }

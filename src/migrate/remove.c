@@ -1176,8 +1176,10 @@ reach_at(struct rmv *m, const char *rel, const struct stat *sst,
 		return 0;
 	}
 	if ((pfd = pc_parent(&m->vpc, m->volfd, rel, &name)) < 0) {
-		*why = errno == ELOOP ? "a symbolic link on the way to its "
-		    "place" : "its folder is missing";
+		/* O_NOFOLLOW|O_DIRECTORY on a link fails ELOOP or ENOTDIR. */
+		*why = errno == ELOOP || errno == ENOTDIR ? "a symbolic link "
+		    "(or a file) where a folder on the way to its place "
+		    "should be" : "its folder is missing";
 		return 0;
 	}
 	if (m->quiet && dl_reach(m, pfd, name, (uint64_t)sst->st_ino))
