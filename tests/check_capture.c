@@ -861,23 +861,8 @@ main(int argc, char **argv)
 	SRunner *sr;
 	int failed;
 
-	/*
-	 * Under AddressSanitizer, freed memory is held in a quarantine (256
-	 * MiB by default), so the resident size follows every byte ever
-	 * allocated; the memory test measures what is in use with a small one.
-	 */
 	(void)argc;
-	if (getenv("OFFMIG_CHECK_CAPTURE_EXEC") == NULL) {
-		const char *a = getenv("ASAN_OPTIONS");
-		char opts[1024];
-
-		snprintf(opts, sizeof(opts), "%s%squarantine_size_mb=4",
-		    a != NULL ? a : "", a != NULL && *a != '\0' ? ":" : "");
-		setenv("ASAN_OPTIONS", opts, 1);
-		setenv("OFFMIG_CHECK_CAPTURE_EXEC", "1", 1);
-		execv("/proc/self/exe", argv);
-		perror("re-exec");	/* measured with the default then */
-	}
+	t_small_quarantine(argv, "OFFMIG_CHECK_CAPTURE_EXEC");
 	sr = srunner_create(capture_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
