@@ -378,6 +378,7 @@ int	offmig_rules_diag(const struct offmig_rules *rules, size_t i,
  * One object a scan would take, handed to the callback as it is found
  * (nothing per object is kept).  Strings are borrowed for the call only.
  */
+struct stat;
 struct offmig_plan_item {
 	const char	*type;		/* "file", "registry" (a value), "key"
 					   or "ini" (a key of an INI file) */
@@ -394,6 +395,9 @@ struct offmig_plan_item {
 	const char	*rule_pattern;	/* that include's pattern, expanded */
 	int		 tie;		/* an equally specific include/exclude pair met */
 	const char	*value;		/* "ini": the value as text (UTF-8); else NULL */
+	const struct stat *st;		/* "file" and "folder": the walk's
+					   lstat(2) of it, valid during the
+					   callback; else NULL */
 };
 /* Return 0 to go on, a negative value to stop the plan (returned as is). */
 typedef int offmig_plan_fn(void *arg, const struct offmig_plan_item *item);

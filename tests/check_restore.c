@@ -1323,6 +1323,81 @@ START_TEST(test_swapped_and_truncated_store_files)
 }
 END_TEST
 
+/*
+ * A source replaced between the walk's lstat and the link: store_add()
+ * records what the walk saw (o->st, no second stat), so the store holds
+ * the newcomer under the old file's inode, size and mtime.  Restore must
+ * then refuse it as changed, and remove must keep it: after the wipe it
+ * is the only copy of the newcomer.
+ */
+START_TEST(test_source_replaced_after_walk)
+{
+	struct offmig_doc *doc = NULL;
+	struct store *s = NULL;
+	struct stat st, walked;
+	char path[700], tmp[720];
+	FILE *fp;
+	int vfd, i;
+
+	make_win10();
+	ck_assert_int_ge(vfd = open(vol, O_PATH | O_DIRECTORY), 0);
+	ck_assert_msg(store_create_begin(ctx, vfd, vol, storep, 0, "PC1",
+	    "Windows 10 Pro 19045", &s) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	for (i = 0; i < nobj; i++) {
+		struct store_object o;
+
+		memset(&o, 0, sizeof(o));
+		o.winpath = objs[i].win;
+		o.host_path = objs[i].host;
+		o.sid = objs[i].sid[0] ? objs[i].sid : NULL;
+		if (objs[i].kind == 'r' || objs[i].kind == 'U')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", vol, objs[i].host);
+		ck_assert_int_eq(lstat(path, &walked), 0);
+		if (i == 1) {
+			/* doc01, the second file of its folder: linked first. */
+			snprintf(tmp, sizeof(tmp), "%s.new", path);
+			ck_assert_ptr_nonnull(fp = fopen(tmp, "w"));
+			ck_assert_int_ge(fputs("the newcomer\n", fp), 0);
+			ck_assert_int_eq(fclose(fp), 0);
+			ck_assert_int_eq(rename(tmp, path), 0);
+		}
+		o.st = &walked;
+		ck_assert_msg(store_add(s, &o) == OFFMIG_OK, "%s",
+		    offmig_errmsg(ctx));
+	}
+	ck_assert_msg(store_create_end(s, NULL) == OFFMIG_OK, "%s",
+	    offmig_errmsg(ctx));
+	close(vfd);
+	/* The store's file is the newcomer, recorded as the old file. */
+	snprintf(path, sizeof(path), "%s/files/C/%s", storep, objs[1].host);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 13);
+	wipe(vol);
+	ck_assert_int_eq(restore(storep, vol, 0, OFFMIG_CONFLICT_RENAME, &doc),
+	    OFFMIG_OK);
+	ck_assert_int_eq(num(doc, "store_restore.failed"), 1);
+	ck_assert_ptr_nonnull(strstr(offmig_node_get_str(offmig_node_at(
+	    offmig_node_get(offmig_doc_root(doc), "store_restore.problems"), 0),
+	    "problem"), "changed since it was captured"));
+	offmig_doc_free(doc);
+	doc = NULL;
+	snprintf(path, sizeof(path), "%s/%s", vol, objs[1].expect);
+	ck_assert_int_ne(lstat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/%s", vol, objs[0].expect);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	/* The newcomer's only copy is in the store: remove refuses. */
+	ck_assert_int_eq(offmig_store_remove(ctx, storep, NULL, 0, &doc),
+	    OFFMIG_EUNSAFE);
+	ck_assert_int_eq(num(doc, "store_remove.checked.unreachable"), 1);
+	offmig_doc_free(doc);
+	snprintf(path, sizeof(path), "%s/files/C/%s", storep, objs[1].host);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 13);
+}
+END_TEST
+
 START_TEST(test_unsealed_store_refused)
 {
 	struct store *s = NULL;
@@ -1603,6 +1678,7 @@ restore_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_symlink_planted_as_parent_refused);
 	tcase_add_test(tc, test_swapped_and_truncated_store_files);
+	tcase_add_test(tc, test_source_replaced_after_walk);
 	tcase_add_test(tc, test_unsealed_store_refused);
 	tcase_add_test(tc, test_damaged_manifest_refused);
 	tcase_add_test(tc, test_hibernated_volume_refused);

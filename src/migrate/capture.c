@@ -974,6 +974,7 @@ on_item(void *arg, const struct offmig_plan_item *it)
 		memset(&o, 0, sizeof(o));
 		o.winpath = it->path;
 		o.host_path = it->host_path;
+		o.st = it->st;
 		o.sid = it->sid;
 		o.folder = it->known_folder;
 		o.component = it->component;

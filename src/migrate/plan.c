@@ -3355,6 +3355,7 @@ on_file(void *arg, const struct walk_entry *e, const struct rule_hit *hits,
 		it.type = "folder";
 		it.path = e->winpath;
 		it.host_path = e->host_path;
+		it.st = e->st;
 		it.mtime = e->st != NULL ? (int64_t)e->st->st_mtime : NO_TIME;
 		k = find_kf(g->inst, e->winpath);
 		it.known_folder = k != NULL ? k->label : NULL;
@@ -3368,6 +3369,7 @@ on_file(void *arg, const struct walk_entry *e, const struct rule_hit *hits,
 	it.type = "file";
 	it.path = e->winpath;
 	it.host_path = e->host_path;
+	it.st = e->st;
 	it.size = e->st != NULL && e->st->st_size > 0 ?
 	    (uint64_t)e->st->st_size : 0;
 	it.mtime = e->st != NULL ? (int64_t)e->st->st_mtime : NO_TIME;

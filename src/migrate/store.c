@@ -1310,7 +1310,9 @@ link_file(struct store *s, int sdir, const char *sname, const struct stat *st,
 
 /*
  * The end of store_add() for a file linked first (sdir/name linked as
- * ddir/name): the new link stat'ed once and recorded.
+ * ddir/name), recorded as the walk saw it (o->st, a regular file of the
+ * volume's filesystem, an instant before the link) or, without it, as a
+ * stat of the new link finds it.
  */
 static int
 linked_first(struct store *s, const struct store_object *o, int sdir,
@@ -1318,26 +1320,37 @@ linked_first(struct store *s, const struct store_object *o, int sdir,
 {
 	char attrs[16] = "";
 	struct stat st;
+	uint64_t before;
 
-	if (fstatat(ddir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, errno,
-		    "%s/%s: vanished once linked", s->storepath, store_path));
-	if (!S_ISREG(st.st_mode) || st.st_dev != s->voldev) {
-		if (store_fault("unlink") || unlinkat(ddir, name, 0) != 0)
-			return fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO, errno,
-			    "%s/%s: cannot remove the wrong link made for '%s'",
-			    s->storepath, store_path, o->winpath));
-		return item_problem(s, o->sid, "%s: %s; not captured",
-		    o->winpath, S_ISLNK(st.st_mode) ? "a symbolic link" :
-		    !S_ISREG(st.st_mode) ? "not a regular file or folder" :
-		    "on another filesystem than the volume root");
+	if (o->st != NULL) {
+		st = *o->st;
+		before = (uint64_t)st.st_nlink;
+	} else {
+		if (fstatat(ddir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			return fatal(s, ctx_set_error(s->ctx, OFFMIG_EIO,
+			    errno, "%s/%s: vanished once linked",
+			    s->storepath, store_path));
+		if (!S_ISREG(st.st_mode) || st.st_dev != s->voldev) {
+			if (store_fault("unlink") || unlinkat(ddir, name,
+			    0) != 0)
+				return fatal(s, ctx_set_error(s->ctx,
+				    OFFMIG_EIO, errno, "%s/%s: cannot remove "
+				    "the wrong link made for '%s'",
+				    s->storepath, store_path, o->winpath));
+			return item_problem(s, o->sid, "%s: %s; not captured",
+			    o->winpath, S_ISLNK(st.st_mode) ? "a symbolic "
+			    "link" : !S_ISREG(st.st_mode) ? "not a regular "
+			    "file or folder" : "on another filesystem than "
+			    "the volume root");
+		}
+		before = st.st_nlink > 0 ? (uint64_t)st.st_nlink - 1 : 0;
 	}
 	s->linked++;
 	s->bytes_linked += (uint64_t)st.st_size;
 	manifest_note_data(s->w, (uint64_t)st.st_size);
 	read_attrs(s, sdir, name, attrs, sizeof(attrs));
-	return record(s, 'f', o, o->host_path, store_path, &st,
-	    st.st_nlink > 0 ? (uint64_t)st.st_nlink - 1 : 0, attrs);
+	return record(s, 'f', o, o->host_path, store_path, &st, before,
+	    attrs);
 }
 
 int
@@ -1429,14 +1442,22 @@ store_add(struct store *s, const struct store_object *o)
 	}
 	/*
 	 * A fresh hard-link create whose folder in the mirror is made
-	 * already (every file of a folder but the first) links first, then
-	 * stats the new link once: that link, a regular file, is what is
-	 * recorded (its inode, size, mtime; the link count before it, one
-	 * less).  Anything else linked (a symbolic link or a special file:
-	 * linkat never follows) is unlinked and reported.  Any failure of
-	 * the link takes the way below, which stats the source first.
+	 * already (every file of a folder but the first) links first.  What
+	 * is recorded (inode, size, mtime, the link count before) is the
+	 * walk's lstat of the source when the caller has it -- on ntfs-3g a
+	 * stat after a link is a round trip through FUSE, a quarter of the
+	 * time a file takes -- else a stat of the new link, which must show
+	 * a regular file (anything else linked, a symbolic link or a special
+	 * file, since linkat never follows, is unlinked and reported).  A
+	 * source replaced between the walk and the link is caught later:
+	 * restore and verify compare the store's file with the recorded
+	 * inode, size and mtime, and remove keeps a file it cannot prove
+	 * reachable elsewhere.  Any failure of the link takes the way below,
+	 * which stats the source first.
 	 */
 	if (!s->resumed && !s->catchup && !(s->flags & STORE_COPY) &&
+	    (o->st == NULL || (S_ISREG(o->st->st_mode) &&
+	    o->st->st_dev == s->voldev)) &&
 	    dcache_dir(s, &s->dst, parent, s->par.len, 0, &ddir) ==
 	    OFFMIG_OK) {
 		link_tried = 1;
