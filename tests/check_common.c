@@ -1353,6 +1353,76 @@ START_TEST(test_vpath_missing_and_wrong_type)
 }
 END_TEST
 
+/*
+ * vpath_resolve_dir_listed() answers as vpath_resolve() does (result, host
+ * path, message), from listings or not: case variants, twins, files,
+ * links as the name or the folder, missing names, odd separators, a
+ * folder too big to list.
+ */
+START_TEST(test_vlist_same_as_vpath)
+{
+	static const char *const q[] = {
+		"Users\\Bob\\Desktop", "Users\\Bob\\Documents",
+		"Users\\Bob\\Music", "Users\\Bob\\Pics", "Users\\Bob\\Nothing",
+		"Users\\Bob\\twin", "users\\bob\\Desktop", "Users\\Link\\x",
+		"Users\\..\\Bob", "", "\\", "Users\\Bob\\Loop", "Users\\Bob",
+		"Users", "USERS", "Users\\\xC3\xA4RGER", "Users\\\\Bob\\.\\desktop\\",
+		"Users\\Big\\d4000", "Users\\Big\\D0007", "Users\\Big\\none",
+		"Users\\Bob\\NTUSER.DAT", "Users\\Self\\x",
+	};
+	char msg1[OFFMIG_ERRMSG_MAX], p[300];
+	struct vlist l;
+	size_t i, pass;
+	int r1, r2;
+
+	mk("Users/Bob/Desktop", 1);
+	mk("Users/Bob/documents", 1);
+	mk("Users/Bob/Music", 0);
+	mklink("/etc", "Users/Bob/Pics");
+	mk("Users/Bob/Twin", 1);
+	mk("Users/Bob/TWIN", 1);
+	mk("Users/Big", 1);
+	for (i = 0; i < VLIST_MAX_NAMES + 1; i++) {
+		snprintf(p, sizeof(p), "Users/Big/d%04zu", i);
+		mk(p, 1);
+	}
+	vlist_init(&l, rootfd);
+	/* Twice: the second time every folder is listed. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			char *h1 = NULL, *h2 = NULL;
+
+			ctx_set_error(ctx, OFFMIG_OK, 0, "-");
+			r1 = vpath_resolve(ctx, rootfd, q[i], VPATH_DIR, NULL,
+			    &h1, NULL);
+			snprintf(msg1, sizeof(msg1), "%s", offmig_errmsg(ctx));
+			ctx_set_error(ctx, OFFMIG_OK, 0, "-");
+			r2 = vpath_resolve_dir_listed(ctx, &l, q[i], &h2);
+			ck_assert_msg(r1 == r2, "%s: %d, listed %d", q[i], r1,
+			    r2);
+			ck_assert_msg((h1 == NULL) == (h2 == NULL) &&
+			    (h1 == NULL || strcmp(h1, h2) == 0), "%s: '%s', "
+			    "listed '%s'", q[i], h1 ? h1 : "(null)",
+			    h2 ? h2 : "(null)");
+			if (r1 != OFFMIG_OK)
+				ck_assert_msg(strcmp(msg1, offmig_errmsg(ctx)) ==
+				    0, "%s: '%s', listed '%s'", q[i], msg1,
+				    offmig_errmsg(ctx));
+			free(h1);
+			free(h2);
+		}
+	ck_assert_int_eq(vlist_absent(&l, "Users/Bob", "Nothing"), 1);
+	ck_assert_int_eq(vlist_absent(&l, "Users/Bob", "DESKTOP"), 0);
+	ck_assert_int_eq(vlist_absent(&l, "Users/Bob", "music"), 0);
+	ck_assert_int_eq(vlist_absent(&l, "Users/Bob", "pics"), 0);
+	ck_assert_int_eq(vlist_absent(&l, "Users/Link", "x"), 0);
+	ck_assert_int_eq(vlist_absent(&l, "Users/Big", "none"), 0);
+	ck_assert_int_eq(vlist_absent(&l, "Users/Bob/../Bob", "Nothing"), 0);
+	ck_assert_int_eq(vlist_absent(&l, "Users/Missing", "x"), 0);
+	vlist_release(&l);
+}
+END_TEST
+
 START_TEST(test_vpath_lookup_one_name)
 {
 	char *found = (char *)"x";
@@ -1532,6 +1602,7 @@ main(void)
 	tcase_add_test(tc, test_vpath_links_seen_not_followed);
 	tcase_add_test(tc, test_vpath_missing_and_wrong_type);
 	tcase_add_test(tc, test_vpath_lookup_one_name);
+	tcase_add_test(tc, test_vlist_same_as_vpath);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("par");
 	tcase_add_test(tc, test_par_same_result_any_jobs);

@@ -550,6 +550,185 @@ vpath_resolve(struct offmig_ctx *ctx, int dirfd, const char *rel,
 	return ret;
 }
 
+enum { VLIST_SEEN, VLIST_LISTED, VLIST_BAD };
+enum { VL_UNSURE, VL_ABSENT, VL_DIR };
+
+void
+vlist_init(struct vlist *l, int dirfd)
+{
+	memset(l, 0, sizeof(*l));
+	l->dirfd = dirfd;
+}
+
+void
+vlist_release(struct vlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->d[i].host);
+		free(l->d[i].names);
+		free(l->d[i].types);
+	}
+	l->n = 0;
+}
+
+/* Reads the names of d->host into d; VLIST_LISTED or VLIST_BAD. */
+static void
+vlist_read(struct vlist *l, struct vlist_dir *d)
+{
+	struct vdir v;
+	const char *name;
+	unsigned char type;
+	size_t cap = 0, tcap = 0;
+
+	d->state = VLIST_BAD;
+	v.pos = v.len = 0;
+	if ((v.fd = vpath_open_beneath(l->dirfd, d->host, O_RDONLY |
+	    O_DIRECTORY)) < 0)
+		return;
+	errno = 0;
+	while ((name = vdir_next(&v, &type)) != NULL) {
+		size_t len = strlen(name) + 1;
+
+		if (d->n == VLIST_MAX_NAMES)
+			goto out;
+		if (d->len + len > cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			char *p;
+
+			while (ncap < d->len + len)
+				ncap *= 2;
+			if ((p = realloc(d->names, ncap)) == NULL)
+				goto out;
+			d->names = p;
+			cap = ncap;
+		}
+		if (d->n == tcap) {
+			size_t ncap = tcap ? tcap * 2 : 64;
+			unsigned char *t;
+
+			if ((t = realloc(d->types, ncap)) == NULL)
+				goto out;
+			d->types = t;
+			tcap = ncap;
+		}
+		memcpy(d->names + d->len, name, len);
+		d->len += len;
+		d->types[d->n++] = type;
+	}
+	if (errno == 0)
+		d->state = VLIST_LISTED;
+out:
+	vdir_close(&v);
+}
+
+/*
+ * What the listing of parent says of name: VL_DIR (*foundp the stored
+ * name, inside the listing), VL_ABSENT, or VL_UNSURE.  A folder met the
+ * first time is listed only when now is set.
+ */
+static int
+vlist_find(struct vlist *l, const char *parent, const char *name, int now,
+    const char **foundp)
+{
+	struct vlist_dir *d = NULL;
+	const char *p, *hit = NULL;
+	size_t i, k;
+	int pass;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->d[i].host, parent) == 0) {
+			d = &l->d[i];
+			break;
+		}
+	if (d == NULL) {
+		if (l->n == VLIST_DIRS)
+			return VL_UNSURE;
+		d = &l->d[l->n];
+		memset(d, 0, sizeof(*d));
+		if ((d->host = strdup(parent)) == NULL)
+			return VL_UNSURE;
+		l->n++;
+		d->state = VLIST_SEEN;
+		if (!now)
+			return VL_UNSURE;
+	}
+	if (d->state == VLIST_SEEN)
+		vlist_read(l, d);
+	if (d->state != VLIST_LISTED)
+		return VL_UNSURE;
+	/* The exact name first, then the first Windows takes for it. */
+	for (pass = 0; pass < 2 && hit == NULL; pass++)
+		for (p = d->names, k = 0; k < d->n; p += strlen(p) + 1, k++)
+			if (pass == 0 ? strcmp(p, name) == 0 :
+			    wstrcasecmp(p, name) == 0) {
+				hit = p;
+				break;
+			}
+	if (hit == NULL)
+		return VL_ABSENT;
+	if (d->types[k] != DT_DIR)
+		return VL_UNSURE;
+	*foundp = hit;
+	return VL_DIR;
+}
+
+int
+vlist_absent(struct vlist *l, const char *parent, const char *name)
+{
+	const char *found;
+
+	if (parent == NULL || has_dotdot(parent) || strchr(name, '/') != NULL)
+		return 0;
+	return vlist_find(l, parent, name, 1, &found) == VL_ABSENT;
+}
+
+int
+vpath_resolve_dir_listed(struct offmig_ctx *ctx, struct vlist *l,
+    const char *rel, char **hostp)
+{
+	const char *leaf, *found;
+	char *path, *slash, *host;
+	int ret;
+
+	*hostp = NULL;
+	if (rel == NULL || has_dotdot(rel) || (path = normalize(rel)) == NULL)
+		return vpath_resolve(ctx, l->dirfd, rel, VPATH_DIR, NULL,
+		    hostp, NULL);
+	if (*path == '\0') {
+		free(path);
+		return vpath_resolve(ctx, l->dirfd, rel, VPATH_DIR, NULL,
+		    hostp, NULL);
+	}
+	if ((slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		leaf = slash + 1;
+	} else
+		leaf = path;
+	switch (vlist_find(l, slash != NULL ? path : "", leaf, 0, &found)) {
+	case VL_DIR:
+		host = slash != NULL ? str_printf("%s/%s", path, found) :
+		    strdup(found);
+		free(path);
+		if (host == NULL)
+			return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "'%s'",
+			    rel);
+		*hostp = host;
+		return OFFMIG_OK;
+	case VL_ABSENT:
+		/* As the walk below a folder that exists says it. */
+		ret = ctx_set_error(ctx, OFFMIG_ENOTFOUND, 0, "'%s': no '%s' "
+		    "in '%s'", rel, leaf, slash != NULL ? path : ".");
+		free(path);
+		return ret;
+	default:
+		free(path);
+		return vpath_resolve(ctx, l->dirfd, rel, VPATH_DIR, NULL,
+		    hostp, NULL);
+	}
+}
+
 /*
  * Windows paths are at most 32767 UTF-16 units long.  A value that would
  * make the result longer is not substituted (the reference stays as it is,

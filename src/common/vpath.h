@@ -96,6 +96,51 @@ const char	*vdir_next(struct vdir *d, unsigned char *typep);
 void		 vdir_close(struct vdir *d);
 
 /*
+ * Listings of the folders that many lookups share (a profile's known
+ * folders sit in a handful of them), so that a name is found in memory
+ * rather than with an openat2() and a close() each, and a missing one
+ * without the slow walk.  One thread's; at most VLIST_DIRS folders, each
+ * listed only when a second lookup comes to it (or at once for
+ * vlist_absent()), with at most VLIST_MAX_NAMES names.  A folder is opened
+ * with vpath_open_beneath(), names exactly as given, so a listed folder is
+ * one reached without a symbolic link.  Nothing that is not certain is
+ * answered from a listing: a name listed as anything but a directory, a
+ * folder that did not open as written, or too big, goes to vpath_resolve().
+ */
+#define VLIST_DIRS		16
+#define VLIST_MAX_NAMES		4096
+struct vlist_dir {
+	char		*host;		/* below dirfd; "" for dirfd itself */
+	int		 state;		/* seen once, listed, or not listable */
+	char		*names;		/* "name\0" each, in listing order */
+	size_t		 len;		/* bytes used in names */
+	unsigned char	*types;		/* d_type of each name */
+	size_t		 n;
+};
+struct vlist {
+	int		 dirfd;
+	size_t		 n;
+	struct vlist_dir d[VLIST_DIRS];
+};
+void	vlist_init(struct vlist *l, int dirfd);
+void	vlist_release(struct vlist *l);
+
+/*
+ * vpath_resolve(ctx, l->dirfd, rel, VPATH_DIR, NULL, hostp, NULL), with
+ * the same results, the same *hostp and the same messages, answered from
+ * the listing of rel's folder when it has one.
+ */
+int	vpath_resolve_dir_listed(struct offmig_ctx *ctx, struct vlist *l,
+	    const char *rel, char **hostp);
+
+/*
+ * 1 when the folder parent (a host path below l->dirfd, names as stored)
+ * lists no entry that Windows would take for name; 0 when it may have one
+ * or cannot tell.  Lists parent at once.
+ */
+int	vlist_absent(struct vlist *l, const char *parent, const char *name);
+
+/*
  * Expands %VAR% references in a Windows path from a table of name/value
  * pairs (names matched case-insensitively); unknown variables are left as
  * they are, and so is a reference whose value would make the result longer

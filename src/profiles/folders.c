@@ -300,13 +300,15 @@ problem(struct offmig_volume *vol, struct offmig_doc *doc,
  * (a folder elsewhere is redirected), or NULL for common folders.  lookup
  * is 0 when the profile folder itself cannot be looked at (off the volume,
  * a link, missing): then only folders redirected away from it are.  When
- * out != NULL it gets the folder's paths.
+ * out != NULL it gets the folder's paths.  lc, when not NULL, keeps the
+ * listings of the folders that hold several of them (struct vlist).
  */
 static void
 add_folder(struct offmig_volume *vol, struct offmig_doc *doc,
     struct offmig_node *arr, struct offmig_node *probs, const char *who,
     const struct known *k, const char *raw, const char *expanded,
-    const char *source, const char *base, int lookup, struct place *out)
+    const char *source, const char *base, int lookup, struct place *out,
+    struct vlist *lc)
 {
 	struct offmig_ctx *ctx = vol->ctx;
 	struct offmig_node *o = doc_push_object(doc, arr);
@@ -347,7 +349,9 @@ add_folder(struct offmig_volume *vol, struct offmig_doc *doc,
 	 */
 	if ((lookup || (base != NULL && redirect != NULL)) &&
 	    (kind == WINPATH_SYSTEM_DRIVE || kind == WINPATH_RELATIVE))
-		ret = volume_resolve(vol, expanded, VPATH_DIR, &host, NULL);
+		ret = lc != NULL ? volume_resolve_dir_listed(vol, lc, expanded,
+		    &host) : volume_resolve(vol, expanded, VPATH_DIR, &host,
+		    NULL);
 	else if (kind == WINPATH_INVALID && (lookup || redirect != NULL))
 		problem(vol, doc, probs, "%s%s%s: '%s' is not a valid path from "
 		    "the disk; it is not followed", who != NULL ? who : "",
@@ -766,16 +770,29 @@ ie_favorites(struct offmig_volume *vol, struct offmig_doc *doc,
 static void
 browsers(struct offmig_volume *vol, const struct place *roaming,
     const struct place *local, const struct place *fav,
-    struct offmig_doc *doc, struct offmig_node *arr, struct offmig_node *probs)
+    struct offmig_doc *doc, struct offmig_node *arr, struct offmig_node *probs,
+    struct vlist *lc)
 {
-	/* Only folders found on the volume (and named) are looked into. */
+	char *ms;
+
+	/*
+	 * Only folders found on the volume (and named) are looked into.  A
+	 * vendor folder that AppData's listing shows absent (most users have
+	 * no Chrome) costs no walk; anything else takes the full lookup.
+	 */
 	if (local->host != NULL && local->win != NULL) {
-		chromium_profiles(vol, doc, arr, probs, "chrome", local,
-		    "Google\\Chrome\\User Data");
-		chromium_profiles(vol, doc, arr, probs, "edge", local,
-		    "Microsoft\\Edge\\User Data");
+		if (!vlist_absent(lc, local->host, "Google"))
+			chromium_profiles(vol, doc, arr, probs, "chrome", local,
+			    "Google\\Chrome\\User Data");
+		ms = str_join_path(local->host, "Microsoft");
+		if (ms == NULL || (!vlist_absent(lc, local->host,
+		    "Microsoft") && !vlist_absent(lc, ms, "Edge")))
+			chromium_profiles(vol, doc, arr, probs, "edge", local,
+			    "Microsoft\\Edge\\User Data");
+		free(ms);
 	}
-	if (roaming->host != NULL && roaming->win != NULL)
+	if (roaming->host != NULL && roaming->win != NULL &&
+	    !vlist_absent(lc, roaming->host, "Mozilla"))
 		firefox_profiles(vol, doc, arr, probs, roaming);
 	if (fav->host != NULL && fav->win != NULL)
 		ie_favorites(vol, doc, arr, fav);
@@ -807,6 +824,7 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 	struct hive_val usf[2 * NUSER], sf[2 * NUSER];
 	const char *names[2 * NUSER], *homepath, *who;
 	struct place places[NUSER];
+	struct vlist lc;
 	struct hive *h = NULL;
 	char *profile = NULL, drive[3];
 	enum winpath_kind pk;
@@ -816,6 +834,7 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 	memset(usf, 0, sizeof(usf));
 	memset(sf, 0, sizeof(sf));
 	memset(places, 0, sizeof(places));
+	vlist_init(&lc, vol->rootfd);
 	nnames = table_names(user_folders, NUSER, names, idx);
 	doc_add_str(doc, o, "sid", p->sid);
 	doc_add_str(doc, o, "user", p->user);
@@ -896,7 +915,7 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 			} else if (exp != NULL) {
 				place_release(&places[i]);
 				add_folder(vol, doc, arr, probs, NULL, k, raw, exp,
-				    source, profile, lookup, &places[i]);
+				    source, profile, lookup, &places[i], &lc);
 			}
 			free(exp1);
 			free(exp);
@@ -905,7 +924,8 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 	}
 	if (lookup)
 		browsers(vol, &places[UF_APPDATA], &places[UF_LOCAL],
-		    &places[UF_FAVORITES], doc, barr, probs);
+		    &places[UF_FAVORITES], doc, barr, probs, &lc);
+	vlist_release(&lc);
 	hive_vals_release(usf, nnames);
 	hive_vals_release(sf, nnames);
 	for (i = 0; i < NUSER; i++)
@@ -942,7 +962,7 @@ common(struct offmig_volume *vol, enum winver wv, struct offmig_doc *doc,
 			continue;
 		if ((exp = volume_expand(vol, raw)) != NULL)
 			add_folder(vol, doc, arr, probs, "common", k, raw, exp,
-			    source, NULL, 1, NULL);
+			    source, NULL, 1, NULL, NULL);
 		free(exp);
 		free(raw);
 	}

@@ -134,6 +134,13 @@ int		volume_resolve(struct offmig_volume *vol, const char *winpath,
 		    enum vpath_want want,
 		    char **hostp, struct stat *stp);
 /*
+ * volume_resolve(vol, winpath, VPATH_DIR, hostp, NULL), with the same
+ * results and messages, answered from l's listings where it can (see
+ * struct vlist; l's dirfd is the volume's root).
+ */
+int		volume_resolve_dir_listed(struct offmig_volume *vol,
+		    struct vlist *l, const char *winpath, char **hostp);
+/*
  * Expands %SystemDrive%, %SystemRoot%, %windir%, %ProgramData%,
  * %ALLUSERSPROFILE%, %PUBLIC%, %ProgramFiles%, %CommonProgramFiles%, ...
  * with the values SOFTWARE holds, else Windows' defaults.  The first call

@@ -879,7 +879,8 @@ refuse_path(struct offmig_ctx *ctx, const char *winpath, const char *exp,
  */
 static int
 resolve_gate(struct offmig_volume *vol, const char *winpath,
-    enum vpath_want want, int *fdp, char **hostp, struct stat *stp)
+    enum vpath_want want, int *fdp, char **hostp, struct stat *stp,
+    struct vlist *l)
 {
 	struct offmig_ctx *ctx = vol->ctx;
 	enum winpath_kind kind;
@@ -892,6 +893,8 @@ resolve_gate(struct offmig_volume *vol, const char *winpath,
 	kind = winpath_classify(exp, vol->sysdrive, &rest);
 	if (kind != WINPATH_SYSTEM_DRIVE && kind != WINPATH_RELATIVE)
 		ret = refuse_path(ctx, winpath, exp, kind);
+	else if (l != NULL)
+		ret = vpath_resolve_dir_listed(ctx, l, rest, hostp);
 	else
 		ret = vpath_resolve(ctx, vol->rootfd, rest, want, fdp, hostp,
 		    stp);
@@ -905,7 +908,18 @@ volume_resolve(struct offmig_volume *vol, const char *winpath,
 {
 	if (hostp != NULL)
 		*hostp = NULL;
-	return resolve_gate(vol, winpath, want, NULL, hostp, stp);
+	return resolve_gate(vol, winpath, want, NULL, hostp, stp, NULL);
+}
+
+int
+volume_resolve_dir_listed(struct offmig_volume *vol, struct vlist *l,
+    const char *winpath, char **hostp)
+{
+	*hostp = NULL;
+	if (l == NULL || l->dirfd != vol->rootfd)
+		return resolve_gate(vol, winpath, VPATH_DIR, NULL, hostp, NULL,
+		    NULL);
+	return resolve_gate(vol, winpath, VPATH_DIR, NULL, hostp, NULL, l);
 }
 
 /*
@@ -962,8 +976,8 @@ volume_open_hive(struct offmig_volume *vol, const char *winpath,
 	*hp = NULL;
 	if (hostp != NULL)
 		*hostp = NULL;
-	if ((ret = resolve_gate(vol, winpath, VPATH_FILE, &fd, &host, NULL)) !=
-	    OFFMIG_OK)
+	if ((ret = resolve_gate(vol, winpath, VPATH_FILE, &fd, &host, NULL,
+	    NULL)) != OFFMIG_OK)
 		return ret;
 	ret = open_hive_at(vol, fd, host, winpath, hp);
 	close(fd);
