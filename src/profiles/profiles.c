@@ -186,12 +186,32 @@ is_temp_leaf(const char *leaf)
 
 /*
  * Checks the profile folder and its hives on the volume.  Nothing is
- * opened but for reading the base blocks; nothing is followed.
+ * opened but for reading the base blocks; nothing is followed.  What lies
+ * below the folder may have been checked already, while SOFTWARE was
+ * being opened (volume_take_checked()).
  */
 static void
 check_files(struct offmig_volume *vol, struct profile *p)
 {
 	struct offmig_ctx *ctx = vol->ctx;
+	struct stat st;
+	int ret;
+
+	ret = volume_resolve(vol, p->path, VPATH_DIR, &p->host_path, &st);
+	if (ret != OFFMIG_OK) {
+		profile_add_problem(p, "profile folder: %s", offmig_errmsg(ctx));
+		/* A missing folder is a finding; a refused path a failure. */
+		if (ret != OFFMIG_ENOTFOUND)
+			p->read_failures++;
+		return;
+	}
+	if (!volume_take_checked(vol, p))
+		profile_check_below(vol, p);
+}
+
+void
+profile_check_below(struct offmig_volume *vol, struct profile *p)
+{
 	struct offmig_ctx quiet;
 	unsigned char base[REGF_BASE_BLOCK];
 	struct regf_info info;
@@ -201,14 +221,6 @@ check_files(struct offmig_volume *vol, struct profile *p)
 	ssize_t n;
 
 	memset(&quiet, 0, sizeof(quiet));
-	ret = volume_resolve(vol, p->path, VPATH_DIR, &p->host_path, &st);
-	if (ret != OFFMIG_OK) {
-		profile_add_problem(p, "profile folder: %s", offmig_errmsg(ctx));
-		/* A missing folder is a finding; a refused path a failure. */
-		if (ret != OFFMIG_ENOTFOUND)
-			p->read_failures++;
-		return;
-	}
 	if ((rel = str_join_path(p->host_path, "NTUSER.DAT")) == NULL)
 		return;
 	ret = vpath_resolve(&quiet, vol->rootfd, rel, VPATH_FILE, &fd,
@@ -414,6 +426,43 @@ read_entry(struct offmig_volume *vol, struct hive *sw, hnode key,
 		p->last_use_source = "profile-load";
 	}
 	name_user(p, sam, computer);
+}
+
+void
+profile_merge_checked(struct profile *p, struct profile *c)
+{
+	size_t i;
+
+	p->hive_present = c->hive_present;
+	p->hive_size = c->hive_size;
+	p->hive_dirty = c->hive_dirty;
+	p->hive_logs = c->hive_logs;
+	p->hive_host = c->hive_host;
+	p->usrclass_host = c->usrclass_host;
+	c->hive_host = c->usrclass_host = NULL;
+	if (p->last_use == NO_TIME && c->last_use != NO_TIME) {
+		p->last_use = c->last_use;
+		p->last_use_source = c->last_use_source;
+	}
+	p->hive_info = c->hive_info;
+	p->logs = c->logs;
+	p->nlogs = c->nlogs;
+	p->replay = c->replay;
+	c->logs = NULL;
+	c->nlogs = 0;
+	c->replay = NULL;
+	p->read_failures += c->read_failures;
+	for (i = 0; i < c->nproblems; i++)
+		profile_add_problem(p, "%s", c->problems[i]);
+}
+
+void
+profile_scratch_free(struct profile *c)
+{
+	if (c != NULL) {
+		profile_release(c);
+		free(c);
+	}
 }
 
 /* The second half of reading an entry, on the volume: par_run() items. */

@@ -80,6 +80,8 @@ struct offmig_volume {
 	 */
 	struct spec_hive *spec;
 	size_t		 nspec;
+	struct spec_hive **spec_dirs;	/* those checked, by profile folder */
+	size_t		 nspec_dirs;
 };
 
 /*
@@ -258,6 +260,24 @@ struct profile_list {
 int		volume_profiles(struct offmig_volume *vol,
 		    const struct profile_list **listp);
 void		profile_list_free(struct profile_list *l);
+/*
+ * The checks below a resolved profile folder (p->host_path): NTUSER.DAT
+ * (size, base block, logs, what replaying them gives), UsrClass.dat.  It
+ * reads p->host_path and p->last_use and changes nothing but p, so it can
+ * run ahead on a scratch profile (volume.c, while SOFTWARE opens), whose
+ * findings profile_merge_checked() then gives the real one, as if it had
+ * been checked itself.  profile_scratch_free() frees a scratch profile.
+ */
+void		profile_check_below(struct offmig_volume *vol,
+		    struct profile *p);
+void		profile_merge_checked(struct profile *p, struct profile *c);
+void		profile_scratch_free(struct profile *c);
+/*
+ * Gives p what the opening ahead found below p->host_path; 0 when it did
+ * not check that folder (or gave it away already).
+ */
+int		volume_take_checked(struct offmig_volume *vol,
+		    struct profile *p);
 /*
  * The profile's NTUSER.DAT, opened on first use and kept open with the
  * profile list (the caller must not close it).  OFFMIG_ENOTFOUND when the

@@ -189,6 +189,9 @@ struct spec_hive {
 	char		*msg;		/* of a failed open */
 	struct par_log	 log;		/* what the open logged */
 	atomic_int	 taken;
+	char		*dir;		/* its folder: the key of spec_dirs */
+	struct profile	*chk;		/* the checks below dir, until taken */
+	atomic_int	 chk_taken;
 };
 
 struct spec_run {
@@ -216,6 +219,61 @@ spec_name_ok(const char *name)
 	for (p = (const unsigned char *)name; *p != '\0'; p++)
 		if (*p < 0x20 || *p == '%')
 			return 0;
+	return 1;
+}
+
+/*
+ * The profile scan's checks of the folder holding e's hive, on a scratch
+ * profile (profile_check_below() changes nothing else, logs nothing).
+ */
+static void
+spec_check(struct offmig_volume *vol, struct spec_hive *e)
+{
+	const char *slash = strrchr(e->host, '/');
+	struct profile *c;
+
+	if (slash == NULL || (c = calloc(1, sizeof(*c))) == NULL)
+		return;
+	c->last_use = NO_TIME;
+	if ((c->host_path = strndup(e->host, (size_t)(slash - e->host))) ==
+	    NULL) {
+		free(c);
+		return;
+	}
+	if ((e->dir = strdup(c->host_path)) == NULL) {
+		profile_scratch_free(c);
+		return;
+	}
+	profile_check_below(vol, c);
+	e->chk = c;
+}
+
+static int
+spec_dir_cmp(const void *a, const void *b)
+{
+	const struct spec_hive *x = *(struct spec_hive *const *)a;
+	const struct spec_hive *y = *(struct spec_hive *const *)b;
+
+	return strcmp(x->dir, y->dir);
+}
+
+int
+volume_take_checked(struct offmig_volume *vol, struct profile *p)
+{
+	struct spec_hive key, *kp = &key, **ep, *e;
+
+	if (vol->spec_dirs == NULL || p->host_path == NULL)
+		return 0;
+	key.dir = p->host_path;
+	if ((ep = bsearch(&kp, vol->spec_dirs, vol->nspec_dirs,
+	    sizeof(*vol->spec_dirs), spec_dir_cmp)) == NULL)
+		return 0;
+	e = *ep;
+	if (atomic_exchange(&e->chk_taken, 1) != 0)
+		return 0;
+	profile_merge_checked(p, e->chk);
+	profile_scratch_free(e->chk);
+	e->chk = NULL;
 	return 1;
 }
 
@@ -263,6 +321,8 @@ spec_dir(struct spec_run *sr, struct offmig_ctx *priv, const char *base)
 		close(fd);
 		free(rel);
 		atomic_init(&e->taken, 0);
+		atomic_init(&e->chk_taken, 0);
+		spec_check(vol, e);
 		sr->n++;
 	}
 	closedir(d);
@@ -307,6 +367,8 @@ spec_start(struct offmig_volume *vol)
 static void
 spec_finish(struct offmig_volume *vol, struct spec_run *sr)
 {
+	size_t i, n = 0;
+
 	if (sr == NULL)
 		return;
 	pthread_join(sr->tid, NULL);
@@ -314,6 +376,15 @@ spec_finish(struct offmig_volume *vol, struct spec_run *sr)
 	vol->spec = sr->v;
 	vol->nspec = sr->n;
 	free(sr);
+	/* An index by folder of those whose folder was checked. */
+	if (vol->nspec == 0 || (vol->spec_dirs = calloc(vol->nspec,
+	    sizeof(*vol->spec_dirs))) == NULL)
+		return;
+	for (i = 0; i < vol->nspec; i++)
+		if (vol->spec[i].chk != NULL)
+			vol->spec_dirs[n++] = &vol->spec[i];
+	qsort(vol->spec_dirs, n, sizeof(*vol->spec_dirs), spec_dir_cmp);
+	vol->nspec_dirs = n;
 }
 
 static void
@@ -328,7 +399,12 @@ spec_free(struct offmig_volume *vol)
 		free(e->host);
 		free(e->msg);
 		free(e->log.buf);
+		profile_scratch_free(e->chk);
+		free(e->dir);
 	}
+	free(vol->spec_dirs);
+	vol->spec_dirs = NULL;
+	vol->nspec_dirs = 0;
 	free(vol->spec);
 	vol->spec = NULL;
 	vol->nspec = 0;
