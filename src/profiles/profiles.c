@@ -616,7 +616,7 @@ volume_profiles(struct offmig_volume *vol, const struct profile_list **listp)
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "profiles");
 	if (volume_sys_hive(vol, SYS_HIVE_SAM, &samh) == OFFMIG_OK) {
-		if (sam_read(ctx, samh, &sam) == OFFMIG_OK)
+		if (volume_sam_read(vol, samh, &sam) == OFFMIG_OK)
 			have_sam = 1;
 		else
 			ctx_log(ctx, OFFMIG_LOG_WARN, "%s", offmig_errmsg(ctx));

@@ -18,6 +18,7 @@
 #include "offmig.h"
 #include "common/common.h"
 #include "common/doc.h"
+#include "common/par.h"
 #include "common/vpath.h"
 #include "hive/hive.h"
 
@@ -44,6 +45,15 @@ enum volume_env {
 	VOLUME_ENV_COMMONFILES,		/* CommonFilesDir */
 	VOLUME_ENV_COMMONFILES_X86,	/* CommonFilesDir (x86) */
 	VOLUME_ENV_COUNT
+};
+
+/* A machine hive opened ahead of its first use (volume.c). */
+struct spec_sys {
+	int		 done;
+	int		 ret;
+	struct hive	*hive;
+	char		*msg;		/* of a failed open */
+	struct par_log	 log;		/* what the open logged */
 };
 
 struct offmig_volume {
@@ -82,6 +92,10 @@ struct offmig_volume {
 	size_t		 nspec;
 	struct spec_hive **spec_dirs;	/* those checked, by profile folder */
 	size_t		 nspec_dirs;
+	struct spec_sys	 spec_sys[SYS_HIVE_COUNT];	/* machine hives too */
+	struct sam_info	*spec_sam;	/* SAM read ahead, until taken */
+	int		 spec_sam_ret;
+	char		*spec_sam_msg;
 };
 
 /*
@@ -175,6 +189,12 @@ struct sam_info {
 int		sam_read(struct offmig_ctx *ctx, struct hive *sam,
 		    struct sam_info *info);
 void		sam_info_release(struct sam_info *info);
+/*
+ * sam_read() of the volume's SAM (samh, from volume_sys_hive()), or what
+ * reading it ahead found, with the same result and message.
+ */
+int		volume_sam_read(struct offmig_volume *vol, struct hive *samh,
+		    struct sam_info *info);
 /* The account with that RID, or NULL. */
 const struct sam_user *sam_find_rid(const struct sam_info *info, uint32_t rid);
 

@@ -174,13 +174,19 @@ complete(const struct candidate *c)
  * are nearly always in Users (or Documents and Settings), though: so
  * while one thread opens SOFTWARE, another opens the NTUSER.DAT of every
  * folder there, the way volume_open_hive() would, keeping what the opens
- * logged.  The profiles then take their hive from here.  A hive no
- * profile takes is closed with the volume.
+ * logged, and makes the profile scan's checks below that folder
+ * (profile_check_below() on a scratch profile).  It opens SYSTEM and SAM
+ * first, which the profile scan reads next.  The profiles then take their
+ * hive and checks from here, volume_sys_hive() the machine hives, each
+ * replaying what was logged as if it happened then.  What nothing takes
+ * is closed with the volume.
  */
 #define SPEC_MAX	512	/* hives opened ahead, at most */
 
 static int	open_hive_at(struct offmig_volume *vol, int fd,
 		    const char *host, const char *winpath, struct hive **hp);
+static int	sys_hive_open(struct offmig_volume *vol, enum sys_hive which,
+		    struct hive **hp);
 
 struct spec_hive {
 	char		*host;		/* as resolved: the key */
@@ -198,6 +204,10 @@ struct spec_run {
 	struct offmig_volume	*vol;
 	struct spec_hive	*v;
 	size_t			 n;
+	struct spec_sys		 sys[SYS_HIVE_COUNT];	/* SYSTEM, SAM */
+	struct sam_info		*sam;		/* SAM read, or NULL */
+	int			 sam_ret;
+	char			*sam_msg;
 	pthread_t		 tid;
 };
 
@@ -277,6 +287,24 @@ volume_take_checked(struct offmig_volume *vol, struct profile *p)
 	return 1;
 }
 
+int
+volume_sam_read(struct offmig_volume *vol, struct hive *samh,
+    struct sam_info *info)
+{
+	int ret;
+
+	if (vol->spec_sam == NULL ||
+	    samh != vol->hives[SYS_HIVE_SAM] || samh == NULL)
+		return sam_read(vol->ctx, samh, info);
+	*info = *vol->spec_sam;
+	free(vol->spec_sam);
+	vol->spec_sam = NULL;
+	if ((ret = vol->spec_sam_ret) != OFFMIG_OK)
+		ctx_set_error(vol->ctx, ret, 0, "%s", vol->spec_sam_msg != NULL ?
+		    vol->spec_sam_msg : "SAM");
+	return ret;
+}
+
 /* One directory of profiles: the hives of the folders in it. */
 static void
 spec_dir(struct spec_run *sr, struct offmig_ctx *priv, const char *base)
@@ -329,6 +357,22 @@ spec_dir(struct spec_run *sr, struct offmig_ctx *priv, const char *base)
 	free(bhost);
 }
 
+/* Opens a machine hive ahead, keeping what the open logged. */
+static void
+spec_sys(struct spec_run *sr, struct offmig_ctx *priv, enum sys_hive which)
+{
+	struct offmig_volume *vol = sr->vol;
+	struct spec_sys *x = &sr->sys[which];
+
+	if (vol->hive_tried[which])
+		return;
+	priv->log_arg = &x->log;
+	x->ret = sys_hive_open(vol, which, &x->hive);
+	if (x->ret != OFFMIG_OK)
+		x->msg = strdup(offmig_errmsg(vol->ctx));
+	x->done = 1;
+}
+
 static void *
 spec_thread(void *arg)
 {
@@ -338,6 +382,14 @@ spec_thread(void *arg)
 	memset(&priv, 0, sizeof(priv));
 	priv.log_fn = par_log_keep;
 	ctx_redirect(sr->vol->ctx, &priv);
+	/* The machine hives the profile scan needs next. */
+	spec_sys(sr, &priv, SYS_HIVE_SYSTEM);
+	spec_sys(sr, &priv, SYS_HIVE_SAM);
+	if (sr->sys[SYS_HIVE_SAM].done && sr->sys[SYS_HIVE_SAM].hive != NULL &&
+	    (sr->sam = calloc(1, sizeof(*sr->sam))) != NULL &&
+	    (sr->sam_ret = sam_read(sr->vol->ctx, sr->sys[SYS_HIVE_SAM].hive,
+	    sr->sam)) != OFFMIG_OK)
+		sr->sam_msg = strdup(offmig_errmsg(sr->vol->ctx));
 	spec_dir(sr, &priv, "Users");
 	spec_dir(sr, &priv, "Documents and Settings");
 	ctx_redirect(NULL, NULL);
@@ -375,6 +427,10 @@ spec_finish(struct offmig_volume *vol, struct spec_run *sr)
 	qsort(sr->v, sr->n, sizeof(*sr->v), spec_cmp);
 	vol->spec = sr->v;
 	vol->nspec = sr->n;
+	memcpy(vol->spec_sys, sr->sys, sizeof(vol->spec_sys));
+	vol->spec_sam = sr->sam;
+	vol->spec_sam_ret = sr->sam_ret;
+	vol->spec_sam_msg = sr->sam_msg;
 	free(sr);
 	/* An index by folder of those whose folder was checked. */
 	if (vol->nspec == 0 || (vol->spec_dirs = calloc(vol->nspec,
@@ -405,6 +461,19 @@ spec_free(struct offmig_volume *vol)
 	free(vol->spec_dirs);
 	vol->spec_dirs = NULL;
 	vol->nspec_dirs = 0;
+	for (i = 0; i < SYS_HIVE_COUNT; i++) {
+		hive_close(vol->spec_sys[i].hive);
+		free(vol->spec_sys[i].msg);
+		free(vol->spec_sys[i].log.buf);
+	}
+	memset(vol->spec_sys, 0, sizeof(vol->spec_sys));
+	if (vol->spec_sam != NULL) {
+		sam_info_release(vol->spec_sam);
+		free(vol->spec_sam);
+		vol->spec_sam = NULL;
+	}
+	free(vol->spec_sam_msg);
+	vol->spec_sam_msg = NULL;
 	free(vol->spec);
 	vol->spec = NULL;
 	vol->nspec = 0;
@@ -678,27 +747,19 @@ open_hive_logs(struct offmig_volume *vol, int fd, const char *name,
 	return ret;
 }
 
-int
-volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
+/*
+ * Finds and opens a machine hive (its logs replayed when it is dirty);
+ * the error in vol->ctx on failure.
+ */
+static int
+sys_hive_open(struct offmig_volume *vol, enum sys_hive which,
     struct hive **hp)
 {
 	struct offmig_ctx *ctx = vol->ctx;
-	struct spec_run *spec = NULL;
 	char *host = NULL, *name = NULL;
 	int fd = -1, ret;
 
 	*hp = NULL;
-	if (vol->hive_tried[which]) {
-		if (vol->hives[which] == NULL)
-			return ctx_set_error(ctx, vol->hive_err[which], 0, "%s",
-			    vol->hive_msg[which] != NULL ? vol->hive_msg[which] :
-			    hive_names[which]);
-		*hp = vol->hives[which];
-		return OFFMIG_OK;
-	}
-	vol->hive_tried[which] = 1;
-	if (which == SYS_HIVE_SOFTWARE)
-		spec = spec_start(vol);
 	ret = vpath_resolve(ctx, vol->configfd, hive_names[which], VPATH_FILE,
 	    &fd, &host, NULL);
 	if (ret == OFFMIG_OK) {
@@ -711,7 +772,7 @@ volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
 			    hive_names[which]);
 		else
 			ret = open_hive_logs(vol, fd, name, vol->configfd,
-			    vol->configdir_host, host, &vol->hives[which]);
+			    vol->configdir_host, host, hp);
 	} else if (ret == OFFMIG_ENOTFOUND)
 		ctx_set_error(ctx, ret, 0, "%s/%s/%s: no such hive", vol->root,
 		    vol->configdir_host, hive_names[which]);
@@ -719,7 +780,43 @@ volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
 		close(fd);
 	free(host);
 	free(name);
-	spec_finish(vol, spec);
+	return ret;
+}
+
+int
+volume_sys_hive(struct offmig_volume *vol, enum sys_hive which,
+    struct hive **hp)
+{
+	struct offmig_ctx *ctx = vol->ctx;
+	struct spec_run *spec = NULL;
+	struct spec_sys *x = &vol->spec_sys[which];
+	int ret;
+
+	*hp = NULL;
+	if (vol->hive_tried[which]) {
+		if (vol->hives[which] == NULL)
+			return ctx_set_error(ctx, vol->hive_err[which], 0, "%s",
+			    vol->hive_msg[which] != NULL ? vol->hive_msg[which] :
+			    hive_names[which]);
+		*hp = vol->hives[which];
+		return OFFMIG_OK;
+	}
+	vol->hive_tried[which] = 1;
+	if (x->done) {
+		/* Opened ahead, while SOFTWARE was: as if opened now. */
+		(void)par_log_replay(ctx, &x->log);
+		ret = x->ret;
+		vol->hives[which] = x->hive;
+		x->hive = NULL;
+		if (ret != OFFMIG_OK)
+			ctx_set_error(ctx, ret, 0, "%s", x->msg != NULL ?
+			    x->msg : hive_names[which]);
+	} else {
+		if (which == SYS_HIVE_SOFTWARE)
+			spec = spec_start(vol);
+		ret = sys_hive_open(vol, which, &vol->hives[which]);
+		spec_finish(vol, spec);
+	}
 	if (ret != OFFMIG_OK) {
 		vol->hive_err[which] = ret;
 		vol->hive_msg[which] = strdup(offmig_errmsg(ctx));
