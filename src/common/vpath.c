@@ -674,6 +674,25 @@ vlist_find(struct vlist *l, const char *parent, const char *name, int now,
 	return VL_DIR;
 }
 
+void
+vlist_prefetch(struct vlist *l, const char *dir)
+{
+	struct vlist_dir *d;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->d[i].host, dir) == 0)
+			return;
+	if (l->n == VLIST_DIRS || has_dotdot(dir))
+		return;
+	d = &l->d[l->n];
+	memset(d, 0, sizeof(*d));
+	if ((d->host = strdup(dir)) == NULL)
+		return;
+	l->n++;
+	vlist_read(l, d);
+}
+
 int
 vlist_absent(struct vlist *l, const char *parent, const char *name)
 {

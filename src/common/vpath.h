@@ -124,6 +124,8 @@ struct vlist {
 };
 void	vlist_init(struct vlist *l, int dirfd);
 void	vlist_release(struct vlist *l);
+/* Lists the folder dir (below l->dirfd) now, ahead of the lookups in it. */
+void	vlist_prefetch(struct vlist *l, const char *dir);
 
 /*
  * vpath_resolve(ctx, l->dirfd, rel, VPATH_DIR, NULL, hostp, NULL), with

@@ -814,6 +814,40 @@ split_home(const char *profile, char drive[3], const char **pathp)
 	}
 }
 
+/*
+ * The folders that hold a profile's known folders where Windows puts them
+ * by default, and those the browsers are looked for in: Vista and later,
+ * and XP (below Documents and Settings).
+ */
+static const char *const prefetch_vista[] = {
+	"", "AppData", "AppData/Roaming", "AppData/Local",
+	"AppData/Local/Microsoft", "AppData/Local/Microsoft/Windows",
+	"AppData/Roaming/Microsoft/Windows",
+	"AppData/Roaming/Microsoft/Windows/Start Menu",
+	"AppData/Roaming/Microsoft/Windows/Start Menu/Programs",
+};
+static const char *const prefetch_xp[] = {
+	"", "My Documents", "Application Data", "Local Settings",
+	"Local Settings/Application Data", "Start Menu", "Start Menu/Programs",
+};
+
+void
+folders_prefetch(struct vlist *l, const char *host, int xp)
+{
+	const char *const *v = xp ? prefetch_xp : prefetch_vista;
+	size_t i, n = xp ? sizeof(prefetch_xp) / sizeof(prefetch_xp[0]) :
+	    sizeof(prefetch_vista) / sizeof(prefetch_vista[0]);
+
+	for (i = 0; i < n; i++) {
+		char *dir = *v[i] != '\0' ? str_join_path(host, v[i]) :
+		    strdup(host);
+
+		if (dir != NULL)
+			vlist_prefetch(l, dir);
+		free(dir);
+	}
+}
+
 /* The folders of one profile, and its browsers. */
 static void
 profile_folders(struct offmig_volume *vol, const struct profile *p,
@@ -824,7 +858,7 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 	struct hive_val usf[2 * NUSER], sf[2 * NUSER];
 	const char *names[2 * NUSER], *homepath, *who;
 	struct place places[NUSER];
-	struct vlist lc;
+	struct vlist own, *lc;
 	struct hive *h = NULL;
 	char *profile = NULL, drive[3];
 	enum winpath_kind pk;
@@ -834,7 +868,6 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 	memset(usf, 0, sizeof(usf));
 	memset(sf, 0, sizeof(sf));
 	memset(places, 0, sizeof(places));
-	vlist_init(&lc, vol->rootfd);
 	nnames = table_names(user_folders, NUSER, names, idx);
 	doc_add_str(doc, o, "sid", p->sid);
 	doc_add_str(doc, o, "user", p->user);
@@ -853,6 +886,11 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 	if ((profile = volume_expand(vol, p->path)) == NULL) {
 		problem(vol, doc, probs, "%s: out of memory", who);
 		return;
+	}
+	/* The folders listed ahead for this profile's folder, if any. */
+	if ((lc = volume_take_vlist(vol, p->host_path)) == NULL) {
+		vlist_init(&own, vol->rootfd);
+		lc = &own;
 	}
 	pk = winpath_classify(profile, vol->sysdrive, NULL);
 	lookup = (pk == WINPATH_SYSTEM_DRIVE || pk == WINPATH_RELATIVE) &&
@@ -915,7 +953,7 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 			} else if (exp != NULL) {
 				place_release(&places[i]);
 				add_folder(vol, doc, arr, probs, NULL, k, raw, exp,
-				    source, profile, lookup, &places[i], &lc);
+				    source, profile, lookup, &places[i], lc);
 			}
 			free(exp1);
 			free(exp);
@@ -924,8 +962,10 @@ profile_folders(struct offmig_volume *vol, const struct profile *p,
 	}
 	if (lookup)
 		browsers(vol, &places[UF_APPDATA], &places[UF_LOCAL],
-		    &places[UF_FAVORITES], doc, barr, probs, &lc);
-	vlist_release(&lc);
+		    &places[UF_FAVORITES], doc, barr, probs, lc);
+	vlist_release(lc);
+	if (lc != &own)
+		free(lc);
 	hive_vals_release(usf, nnames);
 	hive_vals_release(sf, nnames);
 	for (i = 0; i < NUSER; i++)

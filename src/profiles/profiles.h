@@ -299,6 +299,18 @@ void		profile_scratch_free(struct profile *c);
 int		volume_take_checked(struct offmig_volume *vol,
 		    struct profile *p);
 /*
+ * The listings made ahead of the folders below host (a profile folder),
+ * for the caller to use and free (vlist_release(), free()); NULL when
+ * there are none (or they were given away).
+ */
+struct vlist	*volume_take_vlist(struct offmig_volume *vol, const char *host);
+/*
+ * Lists into l the folders that hold the known folders of the profile
+ * folder host where Windows puts them by default (xp: the XP layout), and
+ * those the browsers are looked for in.
+ */
+void		folders_prefetch(struct vlist *l, const char *host, int xp);
+/*
  * The profile's NTUSER.DAT, opened on first use and kept open with the
  * profile list (the caller must not close it).  OFFMIG_ENOTFOUND when the
  * profile has none; an open that failed is logged once as a warning and

@@ -198,6 +198,8 @@ struct spec_hive {
 	char		*dir;		/* its folder: the key of spec_dirs */
 	struct profile	*chk;		/* the checks below dir, until taken */
 	atomic_int	 chk_taken;
+	struct vlist	*vl;		/* folders below dir listed, until taken */
+	atomic_int	 vl_taken;
 };
 
 struct spec_run {
@@ -256,6 +258,12 @@ spec_check(struct offmig_volume *vol, struct spec_hive *e)
 	}
 	profile_check_below(vol, c);
 	e->chk = c;
+	/* The folders its known folders are looked up in, listed. */
+	if ((e->vl = malloc(sizeof(*e->vl))) != NULL) {
+		vlist_init(e->vl, vol->rootfd);
+		folders_prefetch(e->vl, e->dir, strncmp(e->dir, "Users/", 6) !=
+		    0);
+	}
 }
 
 static int
@@ -267,19 +275,38 @@ spec_dir_cmp(const void *a, const void *b)
 	return strcmp(x->dir, y->dir);
 }
 
+static struct spec_hive *
+spec_by_dir(struct offmig_volume *vol, const char *dir)
+{
+	struct spec_hive key, *kp = &key, **ep;
+
+	if (vol->spec_dirs == NULL || dir == NULL)
+		return NULL;
+	key.dir = (char *)dir;
+	ep = bsearch(&kp, vol->spec_dirs, vol->nspec_dirs,
+	    sizeof(*vol->spec_dirs), spec_dir_cmp);
+	return ep != NULL ? *ep : NULL;
+}
+
+struct vlist *
+volume_take_vlist(struct offmig_volume *vol, const char *host)
+{
+	struct spec_hive *e = spec_by_dir(vol, host);
+	struct vlist *l;
+
+	if (e == NULL || atomic_exchange(&e->vl_taken, 1) != 0)
+		return NULL;
+	l = e->vl;
+	e->vl = NULL;
+	return l;
+}
+
 int
 volume_take_checked(struct offmig_volume *vol, struct profile *p)
 {
-	struct spec_hive key, *kp = &key, **ep, *e;
+	struct spec_hive *e = spec_by_dir(vol, p->host_path);
 
-	if (vol->spec_dirs == NULL || p->host_path == NULL)
-		return 0;
-	key.dir = p->host_path;
-	if ((ep = bsearch(&kp, vol->spec_dirs, vol->nspec_dirs,
-	    sizeof(*vol->spec_dirs), spec_dir_cmp)) == NULL)
-		return 0;
-	e = *ep;
-	if (atomic_exchange(&e->chk_taken, 1) != 0)
+	if (e == NULL || atomic_exchange(&e->chk_taken, 1) != 0)
 		return 0;
 	profile_merge_checked(p, e->chk);
 	profile_scratch_free(e->chk);
@@ -350,6 +377,7 @@ spec_dir(struct spec_run *sr, struct offmig_ctx *priv, const char *base)
 		free(rel);
 		atomic_init(&e->taken, 0);
 		atomic_init(&e->chk_taken, 0);
+		atomic_init(&e->vl_taken, 0);
 		spec_check(vol, e);
 		sr->n++;
 	}
@@ -457,6 +485,10 @@ spec_free(struct offmig_volume *vol)
 		free(e->log.buf);
 		profile_scratch_free(e->chk);
 		free(e->dir);
+		if (e->vl != NULL) {
+			vlist_release(e->vl);
+			free(e->vl);
+		}
 	}
 	free(vol->spec_dirs);
 	vol->spec_dirs = NULL;
