@@ -187,6 +187,22 @@ static int	open_hive_at(struct offmig_volume *vol, int fd,
 		    const char *host, const char *winpath, struct hive **hp);
 static int	sys_hive_open(struct offmig_volume *vol, enum sys_hive which,
 		    struct hive **hp);
+/* What the hive list says of one hive file (hive_file_look()). */
+struct hive_file {
+	char		*rel;		/* the path looked at, from the root */
+	int		 found;
+	char		*host;		/* as found */
+	char		*msg;		/* why not, when not found */
+	uint64_t	 size;
+	int		 parsed;	/* info holds its base block */
+	struct regf_info info;
+	struct hive_log	*logs;
+	size_t		 nlogs;
+	struct replay_result *r;
+};
+static void	hive_file_look(struct offmig_volume *vol, const char *relpath,
+		    struct hive_file *f);
+static void	hive_file_free(struct hive_file *f);
 
 struct spec_hive {
 	char		*host;		/* as resolved: the key */
@@ -200,6 +216,8 @@ struct spec_hive {
 	atomic_int	 chk_taken;
 	struct vlist	*vl;		/* folders below dir listed, until taken */
 	atomic_int	 vl_taken;
+	struct hive_file *uc;		/* its UsrClass.dat looked at, until taken */
+	atomic_int	 uc_taken;
 };
 
 struct spec_run {
@@ -258,6 +276,10 @@ spec_check(struct offmig_volume *vol, struct spec_hive *e)
 	}
 	profile_check_below(vol, c);
 	e->chk = c;
+	/* Its UsrClass.dat, as the hive list describes it. */
+	if (c->usrclass_host != NULL &&
+	    (e->uc = malloc(sizeof(*e->uc))) != NULL)
+		hive_file_look(vol, c->usrclass_host, e->uc);
 	/* The folders its known folders are looked up in, listed. */
 	if ((e->vl = malloc(sizeof(*e->vl))) != NULL) {
 		vlist_init(e->vl, vol->rootfd);
@@ -378,6 +400,7 @@ spec_dir(struct spec_run *sr, struct offmig_ctx *priv, const char *base)
 		atomic_init(&e->taken, 0);
 		atomic_init(&e->chk_taken, 0);
 		atomic_init(&e->vl_taken, 0);
+		atomic_init(&e->uc_taken, 0);
 		spec_check(vol, e);
 		sr->n++;
 	}
@@ -489,6 +512,8 @@ spec_free(struct offmig_volume *vol)
 			vlist_release(e->vl);
 			free(e->vl);
 		}
+		hive_file_free(e->uc);
+		free(e->uc);
 	}
 	free(vol->spec_dirs);
 	vol->spec_dirs = NULL;
@@ -1319,58 +1344,93 @@ volume_replay_free(struct replay_result *r)
 	}
 }
 
+
+/* Looks at the hive file relpath (from the root) and what lies beside it. */
+static void
+hive_file_look(struct offmig_volume *vol, const char *relpath,
+    struct hive_file *f)
+{
+	struct offmig_ctx quiet;
+	unsigned char base[REGF_BASE_BLOCK];
+	struct stat st;
+	char *dirhost, *slash;
+	int fd = -1, dfd = -1;
+	ssize_t n;
+
+	memset(f, 0, sizeof(*f));
+	memset(&quiet, 0, sizeof(quiet));
+	f->rel = strdup(relpath);
+	if (vpath_resolve(&quiet, vol->rootfd, relpath, VPATH_FILE, &fd,
+	    &f->host, &st) != OFFMIG_OK) {
+		f->msg = strdup(offmig_errmsg(&quiet));
+		return;
+	}
+	f->found = 1;
+	f->size = (uint64_t)st.st_size;
+	n = pread(fd, base, sizeof(base), 0);
+	close(fd);
+	f->parsed = n >= 512 && regf_parse(base, (size_t)n, &f->info) ==
+	    OFFMIG_OK;
+	/* Its logs, in the same directory. */
+	if ((dirhost = strdup(f->host)) != NULL && (slash = strrchr(dirhost,
+	    '/')) != NULL) {
+		*slash = '\0';
+		if (vpath_resolve(&quiet, vol->rootfd, dirhost, VPATH_DIR, &dfd,
+		    NULL, NULL) == OFFMIG_OK) {
+			(void)hive_find_logs(&quiet, dfd, dirhost, slash + 1,
+			    &f->logs, &f->nlogs);
+			if (f->parsed || f->nlogs > 0)
+				f->r = volume_describe_replay(vol, dfd, dirhost,
+				    slash + 1, f->parsed ? &f->info : NULL);
+			close(dfd);
+		}
+	}
+	free(dirhost);
+}
+
+static void
+hive_file_free(struct hive_file *f)
+{
+	if (f == NULL)
+		return;
+	free(f->rel);
+	free(f->host);
+	free(f->msg);
+	volume_replay_free(f->r);
+	hive_logs_free(f->logs, f->nlogs);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The hive list's object for a hive file looked at. */
+static void
+hive_file_doc(struct offmig_volume *vol, struct offmig_doc *doc,
+    struct offmig_node *o, const struct hive_file *f)
+{
+	if (!f->found) {
+		doc_add_null(doc, o, "host_path");
+		doc_add_bool(doc, o, "present", 0);
+		doc_add_null(doc, o, "dirty");
+		doc_push_str(doc, doc_add_array(doc, o, "problems"),
+		    f->msg != NULL ? f->msg : "cannot be looked at");
+		return;
+	}
+	doc_add_str(doc, o, "host_path", f->host);
+	doc_add_bool(doc, o, "present", 1);
+	doc_add_int(doc, o, "size", (int64_t)f->size);
+	doc_hive_state(vol, doc, o, f->parsed ? &f->info : NULL, f->size,
+	    f->logs, f->nlogs, f->r);
+}
+
 /* Describes one hive file for the hive list; relpath from the root. */
 static void
 doc_hive_file(struct offmig_volume *vol, struct offmig_doc *doc,
     struct offmig_node *o, const char *relpath)
 {
-	struct offmig_ctx quiet;
-	unsigned char base[REGF_BASE_BLOCK];
-	struct regf_info info;
-	struct hive_log *logs = NULL;
-	struct replay_result *r = NULL;
-	size_t nlogs = 0;
-	struct stat st;
-	char *host = NULL, *dirhost = NULL, *slash;
-	int fd = -1, dfd = -1, parsed;
-	ssize_t n;
+	struct hive_file f;
 
-	memset(&quiet, 0, sizeof(quiet));
-	if (vpath_resolve(&quiet, vol->rootfd, relpath, VPATH_FILE, &fd, &host,
-	    &st) != OFFMIG_OK) {
-		doc_add_null(doc, o, "host_path");
-		doc_add_bool(doc, o, "present", 0);
-		doc_add_null(doc, o, "dirty");
-		doc_push_str(doc, doc_add_array(doc, o, "problems"),
-		    offmig_errmsg(&quiet));
-		return;
-	}
-	doc_add_str(doc, o, "host_path", host);
-	doc_add_bool(doc, o, "present", 1);
-	doc_add_int(doc, o, "size", (int64_t)st.st_size);
-	n = pread(fd, base, sizeof(base), 0);
-	close(fd);
-	parsed = n >= 512 && regf_parse(base, (size_t)n, &info) == OFFMIG_OK;
-	/* Its logs, in the same directory. */
-	if ((dirhost = strdup(host)) != NULL && (slash = strrchr(dirhost, '/'))
-	    != NULL) {
-		*slash = '\0';
-		if (vpath_resolve(&quiet, vol->rootfd, dirhost, VPATH_DIR, &dfd,
-		    NULL, NULL) == OFFMIG_OK) {
-			(void)hive_find_logs(&quiet, dfd, dirhost, slash + 1,
-			    &logs, &nlogs);
-			if (parsed || nlogs > 0)
-				r = volume_describe_replay(vol, dfd, dirhost,
-				    slash + 1, parsed ? &info : NULL);
-			close(dfd);
-		}
-	}
-	doc_hive_state(vol, doc, o, parsed ? &info : NULL,
-	    (uint64_t)st.st_size, logs, nlogs, r);
-	volume_replay_free(r);
-	hive_logs_free(logs, nlogs);
-	free(dirhost);
-	free(host);
+	hive_file_look(vol, relpath, &f);
+	hive_file_doc(vol, doc, o, &f);
+	hive_file_free(&f);
 }
 
 /* The same description for a user's NTUSER.DAT, from what the profile scan
@@ -1393,6 +1453,24 @@ struct hives_job {
 	struct offmig_node		**out;	/* 2i: NTUSER.DAT, 2i+1: UsrClass */
 };
 
+/* What was found ahead of p's UsrClass.dat, when that is the one it has. */
+static struct hive_file *
+take_usrclass(struct offmig_volume *vol, const struct profile *p)
+{
+	struct spec_hive *e = spec_by_dir(vol, p->host_path);
+	struct hive_file *f;
+
+	if (e == NULL || atomic_exchange(&e->uc_taken, 1) != 0)
+		return NULL;
+	/* Taken: only this thread looks at it now; spec_free() frees it. */
+	f = e->uc;
+	if (f == NULL || f->rel == NULL || strcmp(f->rel, p->usrclass_host) !=
+	    0)
+		return NULL;
+	e->uc = NULL;
+	return f;
+}
+
 static void
 hives_item(void *arg, size_t i, struct offmig_doc *doc)
 {
@@ -1400,6 +1478,7 @@ hives_item(void *arg, size_t i, struct offmig_doc *doc)
 	struct offmig_volume *vol = job->vol;
 	const struct profile *p = &job->pl->v[i];
 	struct offmig_node *o;
+	struct hive_file *uc;
 	char *win;
 
 	if (p->hive_host == NULL)
@@ -1420,7 +1499,13 @@ hives_item(void *arg, size_t i, struct offmig_doc *doc)
 		doc_add_str(doc, o, "sid", p->sid);
 		doc_add_str(doc, o, "user", p->user);
 		doc_add_null(doc, o, "path");
-		doc_hive_file(vol, doc, o, p->usrclass_host);
+		uc = take_usrclass(vol, p);
+		if (uc != NULL) {
+			hive_file_doc(vol, doc, o, uc);
+			hive_file_free(uc);
+			free(uc);
+		} else
+			doc_hive_file(vol, doc, o, p->usrclass_host);
 	}
 }
 
