@@ -174,12 +174,15 @@ complete(const struct candidate *c)
  * are nearly always in Users (or Documents and Settings), though: so
  * while one thread opens SOFTWARE, another opens the NTUSER.DAT of every
  * folder there, the way volume_open_hive() would, keeping what the opens
- * logged, and makes the profile scan's checks below that folder
- * (profile_check_below() on a scratch profile).  It opens SYSTEM and SAM
- * first, which the profile scan reads next.  The profiles then take their
- * hive and checks from here, volume_sys_hive() the machine hives, each
- * replaying what was logged as if it happened then.  What nothing takes
- * is closed with the volume.
+ * logged, makes the profile scan's checks below that folder
+ * (profile_check_below() on a scratch profile), looks at its UsrClass.dat
+ * as the hive list describes it, and lists the folders its known folders
+ * are looked up in by default.  It opens SYSTEM and SAM and reads SAM's
+ * users first, which the profile scan reads next.  The profiles then take
+ * their hive, checks and listings from here, volume_sys_hive() the machine
+ * hives, each replaying what was logged as if it happened then.  Each is
+ * used only for the folder (or file) it was made for.  What nothing takes
+ * is freed with the volume.
  */
 #define SPEC_MAX	512	/* hives opened ahead, at most */
 
