@@ -93,6 +93,7 @@ struct offmig_volume {
 	struct spec_hive **spec_dirs;	/* those checked, by profile folder */
 	size_t		 nspec_dirs;
 	struct spec_sys	 spec_sys[SYS_HIVE_COUNT];	/* machine hives too */
+	unsigned	 spec_want;	/* SPEC_WANT_*, for the next opening */
 	struct sam_info	*spec_sam;	/* SAM read ahead, until taken */
 	int		 spec_sam_ret;
 	char		*spec_sam_msg;
@@ -304,6 +305,15 @@ int		volume_take_checked(struct offmig_volume *vol,
  * there are none (or they were given away).
  */
 struct vlist	*volume_take_vlist(struct offmig_volume *vol, const char *host);
+/*
+ * What the report about to run will use of the work done while SOFTWARE
+ * opens, beyond the user hives and the profile scan's checks: the hive
+ * list's UsrClass.dat (SPEC_WANT_HIVELIST), the folder listings
+ * (SPEC_WANT_FOLDERS).  Work nothing will use is not done.
+ */
+#define SPEC_WANT_HIVELIST	(1u << 0)
+#define SPEC_WANT_FOLDERS	(1u << 1)
+void		volume_spec_want(struct offmig_volume *vol, unsigned want);
 /*
  * Lists into l the folders that hold the known folders of the profile
  * folder host where Windows puts them by default (xp: the XP layout), and

@@ -57,6 +57,7 @@ offmig_os_report(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	if ((ret = start(ctx, vol, docp)) != OFFMIG_OK)
 		return ret;
 	doc = *docp;
+	volume_spec_want(vol, SPEC_WANT_HIVELIST);
 	ret = os_build(vol, doc, doc_root_mut(doc));
 	return finish(ctx, doc, ret, docp);
 }
@@ -113,6 +114,7 @@ offmig_folders_report(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	if ((ret = start(ctx, vol, docp)) != OFFMIG_OK)
 		return ret;
 	doc = *docp;
+	volume_spec_want(vol, SPEC_WANT_FOLDERS);
 	ret = folders_build(vol, user, filter, doc, doc_root_mut(doc));
 	return finish(ctx, doc, ret, docp);
 }
@@ -446,6 +448,7 @@ offmig_inspect_report(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	if ((ret = start(ctx, vol, docp)) != OFFMIG_OK)
 		return ret;
 	doc = *docp;
+	volume_spec_want(vol, SPEC_WANT_HIVELIST | SPEC_WANT_FOLDERS);
 	root = doc_root_mut(doc);
 	os = doc_add_object(doc, root, "os");
 	if ((ret = os_build(vol, doc, os)) != OFFMIG_OK)

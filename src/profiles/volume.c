@@ -181,8 +181,13 @@ complete(const struct candidate *c)
  * users first, which the profile scan reads next.  The profiles then take
  * their hive, checks and listings from here, volume_sys_hive() the machine
  * hives, each replaying what was logged as if it happened then.  Each is
- * used only for the folder (or file) it was made for.  What nothing takes
- * is freed with the volume.
+ * used only for the folder (or file) it was made for.  The work goes in
+ * passes, the most useful first (hives, checks, then what the report said
+ * it wants: volume_spec_want()), and stops as soon as SOFTWARE is open, so
+ * that it never holds up the report (on ntfs-3g, where one daemon serves
+ * every call, it may not get far); what it did not do is done later as if
+ * nothing had been done ahead.  What nothing takes is freed with the
+ * volume.
  */
 #define SPEC_MAX	512	/* hives opened ahead, at most */
 
@@ -231,6 +236,8 @@ struct spec_run {
 	struct sam_info		*sam;		/* SAM read, or NULL */
 	int			 sam_ret;
 	char			*sam_msg;
+	unsigned		 want;		/* SPEC_WANT_*: what to do beyond */
+	atomic_int		 stop;		/* SOFTWARE is open: stop now */
 	pthread_t		 tid;
 };
 
@@ -262,29 +269,33 @@ spec_name_ok(const char *name)
 static void
 spec_check(struct offmig_volume *vol, struct spec_hive *e)
 {
-	const char *slash = strrchr(e->host, '/');
 	struct profile *c;
 
-	if (slash == NULL || (c = calloc(1, sizeof(*c))) == NULL)
+	if (e->dir == NULL || (c = calloc(1, sizeof(*c))) == NULL)
 		return;
 	c->last_use = NO_TIME;
-	if ((c->host_path = strndup(e->host, (size_t)(slash - e->host))) ==
-	    NULL) {
+	if ((c->host_path = strdup(e->dir)) == NULL) {
 		free(c);
-		return;
-	}
-	if ((e->dir = strdup(c->host_path)) == NULL) {
-		profile_scratch_free(c);
 		return;
 	}
 	profile_check_below(vol, c);
 	e->chk = c;
-	/* Its UsrClass.dat, as the hive list describes it. */
-	if (c->usrclass_host != NULL &&
+}
+
+/* Its UsrClass.dat (found by the checks), as the hive list describes it. */
+static void
+spec_usrclass(struct offmig_volume *vol, struct spec_hive *e)
+{
+	if (e->chk != NULL && e->chk->usrclass_host != NULL &&
 	    (e->uc = malloc(sizeof(*e->uc))) != NULL)
-		hive_file_look(vol, c->usrclass_host, e->uc);
-	/* The folders its known folders are looked up in, listed. */
-	if ((e->vl = malloc(sizeof(*e->vl))) != NULL) {
+		hive_file_look(vol, e->chk->usrclass_host, e->uc);
+}
+
+/* The folders its known folders are looked up in by default, listed. */
+static void
+spec_listings(struct offmig_volume *vol, struct spec_hive *e)
+{
+	if (e->dir != NULL && (e->vl = malloc(sizeof(*e->vl))) != NULL) {
 		vlist_init(e->vl, vol->rootfd);
 		folders_prefetch(e->vl, e->dir, strncmp(e->dir, "Users/", 6) !=
 		    0);
@@ -313,6 +324,12 @@ spec_by_dir(struct offmig_volume *vol, const char *dir)
 	return ep != NULL ? *ep : NULL;
 }
 
+void
+volume_spec_want(struct offmig_volume *vol, unsigned want)
+{
+	vol->spec_want |= want;
+}
+
 struct vlist *
 volume_take_vlist(struct offmig_volume *vol, const char *host)
 {
@@ -331,7 +348,8 @@ volume_take_checked(struct offmig_volume *vol, struct profile *p)
 {
 	struct spec_hive *e = spec_by_dir(vol, p->host_path);
 
-	if (e == NULL || atomic_exchange(&e->chk_taken, 1) != 0)
+	if (e == NULL || atomic_exchange(&e->chk_taken, 1) != 0 ||
+	    e->chk == NULL)
 		return 0;
 	profile_merge_checked(p, e->chk);
 	profile_scratch_free(e->chk);
@@ -377,8 +395,10 @@ spec_dir(struct spec_run *sr, struct offmig_ctx *priv, const char *base)
 		free(bhost);
 		return;
 	}
-	while (sr->n < SPEC_MAX && (de = readdir(d)) != NULL) {
+	while (sr->n < SPEC_MAX && !atomic_load(&sr->stop) &&
+	    (de = readdir(d)) != NULL) {
 		struct spec_hive *e = &sr->v[sr->n];
+		const char *slash;
 		char *rel;
 		int fd;
 
@@ -404,7 +424,8 @@ spec_dir(struct spec_run *sr, struct offmig_ctx *priv, const char *base)
 		atomic_init(&e->chk_taken, 0);
 		atomic_init(&e->vl_taken, 0);
 		atomic_init(&e->uc_taken, 0);
-		spec_check(vol, e);
+		if ((slash = strrchr(e->host, '/')) != NULL)
+			e->dir = strndup(e->host, (size_t)(slash - e->host));
 		sr->n++;
 	}
 	closedir(d);
@@ -432,6 +453,7 @@ spec_thread(void *arg)
 {
 	struct spec_run *sr = arg;
 	struct offmig_ctx priv;
+	size_t i;
 
 	memset(&priv, 0, sizeof(priv));
 	priv.log_fn = par_log_keep;
@@ -444,8 +466,21 @@ spec_thread(void *arg)
 	    (sr->sam_ret = sam_read(sr->vol->ctx, sr->sys[SYS_HIVE_SAM].hive,
 	    sr->sam)) != OFFMIG_OK)
 		sr->sam_msg = strdup(offmig_errmsg(sr->vol->ctx));
+	/*
+	 * Then in passes, the most useful first, each stopped as soon as
+	 * SOFTWARE is open: what is not done by then is done later, as if
+	 * nothing had been done ahead.
+	 */
 	spec_dir(sr, &priv, "Users");
 	spec_dir(sr, &priv, "Documents and Settings");
+	for (i = 0; i < sr->n && !atomic_load(&sr->stop); i++)
+		spec_check(sr->vol, &sr->v[i]);
+	for (i = 0; (sr->want & SPEC_WANT_HIVELIST) && i < sr->n &&
+	    !atomic_load(&sr->stop); i++)
+		spec_usrclass(sr->vol, &sr->v[i]);
+	for (i = 0; (sr->want & SPEC_WANT_FOLDERS) && i < sr->n &&
+	    !atomic_load(&sr->stop); i++)
+		spec_listings(sr->vol, &sr->v[i]);
 	ctx_redirect(NULL, NULL);
 	return NULL;
 }
@@ -460,6 +495,8 @@ spec_start(struct offmig_volume *vol)
 	    (sr = calloc(1, sizeof(*sr))) == NULL)
 		return NULL;
 	sr->vol = vol;
+	sr->want = vol->spec_want;
+	atomic_init(&sr->stop, 0);
 	if ((sr->v = calloc(SPEC_MAX, sizeof(*sr->v))) == NULL ||
 	    pthread_create(&sr->tid, NULL, spec_thread, sr) != 0) {
 		free(sr->v);
@@ -477,6 +514,7 @@ spec_finish(struct offmig_volume *vol, struct spec_run *sr)
 
 	if (sr == NULL)
 		return;
+	atomic_store(&sr->stop, 1);
 	pthread_join(sr->tid, NULL);
 	qsort(sr->v, sr->n, sizeof(*sr->v), spec_cmp);
 	vol->spec = sr->v;
@@ -491,7 +529,7 @@ spec_finish(struct offmig_volume *vol, struct spec_run *sr)
 	    sizeof(*vol->spec_dirs))) == NULL)
 		return;
 	for (i = 0; i < vol->nspec; i++)
-		if (vol->spec[i].chk != NULL)
+		if (vol->spec[i].dir != NULL)
 			vol->spec_dirs[n++] = &vol->spec[i];
 	qsort(vol->spec_dirs, n, sizeof(*vol->spec_dirs), spec_dir_cmp);
 	vol->nspec_dirs = n;
