@@ -398,6 +398,72 @@ START_TEST(test_string_helpers)
 END_TEST
 
 /*
+ * io
+ */
+
+START_TEST(test_io_short_only_at_end_of_file)
+{
+	FILE *f = tmpfile();
+	char buf[64];
+	int fd, p[2];
+
+	ck_assert_ptr_nonnull(f);
+	fd = fileno(f);
+	ck_assert_int_eq(io_write_all(fd, "hello world", 11), 0);
+	ck_assert_int_eq(io_write_all(fd, "", 0), 0);
+	/* io_pread_full() stops at the end and sets no errno there. */
+	errno = ENOENT;
+	ck_assert_int_eq(io_pread_full(fd, buf, sizeof(buf), 6), 5);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(memcmp(buf, "world", 5), 0);
+	ck_assert_int_eq(io_pread_full(fd, buf, 4, 0), 4);
+	ck_assert_int_eq(io_pread_full(fd, buf, sizeof(buf), 11), 0);
+	/* io_pread_all(): all of it, or EIO when the file ends first. */
+	ck_assert_int_eq(io_pread_all(fd, buf, 5, 6), 0);
+	ck_assert_int_eq(memcmp(buf, "world", 5), 0);
+	errno = 0;
+	ck_assert_int_eq(io_pread_all(fd, buf, 6, 6), -1);
+	ck_assert_int_eq(errno, EIO);
+	/* io_read_full() moves the file offset; pread() did not. */
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_assert_int_eq(io_read_full(fd, buf, 5), 5);
+	ck_assert_int_eq(io_read_full(fd, buf, sizeof(buf)), 6);
+	ck_assert_int_eq(memcmp(buf, " world", 6), 0);
+	ck_assert_int_eq(io_read_full(fd, buf, sizeof(buf)), 0);
+	fclose(f);
+	/* A pipe gives what was written, then end of file. */
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(io_write_all(p[1], "ab", 2), 0);
+	close(p[1]);
+	ck_assert_int_eq(io_read_full(p[0], buf, sizeof(buf)), 2);
+	close(p[0]);
+}
+END_TEST
+
+START_TEST(test_io_errors_keep_errno)
+{
+	char buf[8];
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	errno = 0;
+	ck_assert_int_eq(io_write_all(p[0], "x", 1), -1);
+	ck_assert_int_eq(errno, EBADF);
+	errno = 0;
+	ck_assert_int_eq(io_read_full(p[1], buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, EBADF);
+	errno = 0;
+	ck_assert_int_eq(io_pread_full(p[0], buf, sizeof(buf), 0), -1);
+	ck_assert_int_eq(errno, ESPIPE);
+	errno = 0;
+	ck_assert_int_eq(io_pread_all(p[0], buf, sizeof(buf), 0), -1);
+	ck_assert_int_eq(errno, ESPIPE);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+/*
  * utf
  */
 
@@ -1553,6 +1619,10 @@ main(void)
 	tcase_add_test(tc, test_exit_status_per_code);
 	tcase_add_test(tc, test_log_counts_warnings_and_failures);
 	tcase_add_test(tc, test_string_helpers);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("io");
+	tcase_add_test(tc, test_io_short_only_at_end_of_file);
+	tcase_add_test(tc, test_io_errors_keep_errno);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("utf");
 	tcase_add_test(tc, test_utf16_round_trip_and_lone_surrogate);

@@ -1,7 +1,8 @@
 /*
  * common.h - internal helpers shared by every module of liboffmig: error
  * recording in the context, the problem log, UTF-16/UTF-8 conversion, time
- * conversion and string helpers.  Nothing here knows about hivex or libxml2.
+ * conversion, string helpers and whole-buffer I/O.  Nothing here knows
+ * about hivex or libxml2.
  */
 #ifndef OFFMIG_COMMON_H
 #define OFFMIG_COMMON_H
@@ -9,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "offmig.h"
@@ -118,6 +120,30 @@ char	*str_join_path(const char *a, const char *b);	/* "a/b" */
  * first written; a hint only, ignored where the kernel lacks it.
  */
 void	mem_prefault(void *p, size_t len);
+
+/*
+ * Whole-buffer I/O (io.c).  Each retries a call interrupted by a signal
+ * (EINTR) and goes on after a short transfer; errno is left as the failing
+ * system call set it unless said otherwise.  len is at most SSIZE_MAX.
+ *
+ * io_write_all() writes all len bytes of buf to fd.  Returns 0, or -1 with
+ * errno set (EIO when write() returns 0).
+ */
+int	io_write_all(int fd, const void *buf, size_t len);
+/*
+ * io_read_full() reads into buf until len bytes are in or read() reports
+ * end of file.  Returns the count, less than len only at end of file, or
+ * -1 with errno set (what was read before the error is lost).  End of
+ * file sets no errno.
+ */
+ssize_t	io_read_full(int fd, void *buf, size_t len);
+/* The same with pread() from offset off; the file offset does not move. */
+ssize_t	io_pread_full(int fd, void *buf, size_t len, off_t off);
+/*
+ * Exactly len bytes at off: 0, or -1 with errno set, EIO when the file
+ * ends first.
+ */
+int	io_pread_all(int fd, void *buf, size_t len, off_t off);
 
 /* Little-endian readers for on-disk structures. */
 static inline uint16_t

@@ -1,5 +1,5 @@
-# src/common: context and errors, UTF, time, strings, documents and their
-# writers, safe case-insensitive path resolution.
+# src/common: context and errors, UTF, time, strings, whole-buffer I/O,
+# documents and their writers, safe case-insensitive path resolution.
 #
 # All library code goes into the convenience library liboffmig-core.la (the
 # other directories add their sources to it), which tests and fixture tools
@@ -15,6 +15,7 @@ liboffmig_core_la_SOURCES = \
 	%reldir%/utf.c \
 	%reldir%/timefmt.c \
 	%reldir%/str.c \
+	%reldir%/io.c \
 	%reldir%/doc.h \
 	%reldir%/doc.c \
 	%reldir%/output.c \

@@ -73,7 +73,6 @@ write_atomic(struct offmig_ctx *ctx, const char *path, const void *buf,
     size_t len)
 {
 	char *tmp = str_printf("%s.tmp%ld", path, (long)getpid());
-	const unsigned char *p = buf;
 	int fd, ret = OFFMIG_OK;
 
 	if (tmp == NULL)
@@ -84,18 +83,8 @@ write_atomic(struct offmig_ctx *ctx, const char *path, const void *buf,
 		free(tmp);
 		return ret;
 	}
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", tmp);
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (io_write_all(fd, buf, len) != 0)
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", tmp);
 	if (ret == OFFMIG_OK && fsync(fd) != 0)
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", tmp);
 	if (close(fd) != 0 && ret == OFFMIG_OK)

@@ -93,26 +93,6 @@ hive_close(struct hive *h)
 	free(h);
 }
 
-/* Full-length pread; returns 0 on success. */
-static int
-pread_all(int fd, void *buf, size_t len, off_t off)
-{
-	unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 /*
  * Says why hivex refused a hive whose base block is fine: the first bin or
  * cell that is not what it should be, or the root key.  Walks the bins the
@@ -135,7 +115,7 @@ diagnose(struct offmig_ctx *ctx, struct hive *h, int e)
 	while (off + 32 <= end) {
 		uint64_t size, c;
 
-		if (pread_all(h->fd, hdr, sizeof(hdr), (off_t)off) != 0)
+		if (io_pread_all(h->fd, hdr, sizeof(hdr), (off_t)off) != 0)
 			break;
 		if (memcmp(hdr, "hbin", 4) != 0)
 			return ctx_set_error(ctx, OFFMIG_ECORRUPT, 0,
@@ -153,7 +133,8 @@ diagnose(struct offmig_ctx *ctx, struct hive *h, int e)
 			int32_t cs;
 			uint64_t len;
 
-			if (pread_all(h->fd, cell, sizeof(cell), (off_t)c) != 0)
+			if (io_pread_all(h->fd, cell, sizeof(cell),
+			    (off_t)c) != 0)
 				break;
 			cs = (int32_t)le32(cell);
 			len = cs < 0 ? (uint64_t)-(int64_t)cs : (uint64_t)cs;
@@ -205,7 +186,7 @@ private_copy(struct offmig_ctx *ctx, struct hive *h)
 		size_t n = h->size - off > sizeof(buf) ? sizeof(buf) :
 		    (size_t)(h->size - off);
 
-		if (pread_all(h->fd, buf, n, (off_t)off) != 0) {
+		if (io_pread_all(h->fd, buf, n, (off_t)off) != 0) {
 			ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", h->name);
 			goto fail;
 		}
@@ -235,6 +216,7 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 	char procpath[64];
 	struct hive *h = NULL;
 	struct stat st;
+	size_t blen;
 	uint32_t plain = 0;
 	int i, ret, e;
 
@@ -259,8 +241,8 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
 		goto fail;
 	}
-	if (pread_all(fd, base, h->size < sizeof(base) ? (size_t)h->size :
-	    sizeof(base), 0) != 0) {
+	blen = h->size < sizeof(base) ? (size_t)h->size : sizeof(base);
+	if (io_pread_all(fd, base, blen, 0) != 0) {
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", name);
 		goto fail;
 	}
@@ -325,7 +307,8 @@ hive_open_fd(struct offmig_ctx *ctx, int fd, const char *name,
 		 */
 		unsigned char *b = malloc((size_t)h->size);
 
-		if (b != NULL && pread_all(h->fd, b, (size_t)h->size, 0) == 0) {
+		if (b != NULL &&
+		    io_pread_all(h->fd, b, (size_t)h->size, 0) == 0) {
 			h->map = b;
 			h->map_malloced = 1;
 		} else
@@ -364,7 +347,7 @@ hive_fd_dirty(int fd)
 	unsigned char bb[512];
 	struct regf_info info;
 
-	if (pread_all(fd, bb, sizeof(bb), 0) != 0)
+	if (io_pread_all(fd, bb, sizeof(bb), 0) != 0)
 		return -1;
 	/* A damaged base block counts as dirty: a log may stand in for it. */
 	if (regf_parse(bb, sizeof(bb), &info) != OFFMIG_OK)
@@ -394,21 +377,12 @@ memfd_of(struct offmig_ctx *ctx, const char *name, const void *data,
 		    "%s: cannot hold the recovered hive in memory", name);
 		return -1;
 	}
-	while (len > 0) {
-		ssize_t n = write(mfd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*errp = ctx_set_error(ctx, n < 0 && errno == ENOSPC ?
-			    OFFMIG_ENOMEM : OFFMIG_EIO, errno,
-			    "%s: cannot hold the recovered hive in memory",
-			    name);
-			close(mfd);
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (io_write_all(mfd, p, len) != 0) {
+		*errp = ctx_set_error(ctx, errno == ENOSPC ? OFFMIG_ENOMEM :
+		    OFFMIG_EIO, errno,
+		    "%s: cannot hold the recovered hive in memory", name);
+		close(mfd);
+		return -1;
 	}
 	return mfd;
 }
@@ -426,7 +400,7 @@ hive_open_logs(struct offmig_ctx *ctx, int fd, const char *name, int dirfd,
 	*hp = NULL;
 	if (dirfd < 0 || (flags & HIVE_OPEN_NO_LOGS) || hive_fd_dirty(fd) != 1)
 		return hive_open_fd(ctx, fd, name, hp);
-	parsed = pread_all(fd, bb, sizeof(bb), 0) == 0 &&
+	parsed = io_pread_all(fd, bb, sizeof(bb), 0) == 0 &&
 	    regf_parse(bb, sizeof(bb), &disk) == OFFMIG_OK;
 	if ((res = calloc(1, sizeof(*res))) == NULL)
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", name);
@@ -513,7 +487,7 @@ raw_cell_name(struct hive *h, uint64_t off, uint64_t at, uint16_t len,
 		return NULL;
 	if (h->map != NULL)
 		memcpy(hdr, h->map + off, sizeof(hdr));
-	else if (pread_all(h->fd, hdr, sizeof(hdr), (off_t)off) != 0)
+	else if (io_pread_all(h->fd, hdr, sizeof(hdr), (off_t)off) != 0)
 		return NULL;
 	cs = (int32_t)le32(hdr);
 	/* Cells in use have a negative size. */
@@ -524,7 +498,7 @@ raw_cell_name(struct hive *h, uint64_t off, uint64_t at, uint16_t len,
 		    utf16le_to_utf8(h->map + off + at, len, NULL);
 	if ((name = malloc(len != 0 ? len : 1)) == NULL)
 		return NULL;
-	if (pread_all(h->fd, name, len, (off_t)(off + at)) != 0) {
+	if (io_pread_all(h->fd, name, len, (off_t)(off + at)) != 0) {
 		free(name);
 		return NULL;
 	}
@@ -544,7 +518,7 @@ raw_read(struct hive *h, void *buf, size_t len, uint64_t off)
 		memcpy(buf, h->map + off, len);
 		return 0;
 	}
-	return pread_all(h->fd, buf, len, (off_t)off);
+	return io_pread_all(h->fd, buf, len, (off_t)off);
 }
 
 /*

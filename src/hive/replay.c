@@ -967,7 +967,7 @@ read_at(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 {
 	unsigned char *buf = NULL;
 	struct stat st;
-	size_t len, got = 0;
+	size_t len;
 	ssize_t n;
 	int fd, e;
 
@@ -1000,24 +1000,16 @@ read_at(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 	}
 	mem_prefault(buf, len);
 	/* A file that shrinks meanwhile is read as far as it goes. */
-	while (got < len) {
-		n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			e = errno;
-			free(buf);
-			close(fd);
-			return ctx_set_error(ctx, OFFMIG_EIO, e, "%s/%s",
-			    dir_host, name);
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	if ((n = io_read_full(fd, buf, len)) < 0) {
+		e = errno;
+		free(buf);
+		close(fd);
+		return ctx_set_error(ctx, OFFMIG_EIO, e, "%s/%s", dir_host,
+		    name);
 	}
 	close(fd);
 	*datap = buf;
-	*lenp = got;
+	*lenp = (size_t)n;
 	return OFFMIG_OK;
 }
 

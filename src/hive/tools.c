@@ -122,7 +122,7 @@ read_file(struct offmig_ctx *ctx, int dirfd, const char *name,
 {
 	unsigned char *buf;
 	struct stat st;
-	size_t done = 0;
+	ssize_t n;
 	int fd;
 
 	*bufp = NULL;
@@ -144,24 +144,16 @@ read_file(struct offmig_ctx *ctx, int dirfd, const char *name,
 		close(fd);
 		return ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", shown);
 	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
+	n = io_read_full(fd, buf, (size_t)st.st_size);
 	close(fd);
-	if (done != (size_t)st.st_size) {
+	if (n != (ssize_t)st.st_size) {
 		free(buf);
 		return ctx_set_error(ctx, OFFMIG_EIO, errno, "%s: short read",
 		    shown);
 	}
-	buf[done] = '\0';
+	buf[n] = '\0';
 	*bufp = buf;
-	*lenp = done;
+	*lenp = (size_t)n;
 	return OFFMIG_OK;
 }
 
@@ -445,17 +437,9 @@ write_out(struct offmig_ctx *ctx, const char *out, const void *data,
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s/%s", dir, tmp);
 		goto out;
 	}
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", out);
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (io_write_all(fd, p, len) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", out);
+		goto fail;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;

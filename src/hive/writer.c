@@ -148,51 +148,6 @@ hive_name_hash(const char *name, uint32_t *hashp)
 	return 0;
 }
 
-/* Full-length I/O helpers; 0 on success, -1 with errno set. */
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-read_all(int fd, void *buf, size_t len)
-{
-	unsigned char *p = buf;
-	off_t off = 0;
-
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;	/* shorter than fstat said */
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 /* A plain file name: no directory part, not "." or "..". */
 static int
 plain_name(const char *name)
@@ -237,7 +192,7 @@ check_logs(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 			    logs[i].host_path);
 			break;
 		}
-		if (read_all(fd, buf, sizeof(buf)) != 0) {
+		if (io_pread_all(fd, buf, sizeof(buf), 0) != 0) {
 			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s",
 			    logs[i].host_path);
 			close(fd);
@@ -370,7 +325,7 @@ hive_writer_open(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", b->path);
 		goto fail;
 	}
-	if (read_all(fd, b->orig, b->orig_len) != 0) {
+	if (io_pread_all(fd, b->orig, b->orig_len, 0) != 0) {
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", b->path);
 		goto fail;
 	}
@@ -410,10 +365,10 @@ hive_writer_open(struct offmig_ctx *ctx, int dirfd, const char *dir_host,
 	}
 	for (i = 0; i < 127; i++)
 		plain ^= le32(b->orig + 4 * i);
-	if (write_all(mfd, b->orig, 0x1FC) != 0 ||
-	    write_all(mfd, (unsigned char[4]){ plain & 0xff, (plain >> 8) &
+	if (io_write_all(mfd, b->orig, 0x1FC) != 0 ||
+	    io_write_all(mfd, (unsigned char[4]){ plain & 0xff, (plain >> 8) &
 	    0xff, (plain >> 16) & 0xff, plain >> 24 }, 4) != 0 ||
-	    write_all(mfd, b->orig + 0x200, b->orig_len - 0x200) != 0) {
+	    io_write_all(mfd, b->orig + 0x200, b->orig_len - 0x200) != 0) {
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno,
 		    "%s: cannot make a private copy", b->path);
 		goto fail;
@@ -785,7 +740,7 @@ commit_image(struct hive_builder *b, unsigned char **imgp, size_t *lenp)
 		    b->path);
 		goto out;
 	}
-	if (read_all(mfd, img, (size_t)st.st_size) != 0) {
+	if (io_pread_all(mfd, img, (size_t)st.st_size, 0) != 0) {
 		ret = ctx_set_error(b->ctx, OFFMIG_EIO, errno, "%s", b->path);
 		free(img);
 		goto out;
@@ -816,7 +771,7 @@ same_as_orig(struct hive_builder *b, const char *name)
 	    O_CLOEXEC)) < 0)
 		return 0;
 	if ((buf = malloc(b->orig_len)) != NULL &&
-	    read_all(fd, buf, b->orig_len) == 0)
+	    io_pread_all(fd, buf, b->orig_len, 0) == 0)
 		same = memcmp(buf, b->orig, b->orig_len) == 0;
 	free(buf);
 	close(fd);
@@ -836,7 +791,7 @@ write_new(struct hive_builder *b, const char *name, const void *buf,
 	/* The umask may have narrowed the mode; owner kept where allowed. */
 	if (fchmod(fd, b->st.st_mode & 07777) != 0 ||
 	    (geteuid() == 0 && fchown(fd, b->st.st_uid, b->st.st_gid) != 0) ||
-	    write_all(fd, buf, len) != 0)
+	    io_write_all(fd, buf, len) != 0)
 		goto fail;
 	if (sync_fault && fault_at(HIVE_WSTEP_TEMP_WRITTEN)) {
 		close(fd);
@@ -1009,7 +964,8 @@ verify(struct hive_builder *b, const unsigned char *img, size_t len,
 	else if ((buf = malloc(len)) == NULL)
 		ret = ctx_set_error(b->ctx, OFFMIG_ENOMEM, errno, "%s",
 		    b->path);
-	else if (read_all(fd, buf, len) != 0 || memcmp(buf, img, len) != 0)
+	else if (io_pread_all(fd, buf, len, 0) != 0 ||
+	    memcmp(buf, img, len) != 0)
 		ret = ctx_set_error(b->ctx, OFFMIG_EIO, errno,
 		    "%s: reads back differently from what was written",
 		    b->path);

@@ -136,16 +136,11 @@ read_file(struct offmig_ctx *ctx, int dirfd, const char *path,
 		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, ENOMEM, "%s", shown);
 		goto out;
 	}
-	while (len < (size_t)st.st_size && (n = read(fd, buf + len,
-	    (size_t)st.st_size - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", shown);
-			goto out;
-		}
-		len += (size_t)n;
+	if ((n = io_read_full(fd, buf, (size_t)st.st_size)) < 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", shown);
+		goto out;
 	}
+	len = (size_t)n;
 	buf[len] = '\0';
 	*datap = buf;
 	*lenp = len;
@@ -401,7 +396,6 @@ put_file(struct offmig_ctx *ctx, int dirfd, const char *shown,
     const char *name, const char *data, size_t len)
 {
 	char *tmp = str_printf("%s.tmp", name);
-	size_t off = 0;
 	int fd, ret = OFFMIG_OK;
 
 	if (tmp == NULL)
@@ -413,17 +407,10 @@ put_file(struct offmig_ctx *ctx, int dirfd, const char *shown,
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s/%s", shown, tmp);
 		goto out;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ctx_set_error(ctx, OFFMIG_EIO, n < 0 ? errno : EIO,
-			    "%s/%s: write", shown, tmp);
-			goto out;
-		}
-		off += (size_t)n;
+	if (io_write_all(fd, data, len) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s/%s: write",
+		    shown, tmp);
+		goto out;
 	}
 	if (store_fault("fsync") || fsync(fd) != 0) {
 		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s/%s: fsync",

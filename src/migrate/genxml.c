@@ -2443,16 +2443,8 @@ write_atomic(struct offmig_ctx *ctx, int dfd, const char *dir,
 	}
 	if (fd < 0)
 		return ctx_set_error(ctx, OFFMIG_EIO, errno, "%s/%s", dir, tmp);
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto fail;
-		p += n;
-		len -= (size_t)n;
-	}
+	if (io_write_all(fd, p, len) != 0)
+		goto fail;
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
 		goto fail;

@@ -434,7 +434,8 @@ ini_read(struct offmig_ctx *ctx, struct offmig_volume *vol,
 	enum winpath_kind k = winpath_classify(winpath, vol->sysdrive, &rest);
 	unsigned char *buf;
 	struct stat st;
-	size_t got = 0;
+	size_t got;
+	ssize_t n;
 	int fd = -1, ret;
 
 	memset(f, 0, sizeof(*f));
@@ -466,21 +467,12 @@ ini_read(struct offmig_ctx *ctx, struct offmig_volume *vol,
 		goto out;
 	}
 	/* Read at most one byte more than its size: it may grow meanwhile. */
-	while (got <= (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s",
-			    winpath);
-			free(buf);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
+	if ((n = io_read_full(fd, buf, (size_t)st.st_size + 1)) < 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s", winpath);
+		free(buf);
+		goto out;
 	}
+	got = (size_t)n;
 	if (got > (size_t)st.st_size)
 		got = (size_t)st.st_size;
 	ret = ini_parse(ctx, buf, got, f);

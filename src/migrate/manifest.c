@@ -219,22 +219,13 @@ struct manifest_writer {
 static int
 writer_flush(struct manifest_writer *w)
 {
-	size_t off = 0;
-
 	if (w->failed)
 		return ctx_set_error(w->ctx, OFFMIG_EIO, 0,
 		    "manifest: an earlier write failed");
-	while (off < w->buf.len) {
-		ssize_t n = write(w->fd, w->buf.p + off, w->buf.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			w->failed = 1;
-			return ctx_set_error(w->ctx, OFFMIG_EIO,
-			    n < 0 ? errno : EIO, "manifest: write");
-		}
-		off += (size_t)n;
+	if (io_write_all(w->fd, w->buf.p, w->buf.len) != 0) {
+		w->failed = 1;
+		return ctx_set_error(w->ctx, OFFMIG_EIO, errno,
+		    "manifest: write");
 	}
 	w->buf.len = 0;
 	return OFFMIG_OK;

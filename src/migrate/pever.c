@@ -91,26 +91,18 @@ corrupt(struct pe *pe, const char *fmt, ...)
 static int
 read_at(struct pe *pe, uint64_t off, void *buf, size_t n, const char *what)
 {
-	unsigned char *p = buf;
-	size_t done = 0;
 	ssize_t r;
 
 	if (off > pe->size || n > pe->size - off)
 		return corrupt(pe, "%s (%zu bytes at offset %llu) runs past "
 		    "the end of the file (%llu bytes)", what, n,
 		    (unsigned long long)off, (unsigned long long)pe->size);
-	while (done < n) {
-		r = pread(pe->fd, p + done, n - done, (off_t)(off + done));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return ctx_set_error(pe->ctx, OFFMIG_EIO, errno,
-			    "%s: reading %s", pe->name, what);
-		if (r == 0)
-			return corrupt(pe, "the file ended while reading %s "
-			    "(it shrank?)", what);
-		done += (size_t)r;
-	}
+	if ((r = io_pread_full(pe->fd, buf, n, (off_t)off)) < 0)
+		return ctx_set_error(pe->ctx, OFFMIG_EIO, errno,
+		    "%s: reading %s", pe->name, what);
+	if ((size_t)r < n)
+		return corrupt(pe, "the file ended while reading %s "
+		    "(it shrank?)", what);
 	return OFFMIG_OK;
 }
 

@@ -995,7 +995,7 @@ object_bytes(struct plan *pl, struct inst *in, const char *type,
 		char *node = NULL, *leaf = NULL, *path;
 		const char *rest;
 		struct stat st;
-		size_t got = 0;
+		ssize_t n;
 		int fd = -1, r = 0;
 
 		if (split_location(loc, &node, &leaf) != 0) {
@@ -1032,24 +1032,15 @@ object_bytes(struct plan *pl, struct inst *in, const char *type,
 			pl->nomem = 1;
 			goto fdone;
 		}
-		while (got < (size_t)st.st_size) {
-			ssize_t n = read(fd, *datap + got,
-			    (size_t)st.st_size - got);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
-		if (got < (size_t)st.st_size) {
+		n = io_read_full(fd, *datap, (size_t)st.st_size);
+		if (n != (ssize_t)st.st_size) {
 			*whyp = "a file could not be read whole";
 			free(*datap);
 			*datap = NULL;
 			r = -1;
 			goto fdone;
 		}
-		*lenp = got;
+		*lenp = (size_t)n;
 		r = 1;
 fdone:
 		if (fd >= 0)

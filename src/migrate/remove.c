@@ -77,7 +77,6 @@ store_journal_add(struct offmig_ctx *ctx, int storefd, const char *storepath,
     const char *command, const char *event, const char *arg, int sync)
 {
 	struct mbuf b = { 0 };
-	size_t off = 0;
 	int fd, ret = OFFMIG_OK;
 
 	mbuf_add(&b, command, strlen(command));
@@ -95,17 +94,10 @@ store_journal_add(struct offmig_ctx *ctx, int storefd, const char *storepath,
 		    STORE_JOURNAL);
 		goto out;
 	}
-	while (off < b.len) {
-		ssize_t n = write(fd, b.p + off, b.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ctx_set_error(ctx, OFFMIG_EIO, n < 0 ? errno : EIO,
-			    "%s/%s: write", storepath, STORE_JOURNAL);
-			goto out;
-		}
-		off += (size_t)n;
+	if (io_write_all(fd, b.p, b.len) != 0) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, errno, "%s/%s: write",
+		    storepath, STORE_JOURNAL);
+		goto out;
 	}
 	if (sync) {
 		if (store_fault("fsync"))

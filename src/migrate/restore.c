@@ -395,7 +395,6 @@ static int
 journal(struct restore *r, const char *event, const char *arg)
 {
 	struct mbuf b = { 0 };
-	size_t off = 0;
 	int ret = OFFMIG_OK;
 
 	if (r->jfd < 0)
@@ -407,17 +406,10 @@ journal(struct restore *r, const char *event, const char *arg)
 	mbuf_add(&b, "\n", 1);
 	if (b.oom)
 		return ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "journal");
-	while (off < b.len) {
-		ssize_t n = write(r->jfd, b.p + off, b.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ctx_set_error(r->ctx, OFFMIG_EIO, n < 0 ? errno :
-			    EIO, "%s/%s: write", r->storepath, STORE_JOURNAL);
-			goto out;
-		}
-		off += (size_t)n;
+	if (io_write_all(r->jfd, b.p, b.len) != 0) {
+		ret = ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s: write",
+		    r->storepath, STORE_JOURNAL);
+		goto out;
 	}
 	if (store_fault("fsync"))
 		ret = fatal_fault(r, "journal: fsync");
@@ -427,26 +419,6 @@ journal(struct restore *r, const char *event, const char *arg)
 out:
 	mbuf_free(&b);
 	return ret;
-}
-
-/* Writes all of b to fd. */
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /*
@@ -461,7 +433,7 @@ records_flush(struct restore *r)
 
 	if (r->rfd < 0 || r->rbuf.len == 0)
 		return OFFMIG_OK;
-	if (write_all(r->rfd, r->rbuf.p, r->rbuf.len) != 0)
+	if (io_write_all(r->rfd, r->rbuf.p, r->rbuf.len) != 0)
 		ret = ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s: write",
 		    r->storepath, STORE_RESTORED);
 	r->rbuf.len = 0;
@@ -635,8 +607,8 @@ restored_open(struct restore *r)
 		if (b.oom)
 			ret = ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM,
 			    "restored");
-		else if (write_all(fd, b.p, b.len) != 0 || fdatasync(fd) != 0 ||
-		    fsync(r->storefd) != 0)
+		else if (io_write_all(fd, b.p, b.len) != 0 ||
+		    fdatasync(fd) != 0 || fsync(r->storefd) != 0)
 			ret = ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s",
 			    r->storepath, STORE_RESTORED);
 		else
@@ -757,7 +729,8 @@ restored_seal(struct restore *r)
 	    r->recorded, hex);
 	if (store_fault("record"))
 		return fatal_fault(r, "restored: seal");
-	if (write_all(r->rfd, line, strlen(line)) != 0 || fdatasync(r->rfd) != 0)
+	if (io_write_all(r->rfd, line, strlen(line)) != 0 ||
+	    fdatasync(r->rfd) != 0)
 		return ctx_set_error(r->ctx, OFFMIG_EIO, errno, "%s/%s: seal",
 		    r->storepath, STORE_RESTORED);
 	r->rsealed = 1;
@@ -2135,6 +2108,7 @@ restore_registry(struct restore *r, const struct manifest_record *rec,
 	struct stat sst, hst;
 	int sfd, hfd = -1, fd = -1, ret = OFFMIG_OK;
 	size_t len = 0;
+	ssize_t n;
 
 	if (r->flags & OFFMIG_RESTORE_NO_REGISTRY)
 		return OFFMIG_OK;
@@ -2174,20 +2148,14 @@ restore_registry(struct restore *r, const struct manifest_record *rec,
 		snprintf(msg, sizeof(msg), "%s", strerror(errno));
 		goto fail;
 	}
-	while (len < (size_t)sst.st_size) {
-		ssize_t n = read(fd, text + len, (size_t)sst.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(msg, sizeof(msg), "reading %s: %s",
-			    rec->store_path, n == 0 ? "shorter than recorded" :
-			    strerror(errno));
-			ret = OFFMIG_EIO;
-			goto fail;
-		}
-		len += (size_t)n;
+	if ((n = io_read_full(fd, text, (size_t)sst.st_size)) !=
+	    (ssize_t)sst.st_size) {
+		snprintf(msg, sizeof(msg), "reading %s: %s", rec->store_path,
+		    n >= 0 ? "shorter than recorded" : strerror(errno));
+		ret = OFFMIG_EIO;
+		goto fail;
 	}
+	len = (size_t)n;
 	text[len] = '\0';
 	if ((dirrel = split(u->np->hive_host, &base)) == NULL) {
 		ret = ctx_set_error(r->ctx, OFFMIG_ENOMEM, ENOMEM, "restore");

@@ -372,7 +372,6 @@ static int
 journal(struct store *s, const char *event, const char *arg, int sync)
 {
 	struct mbuf b = { 0 };
-	size_t off = 0;
 	int ret = OFFMIG_OK;
 
 	if (s->journalfd < 0)
@@ -384,17 +383,10 @@ journal(struct store *s, const char *event, const char *arg, int sync)
 	mbuf_add(&b, "\n", 1);
 	if (b.oom)
 		return ctx_set_error(s->ctx, OFFMIG_ENOMEM, ENOMEM, "journal");
-	while (off < b.len) {
-		ssize_t n = write(s->journalfd, b.p + off, b.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ctx_set_error(s->ctx, OFFMIG_EIO, n < 0 ? errno :
-			    EIO, "%s/journal: write", s->storepath);
-			goto out;
-		}
-		off += (size_t)n;
+	if (io_write_all(s->journalfd, b.p, b.len) != 0) {
+		ret = ctx_set_error(s->ctx, OFFMIG_EIO, errno,
+		    "%s/journal: write", s->storepath);
+		goto out;
 	}
 	if (sync) {
 		if (store_fault("fsync"))
@@ -482,7 +474,6 @@ write_atomic(struct store *s, int dirfd, const char *name, const void *data,
     size_t len, struct stat *stp)
 {
 	char tmp[PATH_MAX];
-	const char *p = data;
 	int fd, ret;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
@@ -494,19 +485,11 @@ write_atomic(struct store *s, int dirfd, const char *name, const void *data,
 	if (fd < 0)
 		return ctx_set_error(s->ctx, OFFMIG_EIO, errno, "%s/%s",
 		    s->storepath, tmp);
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ctx_set_error(s->ctx, OFFMIG_EIO, n < 0 ? errno :
-			    EIO, "%s/%s: write", s->storepath, tmp);
-			close(fd);
-			return ret;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (io_write_all(fd, data, len) != 0) {
+		ret = ctx_set_error(s->ctx, OFFMIG_EIO, errno, "%s/%s: write",
+		    s->storepath, tmp);
+		close(fd);
+		return ret;
 	}
 	if (store_fault("fsync")) {
 		ret = ctx_set_error(s->ctx, OFFMIG_EIO, EIO, "%s/%s: fsync "

@@ -974,7 +974,7 @@ ux_load_file(struct offmig_ctx *ctx, struct ux_set *s, const char *path,
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t got = 0;
+	ssize_t n;
 	int fd, ret;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
@@ -1008,23 +1008,14 @@ ux_load_file(struct offmig_ctx *ctx, struct ux_set *s, const char *path,
 		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", path);
 		goto out;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	if ((n = io_read_full(fd, buf, (size_t)st.st_size)) < 0) {
+		int e = errno;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", path);
-			diag(s, UX_DIAG_ERROR, path, 0, "%s", strerror(e));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+		ret = ctx_set_error(ctx, OFFMIG_EIO, e, "%s", path);
+		diag(s, UX_DIAG_ERROR, path, 0, "%s", strerror(e));
+		goto out;
 	}
-	ret = ux_load_memory(ctx, s, path, buf, got, is_config);
+	ret = ux_load_memory(ctx, s, path, buf, (size_t)n, is_config);
 out:
 	free(buf);
 	close(fd);

@@ -437,7 +437,7 @@ read_at(struct offmig_ctx *ctx, int dirfd, const char *name, const char *rel,
 {
 	unsigned char *buf = NULL;
 	struct stat st;
-	size_t len, got = 0;
+	size_t len;
 	ssize_t n;
 	int fd, ret = OFFMIG_OK;
 
@@ -462,17 +462,10 @@ read_at(struct offmig_ctx *ctx, int dirfd, const char *name, const char *rel,
 		ret = ctx_set_error(ctx, OFFMIG_ENOMEM, errno, "%s", rel);
 		goto out;
 	}
-	while (got < len) {
-		n = pread(fd, buf + got, len - got, (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ctx_set_error(ctx, OFFMIG_EIO, n < 0 ? errno : 0,
-			    "%s: %s", rel, n < 0 ? "read" : "shorter than "
-			    "its size");
-			goto out;
-		}
-		got += (size_t)n;
+	if ((n = io_pread_full(fd, buf, len, 0)) != (ssize_t)len) {
+		ret = ctx_set_error(ctx, OFFMIG_EIO, n < 0 ? errno : 0,
+		    "%s: %s", rel, n < 0 ? "read" : "shorter than its size");
+		goto out;
 	}
 	*bufp = buf;
 	*lenp = len;
@@ -570,26 +563,17 @@ static int
 write_at(struct offmig_ctx *ctx, int dirfd, const char *name,
     const char *rel, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-	size_t done = 0;
-	ssize_t n;
 	int fd;
 
 	if ((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
 		return ctx_set_error(ctx, errno == ELOOP ? OFFMIG_EUNSAFE :
 		    OFFMIG_EIO, errno, "%s", rel);
-	while (done < len) {
-		n = write(fd, p + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
+	if (io_write_all(fd, data, len) != 0) {
+		int e = errno;
 
-			close(fd);
-			return ctx_set_error(ctx, OFFMIG_EIO, e, "%s", rel);
-		}
-		done += (size_t)n;
+		close(fd);
+		return ctx_set_error(ctx, OFFMIG_EIO, e, "%s", rel);
 	}
 	if (fsync(fd) != 0) {
 		int e = errno;
@@ -673,8 +657,6 @@ journal_append(struct clean *c, const char *first, ...)
 	char *line = malloc(cap);
 	const char *f;
 	va_list ap;
-	ssize_t n;
-	size_t done = 0;
 
 	if (line == NULL)
 		return ctx_set_error(c->ctx, OFFMIG_ENOMEM, errno, "journal");
@@ -687,19 +669,12 @@ journal_append(struct clean *c, const char *first, ...)
 	if (line == NULL)
 		return ctx_set_error(c->ctx, OFFMIG_ENOMEM, errno, "journal");
 	line[len++] = '\n';
-	while (done < len) {
-		n = write(c->jfd, line + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
+	if (io_write_all(c->jfd, line, len) != 0) {
+		int e = errno;
 
-			free(line);
-			return ctx_set_error(c->ctx, OFFMIG_EIO, e,
-			    "%s/%s/%s", c->vol->root, CLEAN_DIR,
-			    CLEAN_JOURNAL);
-		}
-		done += (size_t)n;
+		free(line);
+		return ctx_set_error(c->ctx, OFFMIG_EIO, e, "%s/%s/%s",
+		    c->vol->root, CLEAN_DIR, CLEAN_JOURNAL);
 	}
 	free(line);
 	if (fsync(c->jfd) != 0)
