@@ -71,7 +71,7 @@ static const char *const files[] = {
 	"Users/alice/Documents/a.txt",
 	"Users/alice/Documents/sub/b.bin",
 	"Users/alice/Desktop/odd\nname.txt",
-	"Users/alice/Desktop/bad\xff" "utf8.txt",
+	"Users/alice/Desktop/bad\xffutf8.txt",
 	"Users/bob/Documents/c.txt",
 	"Users/bob/Pictures/d.jpg",
 };

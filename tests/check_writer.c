@@ -605,7 +605,7 @@ raw_name(struct hive *h, uint32_t off)
 START_TEST(test_non_ascii_keys)
 {
 	static const char *const names[] = {
-		"zeta", "\xc3\x84rger", "apple", "\xc3\x89" "clair",
+		"zeta", "\xc3\x84rger", "apple", "\303\211clair",
 		"\xc3\xa4rmel", "Zebra", "\xd0\x94\xd0\xbe\xd0\xbc", "_under",
 		"\xc3\xb6l", "Omega"
 	};

@@ -83,7 +83,7 @@ upcase16(uint16_t c)
 	return (uint16_t)wupcase(c);
 }
 
-static void
+static void __attribute__((format(printf, 6, 0)))
 add_to(struct hc *hc, struct hcheck_problem **list, size_t *n,
     uint64_t *total, uint64_t off, const char *fmt, va_list ap)
 {
