@@ -34,14 +34,20 @@ io_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-ssize_t
-io_read_full(int fd, void *buf, size_t len)
+/*
+ * Reads into buf until len bytes are in or the file ends: with pread()
+ * from off when positional is set, else with read() from the file offset.
+ */
+static ssize_t
+read_full(int fd, void *buf, size_t len, off_t off, int positional)
 {
 	unsigned char *p = buf;
 	size_t got = 0;
 
 	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
+		ssize_t n = positional ?
+		    pread(fd, p + got, len - got, off + (off_t)got) :
+		    read(fd, p + got, len - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -55,23 +61,15 @@ io_read_full(int fd, void *buf, size_t len)
 }
 
 ssize_t
+io_read_full(int fd, void *buf, size_t len)
+{
+	return read_full(fd, buf, len, 0, 0);
+}
+
+ssize_t
 io_pread_full(int fd, void *buf, size_t len, off_t off)
 {
-	unsigned char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, p + got, len - got, off + (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
+	return read_full(fd, buf, len, off, 1);
 }
 
 int

@@ -4,9 +4,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <cpuid.h>
@@ -15,6 +13,7 @@
 #define SHA256_X86	1
 #endif
 
+#include "common/common.h"
 #include "common/sha256.h"
 
 /* The first 32 bits of the fractional parts of the cube roots of the first 64 primes (4.2.2). */
@@ -247,16 +246,11 @@ sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1])
 	ssize_t n;
 
 	sha256_init(&c);
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
+	do {
+		if ((n = io_read_full(fd, buf, sizeof(buf))) < 0)
 			return -1;
-		if (n == 0)
-			break;
 		sha256_update(&c, buf, (size_t)n);
-	}
+	} while ((size_t)n == sizeof(buf));
 	sha256_final(&c, d);
 	sha256_hex(d, hex);
 	return 0;
